@@ -1,0 +1,106 @@
+"""The command-hall dashboard: `create_app(settings)` builds Flask, the data sources, the
+ingest API and the Dash pages. `python app.py` serves it; `gunicorn app:server` in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dash
+from flask import Flask
+
+import callbacks
+import data_sources
+import ingest
+import layouts
+import ops
+import simulator
+from settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("smart_emergency")
+
+
+def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Dash:
+    """Build the whole app from `settings` (a Settings, or overrides of the environment)."""
+    if not isinstance(settings, Settings):
+        settings = Settings.load(settings)
+    logging.basicConfig(
+        level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    server = Flask(__name__)
+    server.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=ingest.MAX_BODY)
+    server.config["SE_SETTINGS"] = settings
+    sources = data_sources.init_app(server, settings)
+    ops.init_app(server)
+    ingest.init_app(server)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ROOT / "assets"),
+        title="苏州市应急管理局 · 综合态势",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    layouts.register_pages()
+    app.layout = layouts.shell.layout
+    callbacks.register(app)
+
+    if settings._DEMO_TOKEN:
+        log.warning("ingest API demo token (this start only): %s", settings.INGEST_TOKENS[0])
+    if settings.DEMO_FEED:
+        server.extensions["se_demo_feed"] = simulator.start(server, sources)
+    return app
+
+
+def shutdown(app: dash.Dash) -> None:
+    """Stop the background workers of `app` (tests build many apps in one process)."""
+    feed = app.server.extensions.get("se_demo_feed")
+    if feed is not None:
+        feed.stop()
+    app.server.extensions[data_sources.EXTENSION].warehouse.engine.dispose()
+
+
+def _cached_server() -> Flask:
+    global _SERVER
+    if _SERVER is None:
+        _SERVER = create_app().server
+    return _SERVER
+
+
+_SERVER: Flask | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # `gunicorn app:server` asks for `server`: build it then, not at import time.
+    if name == "server":
+        try:
+            return _cached_server()
+        except SettingsError as exc:
+            sys.exit(f"settings error: {exc}")
+    raise AttributeError(name)
+
+
+def main() -> None:
+    try:
+        settings = Settings.load()
+        app = create_app(settings)
+    except SettingsError as exc:
+        sys.exit(f"settings error: {exc}")
+    print(f"Smart Emergency serving on http://{settings.HOST}:{settings.PORT}/wall", flush=True)
+    # No debug: the wall must never show Dash's error overlay, and one process keeps the
+    # embedded store whole (the reloader would fork a second one).
+    app.run(host=settings.HOST, port=settings.PORT, debug=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

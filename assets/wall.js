@@ -1,0 +1,124 @@
+/* The wall in the browser: fit the design canvas to the screen, keep the clock and the
+   age of every panel current, and say clearly when the server stops answering. */
+(function () {
+  "use strict";
+  const TZ = "Asia/Shanghai";
+  const state = {lastPulse: 0, lastServerTime: null, offlineSince: null, build: null};
+
+  function viewport() { return document.getElementById("wall-viewport"); }
+
+  /* Scale the fixed-size canvas into the window (letterboxed), or show one tile of it. */
+  function fit() {
+    const vp = viewport();
+    const canvas = document.getElementById("wall-canvas");
+    if (!vp || !canvas) { return; }
+    const [w, h] = vp.dataset.canvas.split("x").map(Number);
+    const [cols, rows] = (vp.dataset.tiles || "1x1").split("x").map(Number);
+    const k = Number(vp.dataset.tile || 1) - 1;
+    const tileW = w / cols, tileH = h / rows;
+    const scale = Math.min(window.innerWidth / tileW, window.innerHeight / tileH);
+    const offX = (window.innerWidth - tileW * scale) / 2 - (k % cols) * tileW * scale;
+    const offY = (window.innerHeight - tileH * scale) / 2 - Math.floor(k / cols) * tileH * scale;
+    canvas.style.transform = `translate(${offX}px, ${offY}px) scale(${scale})`;
+    vp.dataset.scale = scale.toFixed(4);
+  }
+
+  function fmt(date, opts) {
+    return new Intl.DateTimeFormat("zh-CN", Object.assign({timeZone: TZ}, opts)).format(date);
+  }
+
+  function ageText(seconds) {
+    if (seconds < 60) { return Math.max(0, Math.round(seconds)) + " 秒前"; }
+    if (seconds < 3600) { return Math.round(seconds / 60) + " 分钟前"; }
+    return Math.round(seconds / 3600) + " 小时前";
+  }
+
+  /* Every `.as-of` shows how old its panel's data is; the panel turns stale when the source
+     behind it stops answering or nothing has confirmed the data for too long. */
+  function updateAges(pulse) {
+    const now = Date.now();
+    const staleMs = 2 * Number(viewport()?.dataset.refreshMs || 1000) + 3000;
+    const serverDown = state.offlineSince !== null;
+    document.querySelectorAll(".as-of").forEach(function (el) {
+      const source = el.dataset.source;
+      const ok = !serverDown && pulse && pulse.ok && pulse.ok[source];
+      // While the source answers, the data it holds is current as of the latest pulse.
+      if (ok && pulse.t) { el.dataset.confirmed = pulse.t; }
+      const stamp = el.dataset.confirmed || el.dataset.asOf;
+      const panel = el.closest(".panel") || el.parentElement;
+      if (!stamp) { el.textContent = "…"; return; }
+      const age = (now - Date.parse(stamp)) / 1000;
+      el.textContent = "数据 " + fmt(new Date(stamp), {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) + " · " + ageText(age);
+      const stale = !ok || age * 1000 > staleMs;
+      el.classList.toggle("stale", stale);
+      if (panel) { panel.classList.toggle("stale", stale); }
+    });
+  }
+
+  function updateClock() {
+    const now = new Date();
+    const clock = document.getElementById("topbar-clock");
+    const date = document.getElementById("topbar-date");
+    if (clock) { clock.textContent = fmt(now, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}); }
+    if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}); }
+  }
+
+  function updateSystems(pulse) {
+    const list = document.getElementById("topbar-systems");
+    if (!list || !pulse || !pulse.systems) { return; }
+    list.replaceChildren(...pulse.systems.map(function (s) {
+      const li = document.createElement("li");
+      li.className = "system " + (s.ok ? "ok" : "quiet");
+      li.dataset.system = s.code;
+      li.title = s.age === null ? "无心跳" : "最后心跳 " + ageText(s.age);
+      li.textContent = s.name + (s.ok ? "" : (s.age === null ? " · 无心跳" : " · " + ageText(s.age)));
+      return li;
+    }));
+  }
+
+  function banner() {
+    const el = document.getElementById("conn-banner");
+    if (!el) { return; }
+    if (state.offlineSince === null) { el.hidden = true; return; }
+    el.hidden = false;
+    el.textContent = "与服务器失去连接 · 自 " + fmt(state.offlineSince, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) +
+      " 起画面未更新 · 正在自动重连";
+    document.body.classList.add("offline");
+  }
+
+  /* A second, browser-only timer: notices a silent server even when no callback returns. */
+  function watchdog() {
+    updateClock();
+    const refresh = Number(viewport()?.dataset.refreshMs || 1000);
+    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh + 1500 && state.offlineSince === null) {
+      state.offlineSince = new Date(state.lastPulse);
+    }
+    banner();
+    updateAges(state.offlineSince === null ? state.pulse : null);
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    seWall: {
+      onPulse: function (pulse) {
+        if (!pulse) { return true; }
+        state.lastPulse = Date.now();
+        state.pulse = pulse;
+        if (state.offlineSince !== null) {
+          state.offlineSince = null;
+          document.body.classList.remove("offline");
+        }
+        // A redeployed server has a new build: reload once to pick up new code.
+        if (state.build && pulse.build && pulse.build !== state.build) { window.location.reload(); }
+        state.build = pulse.build;
+        updateSystems(pulse);
+        updateAges(pulse);
+        return true;
+      },
+    },
+  });
+
+  window.addEventListener("resize", fit);
+  new MutationObserver(fit).observe(document.documentElement, {childList: true, subtree: true});
+  setInterval(watchdog, 1000);
+  document.addEventListener("DOMContentLoaded", fit);
+})();

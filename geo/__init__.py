@@ -1,0 +1,1 @@
+"""Geography helpers: datum conversion and projections."""

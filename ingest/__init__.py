@@ -1,0 +1,13 @@
+"""The ingest API (`/api/v1`): how upstream systems push alarms, readings and incidents."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+MAX_BODY = 1024 * 1024  # a batch of 5,000 readings fits with room to spare
+
+
+def init_app(server: Flask) -> None:
+    from ingest.api import bp
+
+    server.register_blueprint(bp)

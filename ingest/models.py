@@ -1,0 +1,133 @@
+"""What upstream systems may send: pydantic models, strict where it matters.
+
+Rejected: NaN and ±Infinity, positions outside China, times without an offset or more than
+five minutes in the future, unknown fields, oversized texts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# China's extent (with a margin); anything outside is a sign of swapped or garbage coordinates.
+LON_RANGE = (73.0, 136.0)
+LAT_RANGE = (3.0, 54.0)
+FUTURE_SLACK = timedelta(minutes=5)
+MAX_AGE = timedelta(days=366)
+
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
+SourceCode = Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+Level = Literal["red", "orange", "yellow", "blue"]
+Lon = Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1], allow_inf_nan=False)]
+Lat = Annotated[float, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1], allow_inf_nan=False)]
+
+
+def _check_time(value: datetime, now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    value = value.astimezone(UTC)
+    if value > now + FUTURE_SLACK:
+        raise ValueError("is in the future")
+    if value < now - MAX_AGE:
+        raise ValueError("is more than a year old")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+class AlarmIn(Strict):
+    """One alarm from an upstream system; `id` is the idempotency key."""
+
+    id: Code
+    source: SourceCode
+    level: Level
+    category: Annotated[str, Field(min_length=1, max_length=32)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    occurred_at: AwareDatetime
+    lon: Lon | None = None
+    lat: Lat | None = None
+    crs: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", description="datum of lon/lat; gcj02 is converted"
+    )
+    site_id: Code | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _time(cls, value: datetime) -> datetime:
+        return _check_time(value)
+
+    @field_validator("detail")
+    @classmethod
+    def _detail_small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        if len(json.dumps(value, ensure_ascii=False)) > 8192:
+            raise ValueError("is larger than 8 KiB")
+        return value
+
+    @model_validator(mode="after")
+    def _position(self) -> AlarmIn:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("lon and lat go together")
+        if self.lon is None and self.site_id is None:
+            raise ValueError("needs a position: lon and lat, or site_id")
+        return self
+
+
+class ReadingIn(Strict):
+    sensor_id: Code
+    ts: AwareDatetime
+    value: Annotated[float, Field(allow_inf_nan=False)]
+
+    @field_validator("ts")
+    @classmethod
+    def _time(cls, value: datetime) -> datetime:
+        return _check_time(value)
+
+
+class ReadingBatch(Strict):
+    """`POST /api/v1/readings` takes a JSON array of these (at most 5,000)."""
+
+    readings: Annotated[list[ReadingIn], Field(min_length=1, max_length=5000)]
+
+
+class TransitionIn(Strict):
+    by: Annotated[str, Field(min_length=1, max_length=64)]
+    at: AwareDatetime | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+
+    @field_validator("at")
+    @classmethod
+    def _time(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _check_time(value)
+
+
+class HeartbeatIn(Strict):
+    source: SourceCode
+    at: AwareDatetime | None = None
+
+
+class IncidentIn(Strict):
+    """Open or update an incident (same `id` updates)."""
+
+    id: Code
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    category: Annotated[str, Field(min_length=1, max_length=24)]
+    level: Annotated[int, Field(ge=1, le=4, description="1 = I (特别重大) … 4 = IV (一般)")]
+    status: Literal["open", "closed"] = "open"
+    lon: Lon
+    lat: Lat
+    crs: Literal["wgs84", "gcj02"] = "wgs84"
+    opened_at: AwareDatetime
+    summary: Annotated[str, Field(max_length=2000)] = ""
+    casualties: Annotated[int, Field(ge=0, le=100000)] = 0
+    note: Annotated[str, Field(max_length=500, description="timeline entry for this update")] = ""
+
+    @field_validator("opened_at")
+    @classmethod
+    def _time(cls, value: datetime) -> datetime:
+        return _check_time(value)

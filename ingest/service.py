@@ -1,0 +1,135 @@
+"""Apply validated ingest requests to the live state and the warehouse.
+
+The HTTP layer (`ingest.api`) and the demo feed both come through here, so the demo
+exercises the path real upstream systems use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from data_sources import Sources
+from data_sources.boundaries import district_of
+from geo.gcj02 import gcj02_to_wgs84
+from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingIn, TransitionIn
+
+
+class Rejected(ValueError):
+    """The request is well-formed but names something that does not exist."""
+
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+def _wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    if crs == "gcj02":
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    return round(float(lon), 6), round(float(lat), 6)
+
+
+def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
+    """Store an alarm; return ("new" | "merged" | "duplicate", the id it lives under)."""
+    record: dict[str, Any] = alarm.model_dump(exclude={"crs"})
+    if alarm.site_id is not None:
+        sites = sources.registry.sites()
+        if alarm.site_id not in sites.index:
+            raise Rejected("site_id", f"unknown site {alarm.site_id!r}")
+        site = sites.loc[alarm.site_id]
+        if alarm.lon is None:
+            record["lon"], record["lat"] = float(site["lon"]), float(site["lat"])
+        record["district"] = site["district"]
+    if alarm.lon is not None:
+        record["lon"], record["lat"] = _wgs84(alarm.lon, alarm.lat, alarm.crs)
+        record.setdefault("district", None)
+        record["district"] = record["district"] or district_of(record["lon"], record["lat"])
+    record["occurred_at"] = alarm.occurred_at.astimezone(UTC)
+    record["received_at"] = datetime.now(UTC).isoformat()
+    return sources.live.put_alarm(record)
+
+
+def put_readings(sources: Sources, readings: list[ReadingIn]) -> int:
+    """Store a batch of readings (all known sensors, or nothing); return how many became latest."""
+    known = set(sources.registry.sensors()["id"])
+    for i, reading in enumerate(readings):
+        if reading.sensor_id not in known:
+            raise Rejected(f"[{i}].sensor_id", f"unknown sensor {reading.sensor_id!r}")
+    return sources.live.put_readings((r.sensor_id, r.ts.timestamp(), r.value) for r in readings)
+
+
+def transition(sources: Sources, alarm_id: str, to: str, body: TransitionIn) -> dict[str, Any]:
+    """Acknowledge or close an alarm; return its state."""
+    at = (body.at or datetime.now(UTC)).timestamp()
+    outcome = sources.live.transition(alarm_id, to, body.by, at, body.note)
+    if outcome == "missing":
+        raise Rejected("id", f"no active alarm {alarm_id!r}", status=404)
+    if outcome == "closed" and to != "closed":
+        raise Rejected("id", f"alarm {alarm_id!r} is already closed", status=409)
+    return sources.live.alarm(sources.live.r.get(f"se:seen:{alarm_id}") or alarm_id) or {}
+
+
+def heartbeat(sources: Sources, beat: HeartbeatIn) -> None:
+    sources.live.heartbeat(beat.source, (beat.at or datetime.now(UTC)).timestamp())
+
+
+def put_incident(sources: Sources, incident: IncidentIn) -> str:
+    """Open or update an incident in the warehouse; return "new" or "updated"."""
+    lon, lat = _wgs84(incident.lon, incident.lat, incident.crs)
+    district = district_of(lon, lat)
+    if district is None:
+        raise Rejected("lon", "position is outside Suzhou's districts")
+    wh = sources.warehouse
+    exists = len(wh.query("SELECT id FROM incidents WHERE id = :id", {"id": incident.id})) > 0
+    now = datetime.now(UTC)
+    row = {
+        "id": incident.id,
+        "title": incident.title,
+        "category": incident.category,
+        "level": incident.level,
+        "status": incident.status,
+        "district": district,
+        "lon": lon,
+        "lat": lat,
+        "opened_at": incident.opened_at.astimezone(UTC),
+        "closed_at": now if incident.status == "closed" else None,
+        "casualties": incident.casualties,
+        "summary": incident.summary,
+    }
+    if exists:
+        upsert = (
+            "UPDATE incidents SET title=:title, category=:category, level=:level, status=:status, "
+            "district=:district, lon=:lon, lat=:lat, closed_at=:closed_at, "
+            "casualties=:casualties, summary=:summary WHERE id=:id"
+        )
+    else:
+        upsert = (
+            "INSERT INTO incidents (id, title, category, level, status, district, lon, lat, "
+            "opened_at, closed_at, casualties, summary) VALUES (:id, :title, :category, :level, "
+            ":status, :district, :lon, :lat, :opened_at, :closed_at, :casualties, :summary)"
+        )
+    text = incident.note or ("接报立案" if not exists else f"更新: {incident.status}")
+    timeline = {
+        "id": incident.id,
+        "at": now,
+        "kind": "report" if not exists else "update",
+        "text": text,
+        "author": "api",
+    }
+    wh.execute_all(
+        [
+            (upsert, row),
+            (
+                "INSERT INTO incident_timeline (incident_id, at, kind, text, author) "
+                "VALUES (:id, :at, :kind, :text, :author)",
+                timeline,
+            ),
+        ]
+    )
+    if sources.cache is not None:
+        for status in ("open", "closed", None):
+            sources.cache.delete(f"incidents:{status}")
+    sources.live.bump()
+    return "updated" if exists else "new"

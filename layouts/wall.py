@@ -1,0 +1,93 @@
+"""`/wall`: the command-hall video wall, the city's whole situation on one design canvas.
+
+The canvas has a fixed design size (`?canvas=WxH`); assets/wall.js scales it to the real
+viewport (letterboxed), or to one tile of it (`?tiles=CxR&tile=K`) for walls driven by
+several browsers. Sizes inside the canvas are in `--u` units: 1u = canvas height / 1080.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from dash import dcc, html
+
+from layouts import alarm_feed, city_map, topbar
+
+CANVASES = {"3840x2160", "1920x1080", "5760x3240", "7680x2160"}
+DEFAULT_CANVAS = "3840x2160"
+
+
+class Ids(StrEnum):
+    VIEWPORT = "wall-viewport"
+    CANVAS = "wall-canvas"
+    TICK = "wall-tick"
+    PULSE = "wall-pulse"
+    VERSION = "wall-version"
+    BANNER = "conn-banner"
+
+
+def parse_canvas(value: str | None) -> tuple[int, int]:
+    """The design canvas of `?canvas=`; unknown values fall back to the default."""
+    value = value if value in CANVASES else DEFAULT_CANVAS
+    width, height = (int(v) for v in value.split("x"))
+    return width, height
+
+
+def parse_tiles(tiles: str | None, tile: str | None) -> tuple[int, int, int]:
+    """(columns, rows, 1-based tile number) of `?tiles=CxR&tile=K`; (1, 1, 1) when absent or bad."""
+    match = re.fullmatch(r"([1-9])x([1-9])", tiles or "")
+    if not match:
+        return 1, 1, 1
+    cols, rows = int(match[1]), int(match[2])
+    try:
+        k = int(tile or 1)
+    except ValueError:
+        k = 1
+    return cols, rows, k if 1 <= k <= cols * rows else 1
+
+
+def layout(
+    canvas: str | None = None,
+    kiosk: str | None = None,
+    tiles: str | None = None,
+    tile: str | None = None,
+    refresh_ms: int = 1000,
+    tile_url: str | None = None,
+    **_query: str,
+) -> html.Div:
+    width, height = parse_canvas(canvas)
+    cols, rows, k = parse_tiles(tiles, tile)
+    body = html.Div(
+        [
+            topbar.layout(),
+            html.Div(
+                [
+                    html.Div([alarm_feed.counts_layout()], className="wall-col wall-left"),
+                    html.Div([city_map.layout(tile_url)], className="wall-centre"),
+                    html.Div([alarm_feed.layout()], className="wall-col wall-right"),
+                ],
+                className="wall-grid",
+            ),
+            html.Div(id=Ids.BANNER, className="conn-banner", hidden=True),
+        ],
+        id=Ids.CANVAS,
+        className="wall-canvas",
+        style={"width": f"{width}px", "height": f"{height}px", "--u": f"{height / 1080}px"},
+    )
+    return html.Div(
+        [
+            body,
+            dcc.Interval(id=Ids.TICK, interval=refresh_ms),
+            dcc.Store(id=Ids.PULSE),
+            dcc.Store(id=Ids.VERSION),
+        ],
+        id=Ids.VIEWPORT,
+        className="wall-viewport" + (" kiosk" if kiosk == "1" else ""),
+        **{
+            "data-canvas": f"{width}x{height}",
+            "data-tiles": f"{cols}x{rows}",
+            "data-tile": str(k),
+            "data-refresh-ms": str(refresh_ms),
+        },
+    )

@@ -1,0 +1,76 @@
+"""Operations endpoints: /healthz, /readyz, /metrics, /version."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+
+from flask import Blueprint, Flask, Response, jsonify
+
+from data_sources import get_sources
+from data_sources.live import LEVELS
+
+bp = Blueprint("ops", __name__)
+
+# A new value per process start: a wall that sees it change knows the server was redeployed.
+BUILD = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+
+_lock = threading.Lock()
+_counters: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+
+
+def count(name: str, amount: int = 1, **labels: str) -> None:
+    """Add to a Prometheus counter (process-local)."""
+    with _lock:
+        _counters[(name, tuple(sorted(labels.items())))] += amount
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(status="ok", build=BUILD)
+
+
+@bp.get("/readyz")
+def readyz():
+    status = get_sources().readiness()
+    ready = all(v == "ok" for v in status.values())
+    return jsonify(ready=ready, **status), 200 if ready else 503
+
+
+@bp.get("/version")
+def version():
+    return jsonify(build=BUILD)
+
+
+@bp.get("/metrics")
+def metrics():
+    sources = get_sources()
+    lines = []
+    with _lock:
+        items = sorted(_counters.items())
+    seen = set()
+    for (name, labels), value in items:
+        if name not in seen:
+            lines.append(f"# TYPE {name} counter")
+            seen.add(name)
+        label_text = ",".join(f'{k}="{v}"' for k, v in labels)
+        lines.append(f"{name}{{{label_text}}} {value}")
+    status = sources.readiness()
+    lines.append("# TYPE se_up gauge")
+    for name, state in status.items():
+        lines.append(f'se_up{{service="{name}"}} {int(state == "ok")}')
+    if status["redis"] == "ok":
+        counts = sources.live.level_counts()
+        lines.append("# TYPE se_active_alarms gauge")
+        lines += [f'se_active_alarms{{level="{lvl}"}} {counts[lvl]}' for lvl in LEVELS]
+        now = time.time()
+        lines.append("# TYPE se_heartbeat_age_seconds gauge")
+        for source, at in sorted(sources.live.heartbeats().items()):
+            lines.append(f'se_heartbeat_age_seconds{{source="{source}"}} {now - at:.1f}')
+    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+
+
+def init_app(server: Flask) -> None:
+    server.register_blueprint(bp)

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Makes sure what the test suite needs is installed and running on loopback:
+#   - Debian packages redis-server, postgresql, chromium, fonts-noto-cjk (installed when
+#     missing and run as root; otherwise says what to install and exits 1),
+#   - a Redis server answering on 127.0.0.1:$REDIS_PORT (started if none answers),
+#   - a PostgreSQL server answering on 127.0.0.1:$PG_PORT (if none answers, Debian's cluster
+#     $PG_CLUSTER, default main, is started), where user postgres / password postgres can
+#     connect to database `test`,
+#   - prints the path of Chromium.
+# Idempotent: when everything is already there it only checks, and is quick.
+# Exports nothing: the Makefile passes TEST_REDIS_URL / TEST_WAREHOUSE_URL to pytest.
+set -euo pipefail
+
+REDIS_HOST=127.0.0.1
+REDIS_PORT="${REDIS_PORT:-6379}"
+PG_HOST=127.0.0.1
+PG_PORT="${PG_PORT:-5432}"
+PG_CLUSTER="${PG_CLUSTER:-main}"
+PG_USER=postgres
+PG_PASSWORD=postgres
+PG_DB=test
+WAIT_SECONDS=20
+
+say() { echo "ensure_services: $*"; }
+die() { echo "ensure_services: ERROR: $*" >&2; exit 1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---------------------------------------------------------------------------------------------
+# Debian packages
+# ---------------------------------------------------------------------------------------------
+have_pkg() { dpkg -s "$1" >/dev/null 2>&1; }
+
+chromium_bin() {
+    local c
+    for c in chromium chromium-browser; do
+        if command -v "$c" >/dev/null 2>&1; then command -v "$c"; return 0; fi
+    done
+    return 1
+}
+
+missing=()
+command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
+    || missing+=(redis-server)
+{ command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_isready >/dev/null 2>&1 \
+    && command -v psql >/dev/null 2>&1 && compgen -G '/usr/lib/postgresql/*/bin/postgres' \
+    >/dev/null; } || missing+=(postgresql)
+chromium_bin >/dev/null || missing+=(chromium)
+have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    if ! is_root; then
+        die "missing Debian packages: ${missing[*]}. Install them with:
+    sudo apt-get update && sudo apt-get install -y ${missing[*]}
+or run 'make test' as root."
+    fi
+    say "installing missing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    say "Debian packages present: redis-server postgresql chromium fonts-noto-cjk"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Redis
+# ---------------------------------------------------------------------------------------------
+redis_up() {
+    [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null || true)" = "PONG" ]
+}
+
+if redis_up; then
+    say "redis already running on $REDIS_HOST:$REDIS_PORT"
+else
+    say "starting redis-server on $REDIS_HOST:$REDIS_PORT (no persistence, log /tmp/redis-test-$REDIS_PORT.log)"
+    redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" \
+        --save "" --appendonly no --dir /tmp \
+        --pidfile "/tmp/redis-test-$REDIS_PORT.pid" \
+        --logfile "/tmp/redis-test-$REDIS_PORT.log"
+    for _ in $(seq $((WAIT_SECONDS * 4))); do
+        redis_up && break
+        sleep 0.25
+    done
+    redis_up || die "redis on $REDIS_HOST:$REDIS_PORT did not answer within ${WAIT_SECONDS}s \
+(see /tmp/redis-test-$REDIS_PORT.log)"
+    say "redis is up on $REDIS_HOST:$REDIS_PORT"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------------------------
+pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 2 >/dev/null 2>&1; }
+
+# psql over TCP as postgres/postgres; extra args follow.
+pg_tcp() {
+    PGPASSWORD="$PG_PASSWORD" PGCONNECT_TIMEOUT=5 \
+        psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$@"
+}
+
+# psql as the postgres OS user over the local socket (peer auth); root only. Runs from /tmp
+# so that psql does not complain about not being allowed into root's working directory.
+pg_local() {
+    (cd /tmp && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@")
+}
+
+if pg_up; then
+    say "postgresql already accepting connections on $PG_HOST:$PG_PORT"
+else
+    # Newest installed version that has this cluster; create it (root only) if none has.
+    pg_version=""
+    for d in $(ls -d /etc/postgresql/*/"$PG_CLUSTER" 2>/dev/null | sort -V); do
+        pg_version="$(basename "$(dirname "$d")")"
+    done
+    if [ -z "$pg_version" ]; then
+        pg_version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+        is_root || die "no PostgreSQL cluster '$PG_CLUSTER' under /etc/postgresql; create one with
+    sudo pg_createcluster -p $PG_PORT $pg_version $PG_CLUSTER"
+        say "creating PostgreSQL $pg_version cluster '$PG_CLUSTER' on port $PG_PORT"
+        pg_createcluster -p "$PG_PORT" "$pg_version" "$PG_CLUSTER" >/dev/null
+    fi
+    say "starting PostgreSQL $pg_version cluster '$PG_CLUSTER'"
+    pg_ctlcluster --skip-systemctl-redirect "$pg_version" "$PG_CLUSTER" start \
+        || die "pg_ctlcluster $pg_version $PG_CLUSTER start failed (not root? try: sudo make test)"
+    for _ in $(seq $((WAIT_SECONDS * 4))); do
+        pg_up && break
+        sleep 0.25
+    done
+    pg_up || die "postgresql on $PG_HOST:$PG_PORT not ready within ${WAIT_SECONDS}s \
+(see /var/log/postgresql/)"
+    say "postgresql is up on $PG_HOST:$PG_PORT"
+fi
+
+# Credentials: trust auth on loopback (this kind of machine) ignores the password; a fresh
+# Debian install uses scram on loopback, so the postgres role needs the password 'postgres'.
+if pg_tcp -d postgres -tAc 'select 1' >/dev/null 2>&1; then
+    say "postgresql login $PG_USER/$PG_PASSWORD over TCP works"
+else
+    is_root || die "cannot log in to PostgreSQL on $PG_HOST:$PG_PORT as $PG_USER/$PG_PASSWORD.
+Set the password with:
+    sudo -u postgres psql -c \"ALTER ROLE postgres PASSWORD 'postgres'\""
+    say "setting the password of role $PG_USER to '$PG_PASSWORD' (loopback needs a password)"
+    pg_local -d postgres -c "ALTER ROLE $PG_USER PASSWORD '$PG_PASSWORD'" >/dev/null
+    pg_tcp -d postgres -tAc 'select 1' >/dev/null \
+        || die "still cannot log in to PostgreSQL as $PG_USER over TCP (check pg_hba.conf)"
+    say "postgresql login $PG_USER/$PG_PASSWORD over TCP works"
+fi
+
+if [ "$(pg_tcp -d postgres -tAc "select 1 from pg_database where datname = '$PG_DB'")" = "1" ]
+then
+    say "database '$PG_DB' exists"
+else
+    say "creating database '$PG_DB'"
+    pg_tcp -d postgres -c "CREATE DATABASE \"$PG_DB\""
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Chromium
+# ---------------------------------------------------------------------------------------------
+chromium_path="$(chromium_bin)" || die "chromium not found on PATH"
+say "chromium at $chromium_path"

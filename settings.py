@@ -1,0 +1,209 @@
+"""Every setting of the dashboard, declared once: name, default, help, parser.
+
+Settings come from the environment (the names of ../shared/CONTRACT.md, no prefix) or from a
+mapping given to `create_app`. A bad value stops start-up with one line naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the dashboard cannot run with."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected 1 or 0")
+
+
+def _redis_url(raw: str) -> str:
+    scheme = urlsplit(raw).scheme
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise ValueError("expected redis://host:port/db, rediss://… or unix://…")
+    return raw
+
+
+def _warehouse_url(raw: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from exc
+    if url.get_backend_name() not in {"postgresql", "sqlite"}:
+        raise ValueError(
+            f"unsupported database {url.get_backend_name()!r}: "
+            "use postgresql+psycopg://user@host/db or sqlite:///path"
+        )
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() not in {"psycopg", ""}:
+        raise ValueError("PostgreSQL needs the psycopg (3) driver: postgresql+psycopg://…")
+    return raw
+
+
+def _tile_url(raw: str) -> str:
+    if not all(part in raw for part in ("{z}", "{x}", "{y}")):
+        raise ValueError("expected an XYZ template containing {z}, {x} and {y}")
+    if urlsplit(raw).scheme not in {"http", "https"}:
+        raise ValueError("expected an http:// or https:// template")
+    return raw
+
+
+def _tile_crs(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"wgs84", "gcj02"}:
+        raise ValueError("expected wgs84 or gcj02")
+    return value
+
+
+def _tokens(raw: str) -> tuple[str, ...]:
+    tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
+    if not tokens:
+        raise ValueError("expected at least one token")
+    short = [t for t in tokens if len(t) < 16]
+    if short:
+        raise ValueError("every token needs at least 16 characters")
+    return tokens
+
+
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 0 < port < 65536:
+        raise ValueError("expected 1-65535")
+    return port
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if not value > 0 or value == float("inf"):
+        raise ValueError("expected a positive number")
+    return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("REDIS_URL", None, "Live state (Redis). Unset: embedded in-process store.", _redis_url),
+    Setting(
+        "WAREHOUSE_URL",
+        None,
+        "SQLAlchemy URL of the warehouse. Unset: SQLite file var/warehouse.sqlite.",
+        _warehouse_url,
+    ),
+    Setting("TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", _tile_url),
+    Setting("TILE_CRS", "wgs84", "Datum of TILE_URL's tiles: wgs84 or gcj02.", _tile_crs),
+    Setting("INGEST_TOKENS", None, "Comma-separated bearer tokens of the ingest API.", _tokens),
+    Setting("AUTH_REQUIRED", None, "1: every screen needs a login or display session.", _flag),
+    Setting("DEMO_FEED", None, "1: run the built-in feed of simulated live data.", _flag),
+    Setting("HOST", "127.0.0.1", "Address to listen on."),
+    Setting("PORT", 8050, "Port to listen on.", _port),
+    Setting("DATA_DIR", str(ROOT / "var"), "Where the embedded warehouse and state live."),
+    Setting(
+        "REFRESH_MS", 1000, "How often screens poll live state (ms, at most 2000).", _positive_int
+    ),
+    Setting("STALE_AFTER_S", 15.0, "A panel older than this is marked stale.", _positive_float),
+    Setting("SQL_TIMEOUT_S", 10.0, "Time limit of one warehouse query (s).", _positive_float),
+    Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
+    Setting("LOG_LEVEL", "INFO", "Python log level."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parsed settings. Derived defaults are resolved here, once."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def embedded(self) -> bool:
+        """True when neither Redis nor a warehouse server is configured (the demo setup)."""
+        return self.values["REDIS_URL"] is None and self.values["WAREHOUSE_URL"] is None
+
+    @property
+    def warehouse_url(self) -> str:
+        url = self.values["WAREHOUSE_URL"]
+        return url or f"sqlite:///{Path(self.values['DATA_DIR']) / 'warehouse.sqlite'}"
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Read the environment, apply `overrides`, validate; raise SettingsError on the first bad one."""
+        environ = os.environ if environ is None else environ
+        overrides = dict(overrides or {})
+        unknown = sorted(set(overrides) - set(_BY_NAME))
+        if unknown:
+            raise SettingsError(f"unknown setting {unknown[0]} (known: {', '.join(_BY_NAME)})")
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            if setting.name in overrides:
+                raw = overrides[setting.name]
+            else:
+                raw = environ.get(setting.name) or None
+            if raw is None:
+                values[setting.name] = setting.default
+                continue
+            if not isinstance(raw, str):
+                raw = str(int(raw)) if isinstance(raw, bool) else str(raw)
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{setting.name}={raw!r}: {exc}") from None
+        embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
+        if values["AUTH_REQUIRED"] is None:
+            values["AUTH_REQUIRED"] = not embedded
+        if values["DEMO_FEED"] is None:
+            values["DEMO_FEED"] = embedded
+        if values["REFRESH_MS"] > 2000:
+            raise SettingsError(f"REFRESH_MS={values['REFRESH_MS']}: at most 2000")
+        if values["INGEST_TOKENS"] is None:
+            # Nothing to steal: a fresh token per start, printed once so a demo can use it.
+            values["INGEST_TOKENS"] = ("demo-" + secrets.token_urlsafe(18),)
+            values["_DEMO_TOKEN"] = True
+        else:
+            values["_DEMO_TOKEN"] = False
+        if values["SECRET_KEY"] is None:
+            values["SECRET_KEY"] = secrets.token_hex(32)
+        return cls(values)
+
+
+def describe() -> str:
+    """The settings table as Markdown (README keeps a copy)."""
+    rows = ["| name | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        rows.append(f"| `{s.name}` | {s.default if s.default is not None else '—'} | {s.help} |")
+    return "\n".join(rows)
