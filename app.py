@@ -23,6 +23,7 @@ from settings import Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger("smart_emergency")
+WORKERS = "se_workers"  # background threads of this app: archiver, threshold engine, demo feed
 
 
 def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Dash:
@@ -57,16 +58,21 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
 
     if settings._DEMO_TOKEN:
         log.warning("ingest API demo token (this start only): %s", settings.INGEST_TOKENS[0])
+    workers = server.extensions.setdefault(WORKERS, [])
+    if settings.INPROCESS_WORKERS:
+        import archiver
+        import thresholds
+
+        workers += [archiver.start_in_process(sources), thresholds.start_in_process(sources)]
     if settings.DEMO_FEED:
-        server.extensions["se_demo_feed"] = simulator.start(server, sources)
+        workers.append(simulator.start(server, sources))
     return app
 
 
 def shutdown(app: dash.Dash) -> None:
     """Stop the background workers of `app` (tests build many apps in one process)."""
-    feed = app.server.extensions.get("se_demo_feed")
-    if feed is not None:
-        feed.stop()
+    for worker in reversed(app.server.extensions.get(WORKERS, [])):
+        worker.stop()
     app.server.extensions[data_sources.EXTENSION].warehouse.engine.dispose()
 
 

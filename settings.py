@@ -102,6 +102,32 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected 0 or a positive whole number")
+    return value
+
+
+VIEWS = ("overview", "hazchem", "forces", "duty")
+
+
+def _views(raw: str) -> tuple[str, ...]:
+    views = tuple(v.strip() for v in raw.split(",") if v.strip())
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown or not views:
+        raise ValueError(f"expected some of {', '.join(VIEWS)}")
+    return views
+
+
+def _hhmm(raw: str) -> str:
+    import re
+
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", raw.strip()):
+        raise ValueError("expected HH:MM (24 h)")
+    return raw.strip()
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0 or value == float("inf"):
@@ -122,14 +148,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("INGEST_TOKENS", None, "Comma-separated bearer tokens of the ingest API.", _tokens),
     Setting("AUTH_REQUIRED", None, "1: every screen needs a login or display session.", _flag),
     Setting("DEMO_FEED", None, "1: run the built-in feed of simulated live data.", _flag),
+    Setting(
+        "INPROCESS_WORKERS",
+        None,
+        "1: run the archiver and the threshold engine inside the app. Unset: 1 with embedded "
+        "defaults, else 0 (run `python -m archiver` and `python -m thresholds`).",
+        _flag,
+    ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
     Setting("PORT", 8050, "Port to listen on.", _port),
     Setting("DATA_DIR", str(ROOT / "var"), "Where the embedded warehouse and state live."),
     Setting(
         "REFRESH_MS", 1000, "How often screens poll live state (ms, at most 2000).", _positive_int
     ),
-    Setting("STALE_AFTER_S", 15.0, "A panel older than this is marked stale.", _positive_float),
+    Setting("STALE_AFTER_S", 15.0, "A panel whose data no source has confirmed for this long is marked stale (s).", _positive_float),
     Setting("SQL_TIMEOUT_S", 10.0, "Time limit of one warehouse query (s).", _positive_float),
+    Setting(
+        "WALL_VIEWS",
+        ("overview", "hazchem", "forces", "duty"),
+        "Focus views the wall cycles through, comma-separated.",
+        _views,
+    ),
+    Setting("WALL_ROTATE_S", 60, "Seconds per focus view on the wall (0: no rotation).", _non_negative_int),
+    Setting("WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
     Setting("LOG_LEVEL", "INFO", "Python log level."),
 )
@@ -188,6 +229,8 @@ class Settings:
             values["AUTH_REQUIRED"] = not embedded
         if values["DEMO_FEED"] is None:
             values["DEMO_FEED"] = embedded
+        if values["INPROCESS_WORKERS"] is None:
+            values["INPROCESS_WORKERS"] = embedded
         if values["REFRESH_MS"] > 2000:
             raise SettingsError(f"REFRESH_MS={values['REFRESH_MS']}: at most 2000")
         if values["INGEST_TOKENS"] is None:

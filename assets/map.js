@@ -14,3 +14,39 @@ window.seMap = Object.assign({}, window.seMap, {
     };
   },
 });
+
+window.seMap = Object.assign({}, window.seMap, {
+  /* Registry points: colour and size by layer key (feature.properties.k). */
+  pointStyles: {
+    hazard: {radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#c45cff", fillOpacity: 0.95},
+    enterprise: {radius: 4, color: "#7a4dff", weight: 1, fillColor: "#a98bff", fillOpacity: 0.85},
+    team: {radius: 6, color: "#0b3", weight: 2, fillColor: "#30d158", fillOpacity: 0.95},
+    depot: {radius: 6, color: "#fff", weight: 1.5, fillColor: "#b07a3b", fillOpacity: 0.95},
+    shelter: {radius: 5, color: "#0aa", weight: 1, fillColor: "#40e0d0", fillOpacity: 0.9},
+    school: {radius: 3, color: "#7cc4ff", weight: 1, fillColor: "#7cc4ff", fillOpacity: 0.7},
+    hospital: {radius: 4, color: "#fff", weight: 1, fillColor: "#ff6fa8", fillOpacity: 0.95},
+  },
+
+  registryPoint: function (feature, latlng, context) {
+    const p = feature.properties;
+    const style = Object.assign({}, window.seMap.pointStyles[p.k] || {radius: 4});
+    if (p.k === "team") {
+      const status = ((context && context.hideout && context.hideout.teams) || {})[p.id] || "ready";
+      if (status !== "ready") { style.fillColor = "#ff9500"; style.color = "#a50"; }
+    }
+    const marker = L.circleMarker(latlng, style);
+    if (p.name) { marker.bindTooltip(p.name); }
+    return marker;
+  },
+
+  /* Clusters of enterprises: a purple disc with the count. */
+  cluster: function (feature, latlng, index, context) {
+    const n = feature.properties.point_count;
+    const size = 26 + Math.min(30, Math.round(Math.sqrt(n) * 3));
+    const icon = L.divIcon({
+      html: "<span>" + n + "</span>", className: "se-cluster",
+      iconSize: L.point(size, size),
+    });
+    return L.marker(latlng, {icon: icon});
+  },
+});

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   const TZ = "Asia/Shanghai";
-  const state = {lastPulse: 0, lastServerTime: null, offlineSince: null, build: null};
+  const state = {lastPulse: 0, lastServerTime: null, offlineSince: null, build: null,
+                 loadedAt: Date.now(), viewKey: null, takeoverId: null};
 
   function viewport() { return document.getElementById("wall-viewport"); }
 
@@ -37,7 +38,7 @@
      behind it stops answering or nothing has confirmed the data for too long. */
   function updateAges(pulse) {
     const now = Date.now();
-    const staleMs = 2 * Number(viewport()?.dataset.refreshMs || 1000) + 3000;
+    const staleMs = Number(viewport()?.dataset.staleMs || 15000);
     const serverDown = state.offlineSince !== null;
     document.querySelectorAll(".as-of").forEach(function (el) {
       const source = el.dataset.source;
@@ -86,19 +87,67 @@
     document.body.classList.add("offline");
   }
 
+  /* Once a day, at a quiet hour, start afresh: long-running pages leak in every browser. */
+  function dailyReload() {
+    const at = viewport()?.dataset.reloadAt;
+    if (!at || Date.now() - state.loadedAt < 5 * 60 * 1000) { return; }
+    const hhmm = fmt(new Date(), {hour: "2-digit", minute: "2-digit", hour12: false});
+    if (hhmm === at) { window.location.reload(); }
+  }
+
+  /* Which focus view is on now: derived from the wall clock, so every tile of a wall (each
+     its own browser) shows the same view at the same moment without talking to the others. */
+  function currentView() {
+    const vp = viewport();
+    const views = JSON.parse(vp?.dataset.views || "[]");
+    const period = Number(vp?.dataset.rotateS || 0);
+    if (!views.length) { return null; }
+    if (!period) { return views[0]; }
+    return views[Math.floor(Date.now() / 1000 / period) % views.length];
+  }
+
   /* A second, browser-only timer: notices a silent server even when no callback returns. */
   function watchdog() {
     updateClock();
     const refresh = Number(viewport()?.dataset.refreshMs || 1000);
-    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh + 1500 && state.offlineSince === null) {
+    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh && state.offlineSince === null) {
       state.offlineSince = new Date(state.lastPulse);
     }
     banner();
     updateAges(state.offlineSince === null ? state.pulse : null);
+    dailyReload();
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     seWall: {
+      /* Rotation and takeover: an unacknowledged red alarm holds the map until acknowledged. */
+      rotate: function (_n, focus) {
+        const noUpdate = window.dash_clientside.no_update;
+        const canvas = document.getElementById("wall-canvas");
+        if (focus) {
+          const changed = state.takeoverId !== focus.id;
+          state.takeoverId = focus.id;
+          state.viewKey = null;
+          if (canvas) { canvas.dataset.view = "takeover"; }
+          const more = focus.count > 1 ? `（另有 ${focus.count - 1} 条红色警情未确认）` : "";
+          return [
+            changed ? {center: [focus.lat, focus.lon], zoom: 13, transition: "flyTo"} : noUpdate,
+            "红色警情 · 待确认",
+            false,
+            `红色警情 ${focus.time} ${focus.title} — 未确认${more}`,
+          ];
+        }
+        state.takeoverId = null;
+        const view = currentView();
+        if (!view) { return [noUpdate, "", true, ""]; }
+        if (view.key === state.viewKey) { return [noUpdate, noUpdate, true, noUpdate]; }
+        state.viewKey = view.key;
+        if (canvas) { canvas.dataset.view = view.key; }
+        document.querySelectorAll(".panel.focus").forEach((el) => el.classList.remove("focus"));
+        if (view.panel) { document.getElementById(view.panel)?.classList.add("focus"); }
+        return [{bounds: view.bounds, transition: "flyToBounds"}, view.name, true, ""];
+      },
+
       onPulse: function (pulse) {
         if (!pulse) { return true; }
         state.lastPulse = Date.now();
@@ -119,6 +168,6 @@
 
   window.addEventListener("resize", fit);
   new MutationObserver(fit).observe(document.documentElement, {childList: true, subtree: true});
-  setInterval(watchdog, 1000);
+  setInterval(watchdog, 250);
   document.addEventListener("DOMContentLoaded", fit);
 })();

@@ -13,7 +13,14 @@ import importlib
 import dash
 from dash import _callback
 
-MODULES = ("callbacks.wall", "callbacks.alarm_feed", "callbacks.city_map")
+MODULES = (
+    "callbacks.wall",
+    "callbacks.alarm_feed",
+    "callbacks.city_map",
+    "callbacks.stats",
+    "callbacks.forces",
+    "callbacks.duty_panel",
+)
 
 _snapshot: tuple[dict, list] | None = None
 

@@ -1,21 +1,34 @@
-"""Draw the districts and the active alarms on the main map."""
+"""Draw the main map: districts by severity, registry layers, incidents and live alarms."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import dash_leaflet as dl
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 from dash import Input, Output, callback
 from flask import current_app
+from shapely.geometry import mapping, shape
 
-from data_sources import get_sources
+from data_sources import Sources, get_sources
 from data_sources.boundaries import districts_geojson
 from data_sources.live import LEVEL_RANK
-from geo.gcj02 import wgs84_to_gcj02
+from geo.gcj02 import wgs84_geometry_to_gcj02, wgs84_to_gcj02
 from layouts.city_map import Ids
 from layouts.common import LEVEL_NAMES, local_time
 from layouts.wall import Ids as WallIds
+
+
+def _gcj02_tiles() -> bool:
+    return current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
+
+
+def display_xy(lon: Any, lat: Any, gcj02: bool) -> tuple[Any, Any]:
+    """Our data is WGS-84; over Amap (GCJ-02) tiles it must be shifted to line up."""
+    return wgs84_to_gcj02(lon, lat) if gcj02 else (lon, lat)
 
 
 def district_levels(alarms: pd.DataFrame) -> dict[str, str]:
@@ -28,25 +41,52 @@ def district_levels(alarms: pd.DataFrame) -> dict[str, str]:
     return worst
 
 
-def _display(lon: float, lat: float) -> tuple[float, float]:
-    # Our data is WGS-84; over Amap (GCJ-02) tiles it must be shifted to line up.
-    if current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02":
-        return wgs84_to_gcj02(lon, lat)
-    return lon, lat
+def point_features(frame: gpd.GeoDataFrame | pd.DataFrame, kind: str, gcj02: bool) -> list[dict]:
+    """GeoJSON point features with the layer key `k`, the record id and its name."""
+    lon, lat = display_xy(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), gcj02)
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(x), 5), round(float(y), 5)]},
+            "properties": {"k": kind, "id": i, "name": n},
+        }
+        for x, y, i, n in zip(np.asarray(lon), np.asarray(lat), frame["id"], frame["name"])
+    ]
 
 
-def alarm_markers(alarms: pd.DataFrame, newest: int = 3) -> list[dl.CircleMarker]:
+def registry_layers(sources: Sources, gcj02: bool) -> tuple[dict, dict]:
+    """(registry points, hazchem enterprises for clustering) as FeatureCollections."""
+    registry = sources.registry
+    targets = registry.sensitive_targets(("school", "hospital"))
+    features = []
+    for kind, frame in (
+        ("school", targets[targets["kind"] == "school"]),
+        ("shelter", registry.shelters()),
+        ("depot", registry.depots()),
+        ("hospital", targets[targets["kind"] == "hospital"]),
+        ("team", registry.rescue_teams()),
+        ("hazard", registry.hazard_sources()),
+    ):
+        features += point_features(frame, kind, gcj02)
+    enterprises = point_features(registry.enterprises(hazchem_only=True), "enterprise", gcj02)
+    return (
+        {"type": "FeatureCollection", "features": features},
+        {"type": "FeatureCollection", "features": enterprises},
+    )
+
+
+def alarm_markers(alarms: pd.DataFrame, gcj02: bool, newest: int = 3) -> list[dl.CircleMarker]:
     """One marker per open alarm, coloured by level; the newest few pulse."""
     open_alarms = alarms[(alarms["status"] != "closed") & alarms["lon"].notna()]
     open_alarms = open_alarms.sort_values("occurred_at", ascending=False)
     markers = []
     for i, row in enumerate(open_alarms.itertuples(index=False)):
-        lon, lat = _display(row.lon, row.lat)
+        lon, lat = display_xy(row.lon, row.lat, gcj02)
         pulse = " pulse" if i < newest else ""
         markers.append(
             dl.CircleMarker(
                 center=[lat, lon],
-                radius=9 if row.level in ("red", "orange") else 7,
+                radius=10 if row.level in ("red", "orange") else 8,
                 className=f"alarm-marker level-{row.level}{pulse}",
                 children=dl.Tooltip(
                     f"{LEVEL_NAMES[row.level]} {local_time(row.occurred_at)} {row.title}"
@@ -56,28 +96,80 @@ def alarm_markers(alarms: pd.DataFrame, newest: int = 3) -> list[dl.CircleMarker
     return markers
 
 
-@callback(Output(Ids.DISTRICTS, "data"), Input(WallIds.VIEWPORT, "id"))
-def load_districts(_viewport: str):
-    """Send the district outlines once per page load."""
+def incident_markers(incidents: gpd.GeoDataFrame, gcj02: bool) -> list[dl.DivMarker]:
+    markers = []
+    for row in incidents.itertuples(index=False):
+        lon, lat = display_xy(row.lon, row.lat, gcj02)
+        markers.append(
+            dl.DivMarker(
+                position=[lat, lon],
+                iconOptions={
+                    "className": f"incident-marker level-{row.level}",
+                    "html": "<span>◆</span>",
+                    "iconSize": [28, 28],
+                },
+                children=dl.Tooltip(f"{row.title}（{'ⅠⅡⅢⅣ'[row.level - 1]}级）"),
+            )
+        )
+    return markers
+
+
+@callback(
+    Output(Ids.DISTRICTS, "data"),
+    Output(Ids.REGISTRY, "data"),
+    Output(Ids.ENTERPRISES, "data"),
+    Input(WallIds.VIEWPORT, "id"),
+)
+def load_static(_viewport: str):
+    """Send the district outlines and the registry layers once per page load."""
+    gcj02 = _gcj02_tiles()
     data = districts_geojson()
-    if current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02":
-        from shapely.geometry import mapping, shape
-
-        from geo.gcj02 import wgs84_geometry_to_gcj02
-
+    if gcj02:
         for feature in data["features"]:
             feature["geometry"] = mapping(wgs84_geometry_to_gcj02(shape(feature["geometry"])))
-    return data
+    points, enterprises = registry_layers(get_sources(), gcj02)
+    return data, points, enterprises
 
 
 @callback(
     Output(Ids.ALARMS, "children"),
+    Output(Ids.INCIDENTS, "children"),
     Output(Ids.DISTRICTS, "hideout"),
+    Output(Ids.REGISTRY, "hideout"),
     Output(Ids.AS_OF, "data-as-of"),
+    Output(WallIds.FOCUS, "data"),
     Input(WallIds.VERSION, "data"),
 )
 def refresh(_version: int | None):
-    """Redraw alarm markers and district shading from Redis."""
-    alarms = get_sources().live.active_alarms(closed_window_s=0)
-    now = datetime.now(UTC).isoformat()
-    return alarm_markers(alarms), {"levels": district_levels(alarms)}, now
+    """Redraw alarms, incidents, district shading and team readiness from the live state."""
+    sources = get_sources()
+    gcj02 = _gcj02_tiles()
+    alarms = sources.live.active_alarms(closed_window_s=0)
+    incidents = sources.registry.incidents("open")
+    return (
+        alarm_markers(alarms, gcj02),
+        incident_markers(incidents, gcj02),
+        {"levels": district_levels(alarms)},
+        {"teams": sources.live.team_status()},
+        datetime.now(UTC).isoformat(),
+        takeover(alarms, gcj02),
+    )
+
+
+def takeover(alarms: pd.DataFrame, gcj02: bool) -> dict | None:
+    """The newest red alarm nobody has acknowledged: the wall flies to it and holds."""
+    red = alarms[(alarms["level"] == "red") & (alarms["status"] == "new") & alarms["lon"].notna()]
+    if red.empty:
+        return None
+    row = red.sort_values("occurred_at").iloc[-1]
+    lon, lat = display_xy(row["lon"], row["lat"], gcj02)
+    return {
+        "id": row["id"],
+        "lat": float(lat),
+        "lon": float(lon),
+        "title": row["title"],
+        "time": local_time(row["occurred_at"]),
+        "count": int(len(red)),
+    }
+
+

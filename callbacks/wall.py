@@ -15,6 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 import ops
 from data_sources import Sources, get_sources
+from layouts.city_map import Ids as MapIds
 from layouts.wall import Ids
 
 _WAREHOUSE_CHECK_S = 5.0
@@ -89,4 +90,14 @@ clientside_callback(
     ClientsideFunction(namespace="seWall", function_name="onPulse"),
     Output(Ids.BANNER, "hidden"),
     Input(Ids.PULSE, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="seWall", function_name="rotate"),
+    Output(MapIds.MAP, "viewport"),
+    Output(Ids.VIEW_NAME, "children"),
+    Output(Ids.TAKEOVER, "hidden"),
+    Output(Ids.TAKEOVER, "children"),
+    Input(Ids.ROTATE_TICK, "n_intervals"),
+    Input(Ids.FOCUS, "data"),
 )

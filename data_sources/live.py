@@ -99,6 +99,34 @@ return updated
 """
 
 
+# Raise an unacknowledged alarm's escalation stage (never lower it); recorded in the stream.
+_ESCALATE = """
+local key = KEYS[1]
+if redis.call('HGET', key, 'status') ~= 'new' then return 0 end
+local current = tonumber(redis.call('HGET', key, 'escalation') or '0')
+if current >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', key, 'escalation', ARGV[1], 'escalated_at', ARGV[2])
+redis.call('HINCRBY', key, 'rev', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'op', 'escalate', unpack(redis.call('HGETALL', key)))
+redis.call('INCR', KEYS[3])
+return 1
+"""
+
+# Take the lease if free, renew it if ours; never extend somebody else's.
+_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
 def connect(url: str) -> redis.Redis:
     """A client with short timeouts: a screen must learn fast that Redis is gone, not hang."""
     return redis.Redis.from_url(
@@ -125,7 +153,7 @@ def _dedupe_key(alarm: Mapping[str, Any]) -> str:
     if alarm.get("site_id"):
         where = f"site:{alarm['site_id']}"
     else:
-        where = f"pos:{alarm.get('lon', 0):.3f},{alarm.get('lat', 0):.3f}"
+        where = f"pos:{alarm.get('lon') or 0:.3f},{alarm.get('lat') or 0:.3f}"
     return f"{alarm['source']}|{where}|{alarm['category']}"
 
 
@@ -137,6 +165,8 @@ class LiveState:
         self._put_alarm = client.register_script(_PUT_ALARM)
         self._transition = client.register_script(_TRANSITION)
         self._put_readings = client.register_script(_PUT_READINGS)
+        self._escalate = client.register_script(_ESCALATE)
+        self._lease = client.register_script(_LEASE)
 
     def ping(self) -> None:
         self.r.ping()
@@ -189,7 +219,7 @@ class LiveState:
         """Acknowledge or close an alarm; return the status it is in afterwards, or 'missing'."""
         if to not in {"acknowledged", "closed"}:
             raise ValueError(f"unknown alarm status {to!r}")
-        target = self.r.get(keys.PREFIX + "seen:" + alarm_id) or alarm_id
+        target = self.resolve(alarm_id)
         return self._transition(
             keys=[
                 keys.alarm(target),
@@ -200,6 +230,19 @@ class LiveState:
                 keys.VERSION,
             ],
             args=[target, to, who, f"{at:.3f}", note, keys.STREAM_MAXLEN],
+        )
+
+    def resolve(self, alarm_id: str) -> str:
+        """The id an upstream id lives under (itself, or the alarm its repeat merged into)."""
+        return self.r.get(keys.SEEN + alarm_id) or alarm_id
+
+    def escalate(self, alarm_id: str, stage: int, at: float) -> bool:
+        """Record that an unacknowledged alarm reached escalation `stage`; False if not raised."""
+        return bool(
+            self._escalate(
+                keys=[keys.alarm(alarm_id), keys.ALARM_STREAM, keys.VERSION],
+                args=[stage, f"{at:.3f}", keys.STREAM_MAXLEN],
+            )
         )
 
     def alarm(self, alarm_id: str) -> dict[str, Any] | None:
@@ -288,16 +331,168 @@ class LiveState:
 
     def lease(self, name: str, owner: str, ttl_s: float) -> bool:
         """Take or renew a singleton lease; True while `owner` holds it."""
-        key = keys.lock(name)
-        if self.r.set(key, owner, nx=True, px=int(ttl_s * 1000)):
-            return True
-        if self.r.get(key) == owner:
-            self.r.pexpire(key, int(ttl_s * 1000))
-            return True
-        return False
+        return bool(self._lease(keys=[keys.lock(name)], args=[owner, int(ttl_s * 1000)]))
+
+    # restoring lost live state (the archiver, after Redis came back empty) ----------------
+
+    # ARGV: seen TTL (s), then per alarm: id, status, score, dedupe, expire (s, 0: none),
+    # n, n merged ids, m, m field/value pairs. An alarm whose hash exists is left alone (the
+    # live state is newer than the warehouse); nothing goes to the alarm stream.
+    _RESTORE_ALARMS = """
+local ttl, restored, i = ARGV[1], 0, 2
+while i <= #ARGV do
+  local id, status, score, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local expire, merged = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+  local first_field = i + 7 + merged
+  local fields = tonumber(ARGV[first_field - 1])
+  local key = KEYS[6] .. id
+  if redis.call('EXISTS', key) == 0 then
+    local kv = {}
+    for j = first_field, first_field + 2 * fields - 1 do kv[#kv + 1] = ARGV[j] end
+    redis.call('HSET', key, unpack(kv))
+    if status == 'closed' then
+      redis.call('ZADD', KEYS[3], score, id)
+      if expire > 0 then redis.call('EXPIRE', key, expire) end
+    else
+      redis.call('ZADD', KEYS[2], score, id)
+      if dedupe ~= '' then redis.call('HSETNX', KEYS[4], dedupe, id) end
+    end
+    restored = restored + 1
+  end
+  redis.call('SET', KEYS[5] .. id, id, 'NX', 'EX', ttl)
+  for j = i + 6, i + 5 + merged do redis.call('SET', KEYS[5] .. ARGV[j], id, 'NX', 'EX', ttl) end
+  i = first_field + 2 * fields
+end
+if restored > 0 then redis.call('INCR', KEYS[1]) end
+return restored
+"""
+
+    def restore_alarms(
+        self, alarms: Iterable[Mapping[str, Any]], now: float | None = None, chunk: int = 200
+    ) -> int:
+        """Put alarms known to the warehouse back into a live state that lost them; return
+        how many were restored. Alarms already in the live state are left as they are.
+
+        Each alarm has the fields of `put_alarm` (occurred_at an aware datetime, received_at
+        ISO text or None) and its state: status, count, rev, last_at, ack_by, ack_at,
+        closed_by, closed_at, close_note (times epoch s or None), dedupe (None: derived) and
+        merged_ids (upstream ids merged into it as repeats). Closed alarms come back for the
+        rest of their two days in the live state; older ones are skipped.
+        """
+        now = time.time() if now is None else now
+        script = self.r.register_script(self._RESTORE_ALARMS)
+        restored = 0
+        args: list[Any] = [604800]
+        in_chunk = 0
+        for alarm in alarms:
+            group = self._restore_args(alarm, now)
+            if group is None:
+                continue
+            args += group
+            in_chunk += 1
+            if in_chunk >= chunk:
+                restored += int(script(keys=self._restore_keys(), args=args))
+                args, in_chunk = [604800], 0
+        if in_chunk:
+            restored += int(script(keys=self._restore_keys(), args=args))
+        return restored
+
+    @staticmethod
+    def _restore_keys() -> list[str]:
+        return [
+            keys.VERSION,
+            keys.ALARMS_ACTIVE,
+            keys.ALARMS_CLOSED,
+            keys.ALARMS_DEDUPE,
+            keys.SEEN,
+            keys.PREFIX + "alarm:",
+        ]
+
+    @staticmethod
+    def _restore_args(alarm: Mapping[str, Any], now: float) -> list[Any] | None:
+        occurred = alarm["occurred_at"]
+        body = {
+            "id": alarm["id"],
+            "source": alarm["source"],
+            "level": alarm["level"],
+            "category": alarm["category"],
+            "title": alarm["title"],
+            "occurred_at": occurred.isoformat(),
+            "lon": alarm.get("lon"),
+            "lat": alarm.get("lat"),
+            "site_id": alarm.get("site_id"),
+            "district": alarm.get("district"),
+            "detail": alarm.get("detail") or {},
+        }
+        if alarm.get("received_at") is not None:
+            body["received_at"] = str(alarm["received_at"])
+        dedupe = alarm.get("dedupe") or _dedupe_key(body)
+        fields: dict[str, Any] = {
+            "id": alarm["id"],
+            "body": json.dumps(body, ensure_ascii=False),
+            "status": alarm["status"],
+            "count": int(alarm.get("count") or 1),
+            "last_at": f"{alarm.get('last_at') or occurred.timestamp():.3f}",
+            "dedupe": dedupe,
+            "rev": int(alarm.get("rev") or 1),
+        }
+        for name in ("ack_by", "closed_by", "close_note"):
+            if alarm.get(name) is not None:
+                fields[name] = alarm[name]
+        for name in ("ack_at", "closed_at"):
+            if alarm.get(name) is not None:
+                fields[name] = f"{alarm[name]:.3f}"
+        expire = 0
+        score = occurred.timestamp()
+        if alarm["status"] == "closed":
+            # The same lifetimes as _TRANSITION: the hash two days, the closed zset one.
+            closed_at = float(alarm.get("closed_at") or now)
+            expire = int(172800 - (now - closed_at))
+            if expire <= 0:
+                return None
+            score = closed_at
+        merged = [m for m in alarm.get("merged_ids") or () if m != alarm["id"]]
+        flat = [v for pair in fields.items() for v in pair]
+        return [
+            alarm["id"],
+            alarm["status"],
+            score,
+            dedupe if alarm["status"] != "closed" else "",
+            expire,
+            len(merged),
+            *merged,
+            len(fields),
+            *flat,
+        ]
+
+    def restore_readings(self, readings: Iterable[tuple[str, float, float]]) -> int:
+        """Put (sensor id, epoch s, value) back as latest values where they are newer than
+        what the live state holds, without adding them to the readings stream."""
+        updated = 0
+        args: list[Any] = []
+        for sensor_id, ts, value in readings:
+            args += [sensor_id, int(round(ts * 1000)), repr(float(value))]
+            if len(args) >= 3000:
+                updated += int(
+                    self._put_readings(keys=[keys.SENSOR_LATEST, keys.READINGS_VERSION], args=args)
+                )
+                args = []
+        if args:
+            updated += int(
+                self._put_readings(keys=[keys.SENSOR_LATEST, keys.READINGS_VERSION], args=args)
+            )
+        return updated
+
+    def is_restored(self) -> bool:
+        """False when the live state may have lost what the warehouse knows (Redis restarted
+        empty, or never seeded from the warehouse)."""
+        return bool(self.r.exists(keys.RESTORED))
+
+    def mark_restored(self) -> None:
+        self.r.set(keys.RESTORED, f"{time.time():.3f}")
 
 
-_TIME_FIELDS = ("last_at", "ack_at", "closed_at")
+_TIME_FIELDS = ("last_at", "ack_at", "closed_at", "escalated_at")
 
 
 def _alarm_row(state: Mapping[str, str]) -> dict[str, Any]:
@@ -320,6 +515,7 @@ def _alarm_row(state: Mapping[str, str]) -> dict[str, Any]:
         "closed_by": state.get("closed_by"),
         "close_note": state.get("close_note"),
         "rev": int(state.get("rev", 1)),
+        "escalation": int(state.get("escalation") or 0),
     }
     for name in _TIME_FIELDS:
         row[name] = float(state[name]) if state.get(name) else None
@@ -347,6 +543,8 @@ ALARM_COLUMNS = [
     "closed_at",
     "close_note",
     "rev",
+    "escalation",
+    "escalated_at",
 ]
 
 

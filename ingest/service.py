@@ -68,7 +68,7 @@ def transition(sources: Sources, alarm_id: str, to: str, body: TransitionIn) -> 
         raise Rejected("id", f"no active alarm {alarm_id!r}", status=404)
     if outcome == "closed" and to != "closed":
         raise Rejected("id", f"alarm {alarm_id!r} is already closed", status=409)
-    return sources.live.alarm(sources.live.r.get(f"se:seen:{alarm_id}") or alarm_id) or {}
+    return sources.live.alarm(sources.live.resolve(alarm_id)) or {}
 
 
 def heartbeat(sources: Sources, beat: HeartbeatIn) -> None:

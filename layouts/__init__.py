@@ -19,7 +19,15 @@ def _settings() -> Any:
 
 def _wall(**query: str):  # noqa: ANN202
     s = _settings()
-    return wall.layout(refresh_ms=s.REFRESH_MS, tile_url=s.TILE_URL, **query)
+    return wall.layout(
+        refresh_ms=s.REFRESH_MS,
+        tile_url=s.TILE_URL,
+        views=s.WALL_VIEWS,
+        rotate_s=s.WALL_ROTATE_S,
+        reload_at=s.WALL_RELOAD_AT,
+        stale_after_s=s.STALE_AFTER_S,
+        **query,
+    )
 
 
 PAGES: list[tuple[str, str, Callable[..., Any], str]] = [

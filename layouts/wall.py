@@ -7,15 +7,24 @@ several browsers. Sizes inside the canvas are in `--u` units: 1u = canvas height
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts import alarm_feed, city_map, topbar
+from layouts import alarm_feed, city_map, duty_panel, forces, stats, topbar
 
 CANVASES = {"3840x2160", "1920x1080", "5760x3240", "7680x2160"}
 DEFAULT_CANVAS = "3840x2160"
+
+# Focus views of the rotation: the map's bounds and the panel the view highlights.
+VIEWS = {
+    "overview": {"name": "全市总览", "bounds": city_map.BOUNDS, "panel": None},
+    "hazchem": {"name": "危化品监测", "bounds": [[31.52, 120.33], [32.03, 121.33]], "panel": "map-panel"},
+    "forces": {"name": "应急力量", "bounds": city_map.BOUNDS, "panel": "forces-panel"},
+    "duty": {"name": "值班值守", "bounds": city_map.BOUNDS, "panel": "duty-panel"},
+}
 
 
 class Ids(StrEnum):
@@ -24,7 +33,13 @@ class Ids(StrEnum):
     TICK = "wall-tick"
     PULSE = "wall-pulse"
     VERSION = "wall-version"
+    SIZE = "wall-size"
+    FOCUS = "wall-focus"
     BANNER = "conn-banner"
+    TAKEOVER = "wall-takeover"
+    VIEW_NAME = "wall-view-name"
+    ROTATE_TICK = "wall-rotate-tick"
+    VIEWPORT_STATE = "wall-map-viewport"
 
 
 def parse_canvas(value: str | None) -> tuple[int, int]:
@@ -54,33 +69,44 @@ def layout(
     tile: str | None = None,
     refresh_ms: int = 1000,
     tile_url: str | None = None,
+    views: tuple[str, ...] = tuple(VIEWS),
+    rotate_s: int = 60,
+    reload_at: str = "04:00",
+    stale_after_s: float = 15.0,
     **_query: str,
 ) -> html.Div:
     width, height = parse_canvas(canvas)
     cols, rows, k = parse_tiles(tiles, tile)
+    u = height / 1080
+    schedule = [{"key": v, **VIEWS[v]} for v in views]
     body = html.Div(
         [
             topbar.layout(),
             html.Div(
                 [
-                    html.Div([alarm_feed.counts_layout()], className="wall-col wall-left"),
-                    html.Div([city_map.layout(tile_url)], className="wall-centre"),
-                    html.Div([alarm_feed.layout()], className="wall-col wall-right"),
+                    html.Div([alarm_feed.counts_layout(), stats.layout()], className="wall-col wall-left"),
+                    html.Div([city_map.layout(tile_url), forces.layout()], className="wall-centre"),
+                    html.Div([alarm_feed.layout(), duty_panel.layout()], className="wall-col wall-right"),
                 ],
                 className="wall-grid",
             ),
+            html.Div(id=Ids.VIEW_NAME, className="view-name"),
+            html.Div(id=Ids.TAKEOVER, className="takeover", hidden=True),
             html.Div(id=Ids.BANNER, className="conn-banner", hidden=True),
         ],
         id=Ids.CANVAS,
         className="wall-canvas",
-        style={"width": f"{width}px", "height": f"{height}px", "--u": f"{height / 1080}px"},
+        style={"width": f"{width}px", "height": f"{height}px", "--u": f"{u}px"},
     )
     return html.Div(
         [
             body,
             dcc.Interval(id=Ids.TICK, interval=refresh_ms),
+            dcc.Interval(id=Ids.ROTATE_TICK, interval=1000),
             dcc.Store(id=Ids.PULSE),
             dcc.Store(id=Ids.VERSION),
+            dcc.Store(id=Ids.FOCUS),
+            dcc.Store(id=Ids.SIZE, data={"w": width, "h": height, "u": u}),
         ],
         id=Ids.VIEWPORT,
         className="wall-viewport" + (" kiosk" if kiosk == "1" else ""),
@@ -89,5 +115,9 @@ def layout(
             "data-tiles": f"{cols}x{rows}",
             "data-tile": str(k),
             "data-refresh-ms": str(refresh_ms),
+            "data-rotate-s": str(rotate_s),
+            "data-reload-at": reload_at,
+            "data-stale-ms": str(int(stale_after_s * 1000)),
+            "data-views": json.dumps(schedule, ensure_ascii=False),
         },
     )

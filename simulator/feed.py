@@ -124,9 +124,11 @@ class DemoFeed:
                 if row.high == row.high and row.high
                 else max(abs(row.normal), 1.0) * 0.3
             )
-            value = self.values[row.id] + self.rng.normal(0, 0.04 * span)
-            value += 0.1 * (row.normal - value)  # pull back toward normal
-            if self.rng.random() < 0.002:
+            # Small noise pulled back toward normal: real plant values are calm most of the
+            # time; the threshold engine must see a few excursions, not a flood of rate alarms.
+            value = self.values[row.id] + self.rng.normal(0, 0.005 * span)
+            value += 0.1 * (row.normal - value)
+            if self.rng.random() < 0.0002:
                 value = row.normal + span * self.rng.uniform(0.9, 1.4)  # an excursion
             self.values[row.id] = value
             batch.append(

@@ -84,21 +84,33 @@ def redis_client(redis_url: str):
 class LiveServer:
     """The app served by werkzeug in a thread, on a free loopback port."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app, port: int = 0) -> None:  # noqa: ANN001
         from werkzeug.serving import make_server
 
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app.server, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = make_server("127.0.0.1", port, app.server, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.running = False
 
     def start(self) -> LiveServer:
         self.thread.start()
+        self.running = True
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=10)
+        if self.running:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=10)
+            self.running = False
+
+    def restart(self) -> None:
+        """Serve the same app on the same port again (after `stop`)."""
+        fresh = LiveServer(self.app, self.port)
+        self.server, self.thread = fresh.server, fresh.thread
+        self.start()
 
 
 @pytest.fixture
@@ -111,6 +123,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., object]]:
     def build(**overrides: object):
         overrides.setdefault("DATA_DIR", str(tmp_path / "var"))
         overrides.setdefault("DEMO_FEED", False)
+        overrides.setdefault("INPROCESS_WORKERS", False)
         app = create_app(overrides)
         apps.append(app)
         return app
@@ -190,3 +203,28 @@ def page_factory(browser):
     yield new_page
     for context in contexts:
         context.close()
+
+
+# --- the generated Suzhou reference data ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def reference_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite warehouse holding the generated Suzhou reference data, built once."""
+    from data_sources.warehouse import Warehouse, make_engine, upgrade
+    from refdata.build import build
+
+    path = tmp_path_factory.mktemp("reference") / "warehouse.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    build(Warehouse(engine))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def reference_url(reference_sqlite: Path, tmp_path: Path) -> str:
+    """A private copy of the reference warehouse for one test."""
+    copy = tmp_path / "reference.sqlite"
+    shutil.copy(reference_sqlite, copy)
+    return f"sqlite:///{copy}"

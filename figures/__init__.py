@@ -1,0 +1,1 @@
+"""Figure builders: plain functions from DataFrames to plotly figures, no I/O."""

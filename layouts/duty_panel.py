@@ -1,0 +1,52 @@
+"""The wall's duty panel: who is on duty for the city now, and each district duty room."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dash import html
+
+from layouts.common import panel
+
+ROLE_NAMES = {"leader": "带班领导", "chief": "值班长", "officer": "值班员"}
+
+
+class Ids(StrEnum):
+    PANEL = "duty-panel"
+    AS_OF = "duty-as-of"
+    CITY = "duty-city"
+    ROOMS = "duty-rooms"
+
+
+def layout() -> html.Section:
+    body = [
+        html.Div(id=Ids.CITY, className="duty-city"),
+        html.H3("区县值班室", className="sub"),
+        html.Ul(id=Ids.ROOMS, className="duty-rooms"),
+    ]
+    return panel("今日值班", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
+
+
+def city_block(on_duty: list[tuple[str, str, str]]) -> list:
+    """(role, name, phone) rows, in role order."""
+    if not on_duty:
+        return [html.Div("未排班 — 请值班长核实", className="warn")]
+    return [
+        html.Div(
+            [html.Span(ROLE_NAMES.get(role, role), className="role"), html.Span(name, className="name"), html.Span(phone, className="phone")],
+            className=f"duty-person role-{role}",
+        )
+        for role, name, phone in on_duty
+    ]
+
+
+def rooms_block(rooms: list[tuple[str, str, bool, str]]) -> list:
+    """(unit code, district name, answering, last check-in text) per district duty room."""
+    return [
+        html.Li(
+            [html.Span(name, className="room-name"), html.Span("在岗" if ok else "未应答", className="room-state"), html.Span(last, className="room-last")],
+            className="room " + ("ok" if ok else "silent"),
+            **{"data-unit": unit, "data-state": "on-duty" if ok else "not-answering"},
+        )
+        for unit, name, ok, last in rooms
+    ]

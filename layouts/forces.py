@@ -1,0 +1,75 @@
+"""Forces panel: teams, personnel and vehicles ready by kind; depots short of stock; shelters."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pandas as pd
+from dash import html
+
+from layouts.common import panel
+
+TEAM_KINDS = {
+    "fire": "消防救援",
+    "hazchem": "危化救援",
+    "water": "水上救援",
+    "medical": "医疗救护",
+    "engineering": "工程抢险",
+    "volunteer": "社会力量",
+}
+
+
+class Ids(StrEnum):
+    PANEL = "forces-panel"
+    AS_OF = "forces-as-of"
+    TEAMS = "forces-teams"
+    DEPOTS = "forces-depots"
+    SHELTERS = "forces-shelters"
+
+
+def layout() -> html.Section:
+    body = [
+        html.Table(id=Ids.TEAMS, className="forces-teams"),
+        html.Div(
+            [html.Div(id=Ids.DEPOTS, className="forces-depots"), html.Div(id=Ids.SHELTERS, className="forces-shelters")],
+            className="forces-row",
+        ),
+    ]
+    return panel("应急力量", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
+
+
+def teams_table(summary: pd.DataFrame) -> list:
+    """Rows: kind, teams ready / all, personnel ready, vehicles ready."""
+    head = html.Thead(html.Tr([html.Th(t) for t in ("队伍类型", "在岗/总数", "人员", "车辆")]))
+    rows = [
+        html.Tr(
+            [
+                html.Td(TEAM_KINDS.get(kind, kind)),
+                html.Td(f"{row.ready}/{row.teams}", className="num"),
+                html.Td(f"{row.personnel:,}", className="num"),
+                html.Td(f"{row.vehicles:,}", className="num"),
+            ],
+            **{"data-kind": kind},
+        )
+        for kind, row in summary.iterrows()
+    ]
+    return [head, html.Tbody(rows)]
+
+
+def depots_block(short: pd.DataFrame, total_depots: int) -> list:
+    items = [
+        html.Li(f"{r.depot} · {r.item_name} {r.quantity}/{r.min_quantity}{r.unit}")
+        for r in short.head(4).itertuples(index=False)
+    ]
+    return [
+        html.Div([html.Span(str(len(short)), className="big warn" if len(short) else "big"), html.Span(f"项物资低于储备下限 ({total_depots} 个库)")]),
+        html.Ul(items, className="short-list"),
+    ]
+
+
+def shelters_block(total: int, open_count: int, capacity: int, occupancy: int) -> list:
+    free = capacity - occupancy
+    return [
+        html.Div([html.Span(f"{capacity / 10000:.1f}", className="big"), html.Span(f"万人 · {total} 处避难场所")]),
+        html.Div(f"开放 {open_count} 处 · 安置 {occupancy:,} 人 · 空余 {free:,}", className="sub-line"),
+    ]

@@ -1,0 +1,53 @@
+"""Statistics panel: today's alarms by level and district, the 24-hour trend, top sources."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dash import dcc, html
+
+from layouts.common import panel
+
+
+class Ids(StrEnum):
+    PANEL = "stats-panel"
+    AS_OF = "stats-as-of"
+    TODAY = "stats-today"
+    DISTRICTS = "stats-districts"
+    TREND = "stats-trend"
+    SOURCES = "stats-sources"
+
+
+def layout() -> html.Section:
+    body = [
+        html.Div(id=Ids.TODAY, className="stats-today"),
+        html.H3("各地区今日警情", className="sub"),
+        html.Div(id=Ids.DISTRICTS, className="bars"),
+        html.H3("24小时趋势", className="sub"),
+        dcc.Graph(
+            id=Ids.TREND,
+            className="trend",
+            config={"displayModeBar": False, "staticPlot": True},
+            style={"height": "calc(220 * var(--u))"},
+        ),
+        html.H3("主要来源系统", className="sub"),
+        html.Div(id=Ids.SOURCES, className="bars"),
+    ]
+    return panel("今日统计", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="warehouse")
+
+
+def bars(rows: list[tuple[str, int]], total: int | None = None, key: str = "bar") -> list[html.Div]:
+    """Horizontal bars as plain HTML (crisp at any scale): (label, value) pairs."""
+    top = max([v for _, v in rows] + [1]) if total is None else max(total, 1)
+    return [
+        html.Div(
+            [
+                html.Span(label, className="bar-label"),
+                html.Span(html.Span(style={"width": f"{100 * value / top:.1f}%"}), className="bar-track"),
+                html.Span(str(value), className="bar-value"),
+            ],
+            className="bar",
+            **{f"data-{key}": label},
+        )
+        for label, value in rows
+    ]

@@ -1,0 +1,159 @@
+"""The video wall in real headless Chromium, fed by the real Redis and a real warehouse."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+TOKEN = "wall-test-token-0123456789"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def post(server, path: str, body) -> int:  # noqa: ANN001
+    request = urllib.request.Request(
+        server.url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status
+
+
+def alarm(alarm_id: str, level: str, **extra) -> dict:  # noqa: ANN003
+    return {
+        "id": alarm_id,
+        "source": "hazchem",
+        "level": level,
+        "category": f"测试{alarm_id}",
+        "title": f"测试警情 {alarm_id}",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": 120.62,
+        "lat": 31.31,
+        **extra,
+    }
+
+
+@pytest.fixture
+def wall_server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
+    app = make_app(
+        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN, WALL_ROTATE_S=0
+    )
+    return serve(app)
+
+
+def open_wall(page_factory, server, width=1920, height=1080, query="canvas=1920x1080"):  # noqa: ANN001
+    page = page_factory(width, height)
+    page.goto(f"{server.url}/wall?{query}")
+    page.wait_for_selector("#main-map.leaflet-container")
+    page.wait_for_selector("#alarm-feed li")
+    return page
+
+
+def test_wall_shows_the_nine_districts_and_new_alarms_within_three_seconds(
+    wall_server, page_factory
+):
+    page = open_wall(page_factory, wall_server)
+    page.wait_for_function("document.querySelectorAll('#main-map path.district').length >= 9")
+    assert page.locator("#main-map path.district").count() == 9
+
+    assert post(wall_server, "/api/v1/alarms", alarm("wall-1", "orange")) == 201
+    started = time.monotonic()
+    item = page.locator('#alarm-feed li[data-alarm-id="wall-1"]')
+    item.wait_for(timeout=3000)
+    assert time.monotonic() - started < 3.0
+    assert item.get_attribute("data-level") == "orange"
+    assert "测试警情 wall-1" in item.inner_text()
+
+    assert page.console_errors == []
+    assert page.outside_requests == []
+
+
+def marker_offset_from_map_centre(page) -> float:  # noqa: ANN001
+    """Distance (screen px) from the red alarm marker to the centre of the map."""
+    return page.evaluate(
+        """() => {
+          const m = document.querySelector('#main-map').getBoundingClientRect();
+          const r = document.querySelector('#main-map path.alarm-marker.level-red').getBoundingClientRect();
+          return Math.hypot(r.x + r.width / 2 - (m.x + m.width / 2), r.y + r.height / 2 - (m.y + m.height / 2));
+        }"""
+    )
+
+
+def test_a_red_alarm_takes_over_the_map_until_acknowledged(wall_server, page_factory):
+    page = open_wall(page_factory, wall_server)
+    # Far from the city centre, so the map must move to centre it.
+    assert post(wall_server, "/api/v1/alarms", alarm("red-1", "red", lon=120.55, lat=31.88)) == 201
+    takeover = page.locator("#wall-takeover")
+    takeover.wait_for(state="visible", timeout=3000)
+    assert "测试警情 red-1" in takeover.inner_text()
+    page.wait_for_selector("#main-map path.alarm-marker.level-red")
+    page.wait_for_timeout(2500)  # the fly-to animation
+    assert marker_offset_from_map_centre(page) < 30
+
+    assert post(wall_server, "/api/v1/alarms/red-1/ack", {"by": "值班员"}) == 200
+    takeover.wait_for(state="hidden", timeout=3000)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("canvas", ["1920x1080", "3840x2160", "5760x3240", "7680x2160"])
+def test_every_canvas_shows_every_panel_without_scrollbars_or_small_text(
+    wall_server, page_factory, canvas
+):
+    width, height = (int(v) for v in canvas.split("x"))
+    post(wall_server, "/api/v1/alarms", alarm(f"c-{canvas}", "yellow"))
+    page = open_wall(page_factory, wall_server, width, height, f"canvas={canvas}")
+    page.wait_for_selector("#stats-trend .main-svg")
+    page.wait_for_selector("#forces-teams tr[data-kind]")
+    page.wait_for_timeout(1500)
+
+    for panel in (
+        "#alarm-counts-panel",
+        "#stats-panel",
+        "#map-panel",
+        "#forces-panel",
+        "#alarm-panel",
+        "#duty-panel",
+    ):
+        box = page.locator(panel).bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 50, panel
+        assert box["x"] >= 0 and box["y"] >= 0, panel
+        assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, (
+            panel
+        )
+
+    scroll = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+    )
+    assert scroll[0] <= width and scroll[1] <= height
+
+    # Font sizes are in canvas pixels (before the scale transform); the limit is height / 90.
+    smallest = page.evaluate(
+        """(limit) => {
+          const small = [];
+          const walker = document.createTreeWalker(document.getElementById('wall-canvas'), NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (!node.textContent.trim()) continue;
+            const el = node.parentElement;
+            if (!el.getClientRects().length) continue;  // not rendered
+            const size = parseFloat(getComputedStyle(el).fontSize);
+            if (size < limit - 0.01) small.push([el.className.baseVal ?? el.className, node.textContent.trim().slice(0, 20), size]);
+          }
+          return small;
+        }""",
+        height / 90,
+    )
+    assert smallest == []
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"wall-{canvas}.png"))
+    assert page.console_errors == []
+    assert page.outside_requests == []
