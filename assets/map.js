@@ -9,7 +9,7 @@ window.seMap = Object.assign({}, window.seMap, {
     const fill = level ? window.seMap.levelColours[level] : "#1d3b5c";
     return {
       color: "#6fb7ff", weight: 1.5, opacity: 0.9,
-      fillColor: fill, fillOpacity: level ? 0.28 : 0.55,
+      fillColor: fill, fillOpacity: level ? 0.22 : 0.55,
       className: "district" + (level ? " district-" + level : ""),
     };
   },

@@ -77,6 +77,8 @@ def layout(tile_url: str | None = None) -> html.Section:
                 ],
                 id=Ids.MAP,
                 bounds=BOUNDS,
+                # Nothing listens for the view, and tracking it breaks without a `center`.
+                trackViewport=False,
                 zoomSnap=0.25,
                 attributionControl=False,
                 className="main-map" + ("" if tile_url else " offline"),
