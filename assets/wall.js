@@ -7,6 +7,7 @@
                  loadedAt: Date.now(), viewKey: null, takeoverId: null};
 
   function viewport() { return document.getElementById("wall-viewport"); }
+  function pulseRoot() { return document.getElementById("pulse"); }
 
   /* Scale the fixed-size canvas into the window (letterboxed), or show one tile of it. */
   function fit() {
@@ -38,7 +39,7 @@
      behind it stops answering or nothing has confirmed the data for too long. */
   function updateAges(pulse) {
     const now = Date.now();
-    const staleMs = Number(viewport()?.dataset.staleMs || 15000);
+    const staleMs = Number(pulseRoot()?.dataset.staleMs || 15000);
     const serverDown = state.offlineSince !== null;
     document.querySelectorAll(".as-of").forEach(function (el) {
       const source = el.dataset.source;
@@ -62,6 +63,9 @@
     const date = document.getElementById("topbar-date");
     if (clock) { clock.textContent = fmt(now, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}); }
     if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}); }
+    document.querySelectorAll(".page-clock").forEach(function (el) {
+      el.textContent = fmt(now, {month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
+    });
   }
 
   function updateSystems(pulse) {
@@ -109,7 +113,8 @@
   /* A second, browser-only timer: notices a silent server even when no callback returns. */
   function watchdog() {
     updateClock();
-    const refresh = Number(viewport()?.dataset.refreshMs || 1000);
+    if (!pulseRoot()) { state.lastPulse = 0; state.offlineSince = null; return; }
+    const refresh = Number(pulseRoot().dataset.refreshMs || 1000);
     if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh && state.offlineSince === null) {
       state.offlineSince = new Date(state.lastPulse);
     }

@@ -9,7 +9,7 @@ from dash import Input, Output, callback
 from data_sources import get_sources
 from data_sources.live import LEVELS
 from layouts.alarm_feed import Ids, counts_items, feed_items
-from layouts.wall import Ids as WallIds
+from layouts.pulse import Ids as PulseIds
 
 
 @callback(
@@ -17,7 +17,7 @@ from layouts.wall import Ids as WallIds
     Output(Ids.AS_OF, "data-as-of"),
     Output(Ids.COUNTS, "children"),
     Output(Ids.COUNTS_AS_OF, "data-as-of"),
-    Input(WallIds.VERSION, "data"),
+    Input(PulseIds.VERSION, "data"),
 )
 def refresh(_version: int | None):
     """Rebuild the feed and the counts from Redis."""

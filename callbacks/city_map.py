@@ -19,6 +19,7 @@ from data_sources.live import LEVEL_RANK
 from geo.gcj02 import wgs84_geometry_to_gcj02, wgs84_to_gcj02
 from layouts.city_map import Ids
 from layouts.common import LEVEL_NAMES, local_time
+from layouts.pulse import Ids as PulseIds
 from layouts.wall import Ids as WallIds
 
 
@@ -138,7 +139,7 @@ def load_static(_viewport: str):
     Output(Ids.REGISTRY, "hideout"),
     Output(Ids.AS_OF, "data-as-of"),
     Output(WallIds.FOCUS, "data"),
-    Input(WallIds.VERSION, "data"),
+    Input(PulseIds.VERSION, "data"),
 )
 def refresh(_version: int | None):
     """Redraw alarms, incidents, district shading and team readiness from the live state."""
@@ -171,5 +172,3 @@ def takeover(alarms: pd.DataFrame, gcj02: bool) -> dict | None:
         "time": local_time(row["occurred_at"]),
         "count": int(len(red)),
     }
-
-

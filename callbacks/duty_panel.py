@@ -10,7 +10,7 @@ from dash import Input, Output, callback
 from data_sources import get_sources
 from layouts.common import SHANGHAI, local_time
 from layouts.duty_panel import ROLE_NAMES, Ids, city_block, rooms_block
-from layouts.wall import Ids as WallIds
+from layouts.pulse import Ids as PulseIds
 
 # A duty room that has not checked in for this long is shown as not answering.
 CHECKIN_WINDOW = timedelta(minutes=10)
@@ -29,7 +29,11 @@ def room_states(districts: dict[str, str], checkins: dict[str, float], now: date
     for unit, name in districts.items():
         at = checkins.get(unit)
         ok = at is not None and now.timestamp() - at <= CHECKIN_WINDOW.total_seconds()
-        last = "无签到" if at is None else "签到 " + local_time(datetime.fromtimestamp(at, UTC), "%H:%M")
+        last = (
+            "无签到"
+            if at is None
+            else "签到 " + local_time(datetime.fromtimestamp(at, UTC), "%H:%M")
+        )
         rows.append((unit, name, ok, last))
     return rows
 
@@ -38,7 +42,7 @@ def room_states(districts: dict[str, str], checkins: dict[str, float], now: date
     Output(Ids.CITY, "children"),
     Output(Ids.ROOMS, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(WallIds.VERSION, "data"),
+    Input(PulseIds.VERSION, "data"),
 )
 def refresh(_version: int | None):
     """Show the city's duty team now and the district rooms' check-ins."""
@@ -47,7 +51,10 @@ def refresh(_version: int | None):
     local_day = now.astimezone(SHANGHAI).date()
     # A night shift that began yesterday is still on duty this morning.
     roster = pd.concat(
-        [sources.registry.roster(local_day - timedelta(days=1), "city"), sources.registry.roster(local_day, "city")]
+        [
+            sources.registry.roster(local_day - timedelta(days=1), "city"),
+            sources.registry.roster(local_day, "city"),
+        ]
     )
     rooms = room_states(sources.registry.district_names(), sources.live.checkins(), now)
     return city_block(on_duty(roster, pd.Timestamp(now))), rooms_block(rooms), now.isoformat()

@@ -9,22 +9,28 @@ from dash import Input, Output, callback
 
 from data_sources import get_sources
 from layouts.forces import TEAM_KINDS, Ids, depots_block, shelters_block, teams_table
-from layouts.wall import Ids as WallIds
+from layouts.pulse import Ids as PulseIds
 
 
 def team_summary(teams: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:
     """Per kind: teams, ready (no live status counts as ready), personnel and vehicles ready."""
     frame = teams.assign(ready=teams["id"].map(lambda t: status.get(t, "ready") == "ready"))
     ready = frame[frame["ready"]]
-    summary = pd.DataFrame(
-        {
-            "teams": frame.groupby("kind").size(),
-            "ready": ready.groupby("kind").size(),
-            "personnel": ready.groupby("kind")["personnel"].sum(),
-            "vehicles": ready.groupby("kind")["vehicles"].sum(),
-        }
-    ).fillna(0).astype(int)
-    order = [k for k in TEAM_KINDS if k in summary.index] + [k for k in summary.index if k not in TEAM_KINDS]
+    summary = (
+        pd.DataFrame(
+            {
+                "teams": frame.groupby("kind").size(),
+                "ready": ready.groupby("kind").size(),
+                "personnel": ready.groupby("kind")["personnel"].sum(),
+                "vehicles": ready.groupby("kind")["vehicles"].sum(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
+    order = [k for k in TEAM_KINDS if k in summary.index] + [
+        k for k in summary.index if k not in TEAM_KINDS
+    ]
     return summary.loc[order]
 
 
@@ -39,7 +45,7 @@ def short_stock(stock: pd.DataFrame) -> pd.DataFrame:
     Output(Ids.DEPOTS, "children"),
     Output(Ids.SHELTERS, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(WallIds.VERSION, "data"),
+    Input(PulseIds.VERSION, "data"),
 )
 def refresh(_version: int | None):
     """Summarise forces, depots and shelters."""

@@ -12,6 +12,7 @@ from data_sources.live import LEVELS
 from figures.stats import hourly_counts, trend_figure
 from layouts.common import LEVEL_NAMES, SHANGHAI
 from layouts.stats import Ids, bars
+from layouts.pulse import Ids as PulseIds
 from layouts.wall import Ids as WallIds
 
 
@@ -20,7 +21,9 @@ def today_start(now: pd.Timestamp) -> pd.Timestamp:
     return now.tz_convert(SHANGHAI).normalize().tz_convert("UTC")
 
 
-def summarise(history: pd.DataFrame, now: pd.Timestamp, districts: dict[str, str], systems: dict[str, str]):
+def summarise(
+    history: pd.DataFrame, now: pd.Timestamp, districts: dict[str, str], systems: dict[str, str]
+):
     """Today's counts by level, by district, and by source; the 24-hour hourly counts."""
     today = history[history["occurred_at"] >= today_start(now)]
     by_level = {level: int((today["level"] == level).sum()) for level in LEVELS}
@@ -37,7 +40,7 @@ def summarise(history: pd.DataFrame, now: pd.Timestamp, districts: dict[str, str
     Output(Ids.TREND, "figure"),
     Output(Ids.SOURCES, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(WallIds.VERSION, "data"),
+    Input(PulseIds.VERSION, "data"),
     State(WallIds.SIZE, "data"),
 )
 def refresh(_version: int | None, size: dict | None):
@@ -59,4 +62,10 @@ def refresh(_version: int | None, size: dict | None):
     ]
     u = (size or {}).get("u", 1.0)
     as_of = datetime.now(SHANGHAI).isoformat()
-    return today, bars(by_district, key="district"), trend_figure(hourly, u), bars(by_source, key="source"), as_of
+    return (
+        today,
+        bars(by_district, key="district"),
+        trend_figure(hourly, u),
+        bars(by_source, key="source"),
+        as_of,
+    )

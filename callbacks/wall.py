@@ -1,4 +1,4 @@
-"""The wall's pulse: one cheap look at the live state per refresh, for every panel.
+"""The pulse of every live page: one cheap look at the live state per refresh.
 
 Each tick costs the server one MGET on Redis (two version counters) plus a small hash of
 heartbeats; panels re-render only when the version they follow changes.
@@ -16,6 +16,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 import ops
 from data_sources import Sources, get_sources
 from layouts.city_map import Ids as MapIds
+from layouts.pulse import Ids as PulseIds
 from layouts.wall import Ids
 
 _WAREHOUSE_CHECK_S = 5.0
@@ -52,6 +53,7 @@ def pulse(sources: Sources, now: float | None = None) -> dict[str, Any]:
         result["ok"]["redis"] = True
         result["version"] = f"{state}.{readings}"
         result["state_version"] = state
+        result["readings_version"] = readings
     except Exception:  # noqa: BLE001 - the wall shows the source as stale instead
         return result
     systems = _source_systems(sources)
@@ -73,23 +75,29 @@ def _source_systems(sources: Sources) -> list[tuple[str, str, int]]:
 
 
 @callback(
-    Output(Ids.PULSE, "data"),
-    Output(Ids.VERSION, "data"),
-    Input(Ids.TICK, "n_intervals"),
-    State(Ids.VERSION, "data"),
+    Output(PulseIds.DATA, "data"),
+    Output(PulseIds.VERSION, "data"),
+    Output(PulseIds.READINGS, "data"),
+    Input(PulseIds.TICK, "n_intervals"),
+    State(PulseIds.VERSION, "data"),
+    State(PulseIds.READINGS, "data"),
 )
-def tick(_n: int | None, known: int | None):
-    """Report health every tick; move the state version only when it changed."""
+def tick(_n: int | None, known: int | None, known_readings: int | None):
+    """Report health every tick; move each version only when it changed."""
     data = pulse(get_sources())
-    state = data.get("state_version")
-    return data, (state if state is not None and state != known else no_update)
+    state, readings = data.get("state_version"), data.get("readings_version")
+    return (
+        data,
+        state if state is not None and state != known else no_update,
+        readings if readings is not None and readings != known_readings else no_update,
+    )
 
 
 # Between server answers the browser keeps the clock, ages and the offline banner current.
 clientside_callback(
     ClientsideFunction(namespace="seWall", function_name="onPulse"),
-    Output(Ids.BANNER, "hidden"),
-    Input(Ids.PULSE, "data"),
+    Output(PulseIds.BANNER, "hidden"),
+    Input(PulseIds.DATA, "data"),
 )
 
 clientside_callback(

@@ -39,7 +39,12 @@ class Ids(StrEnum):
 def legend() -> html.Div:
     levels = [
         html.Li([html.I(className=f"sw level-{lv}"), text])
-        for lv, text in (("red", "红色警情"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色"))
+        for lv, text in (
+            ("red", "红色警情"),
+            ("orange", "橙色"),
+            ("yellow", "黄色"),
+            ("blue", "蓝色"),
+        )
     ]
     layers = [html.Li([html.I(className=f"sw {css}"), label]) for label, css in LAYERS.values()]
     incident = [html.Li([html.I(className="sw lg-incident"), "在办事件"])]

@@ -33,7 +33,11 @@ def city_block(on_duty: list[tuple[str, str, str]]) -> list:
         return [html.Div("未排班 — 请值班长核实", className="warn")]
     return [
         html.Div(
-            [html.Span(ROLE_NAMES.get(role, role), className="role"), html.Span(name, className="name"), html.Span(phone, className="phone")],
+            [
+                html.Span(ROLE_NAMES.get(role, role), className="role"),
+                html.Span(name, className="name"),
+                html.Span(phone, className="phone"),
+            ],
             className=f"duty-person role-{role}",
         )
         for role, name, phone in on_duty
@@ -44,7 +48,11 @@ def rooms_block(rooms: list[tuple[str, str, bool, str]]) -> list:
     """(unit code, district name, answering, last check-in text) per district duty room."""
     return [
         html.Li(
-            [html.Span(name, className="room-name"), html.Span("在岗" if ok else "未应答", className="room-state"), html.Span(last, className="room-last")],
+            [
+                html.Span(name, className="room-name"),
+                html.Span("在岗" if ok else "未应答", className="room-state"),
+                html.Span(last, className="room-last"),
+            ],
             className="room " + ("ok" if ok else "silent"),
             **{"data-unit": unit, "data-state": "on-duty" if ok else "not-answering"},
         )

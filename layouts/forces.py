@@ -31,7 +31,10 @@ def layout() -> html.Section:
     body = [
         html.Table(id=Ids.TEAMS, className="forces-teams"),
         html.Div(
-            [html.Div(id=Ids.DEPOTS, className="forces-depots"), html.Div(id=Ids.SHELTERS, className="forces-shelters")],
+            [
+                html.Div(id=Ids.DEPOTS, className="forces-depots"),
+                html.Div(id=Ids.SHELTERS, className="forces-shelters"),
+            ],
             className="forces-row",
         ),
     ]
@@ -62,7 +65,12 @@ def depots_block(short: pd.DataFrame, total_depots: int) -> list:
         for r in short.head(4).itertuples(index=False)
     ]
     return [
-        html.Div([html.Span(str(len(short)), className="big warn" if len(short) else "big"), html.Span(f"项物资低于储备下限 ({total_depots} 个库)")]),
+        html.Div(
+            [
+                html.Span(str(len(short)), className="big warn" if len(short) else "big"),
+                html.Span(f"项物资低于储备下限 ({total_depots} 个库)"),
+            ]
+        ),
         html.Ul(items, className="short-list"),
     ]
 
@@ -70,6 +78,13 @@ def depots_block(short: pd.DataFrame, total_depots: int) -> list:
 def shelters_block(total: int, open_count: int, capacity: int, occupancy: int) -> list:
     free = capacity - occupancy
     return [
-        html.Div([html.Span(f"{capacity / 10000:.1f}", className="big"), html.Span(f"万人 · {total} 处避难场所")]),
-        html.Div(f"开放 {open_count} 处 · 安置 {occupancy:,} 人 · 空余 {free:,}", className="sub-line"),
+        html.Div(
+            [
+                html.Span(f"{capacity / 10000:.1f}", className="big"),
+                html.Span(f"万人 · {total} 处避难场所"),
+            ]
+        ),
+        html.Div(
+            f"开放 {open_count} 处 · 安置 {occupancy:,} 人 · 空余 {free:,}", className="sub-line"
+        ),
     ]

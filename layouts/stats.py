@@ -43,7 +43,9 @@ def bars(rows: list[tuple[str, int]], total: int | None = None, key: str = "bar"
         html.Div(
             [
                 html.Span(label, className="bar-label"),
-                html.Span(html.Span(style={"width": f"{100 * value / top:.1f}%"}), className="bar-track"),
+                html.Span(
+                    html.Span(style={"width": f"{100 * value / top:.1f}%"}), className="bar-track"
+                ),
                 html.Span(str(value), className="bar-value"),
             ],
             className="bar",

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts import alarm_feed, city_map, duty_panel, forces, stats, topbar
+from layouts import alarm_feed, city_map, duty_panel, forces, pulse, stats, topbar
 
 CANVASES = {"3840x2160", "1920x1080", "5760x3240", "7680x2160"}
 DEFAULT_CANVAS = "3840x2160"
@@ -21,7 +21,11 @@ DEFAULT_CANVAS = "3840x2160"
 # Focus views of the rotation: the map's bounds and the panel the view highlights.
 VIEWS = {
     "overview": {"name": "全市总览", "bounds": city_map.BOUNDS, "panel": None},
-    "hazchem": {"name": "危化品监测", "bounds": [[31.52, 120.33], [32.03, 121.33]], "panel": "map-panel"},
+    "hazchem": {
+        "name": "危化品监测",
+        "bounds": [[31.52, 120.33], [32.03, 121.33]],
+        "panel": "map-panel",
+    },
     "forces": {"name": "应急力量", "bounds": city_map.BOUNDS, "panel": "forces-panel"},
     "duty": {"name": "值班值守", "bounds": city_map.BOUNDS, "panel": "duty-panel"},
 }
@@ -30,12 +34,8 @@ VIEWS = {
 class Ids(StrEnum):
     VIEWPORT = "wall-viewport"
     CANVAS = "wall-canvas"
-    TICK = "wall-tick"
-    PULSE = "wall-pulse"
-    VERSION = "wall-version"
     SIZE = "wall-size"
     FOCUS = "wall-focus"
-    BANNER = "conn-banner"
     TAKEOVER = "wall-takeover"
     VIEW_NAME = "wall-view-name"
     ROTATE_TICK = "wall-rotate-tick"
@@ -84,15 +84,18 @@ def layout(
             topbar.layout(),
             html.Div(
                 [
-                    html.Div([alarm_feed.counts_layout(), stats.layout()], className="wall-col wall-left"),
+                    html.Div(
+                        [alarm_feed.counts_layout(), stats.layout()], className="wall-col wall-left"
+                    ),
                     html.Div([city_map.layout(tile_url), forces.layout()], className="wall-centre"),
-                    html.Div([alarm_feed.layout(), duty_panel.layout()], className="wall-col wall-right"),
+                    html.Div(
+                        [alarm_feed.layout(), duty_panel.layout()], className="wall-col wall-right"
+                    ),
                 ],
                 className="wall-grid",
             ),
             html.Div(id=Ids.VIEW_NAME, className="view-name"),
             html.Div(id=Ids.TAKEOVER, className="takeover", hidden=True),
-            html.Div(id=Ids.BANNER, className="conn-banner", hidden=True),
         ],
         id=Ids.CANVAS,
         className="wall-canvas",
@@ -101,10 +104,8 @@ def layout(
     return html.Div(
         [
             body,
-            dcc.Interval(id=Ids.TICK, interval=refresh_ms),
+            pulse.layout(refresh_ms, stale_after_s),
             dcc.Interval(id=Ids.ROTATE_TICK, interval=1000),
-            dcc.Store(id=Ids.PULSE),
-            dcc.Store(id=Ids.VERSION),
             dcc.Store(id=Ids.FOCUS),
             dcc.Store(id=Ids.SIZE, data={"w": width, "h": height, "u": u}),
         ],
@@ -114,10 +115,8 @@ def layout(
             "data-canvas": f"{width}x{height}",
             "data-tiles": f"{cols}x{rows}",
             "data-tile": str(k),
-            "data-refresh-ms": str(refresh_ms),
             "data-rotate-s": str(rotate_s),
             "data-reload-at": reload_at,
-            "data-stale-ms": str(int(stale_after_s * 1000)),
             "data-views": json.dumps(schedule, ensure_ascii=False),
         },
     )
