@@ -11,8 +11,8 @@ from data_sources import get_sources
 from data_sources.live import LEVELS
 from figures.stats import hourly_counts, trend_figure
 from layouts.common import LEVEL_NAMES, SHANGHAI
-from layouts.stats import Ids, bars
 from layouts.pulse import Ids as PulseIds
+from layouts.stats import Ids, bars
 from layouts.wall import Ids as WallIds
 
 
