@@ -20,6 +20,10 @@ MODULES = (
     "callbacks.stats",
     "callbacks.forces",
     "callbacks.duty_panel",
+    "callbacks.hazchem_page",
+    "callbacks.incident_page",
+    "callbacks.resources_page",
+    "callbacks.duty_page",
 )
 
 _snapshot: tuple[dict, list] | None = None

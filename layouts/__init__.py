@@ -8,7 +8,7 @@ from typing import Any
 import dash
 from flask import current_app
 
-from layouts import plain, shell, wall
+from layouts import duty_page, hazchem_page, incident_page, plain, resources_page, shell, wall
 
 __all__ = ["register_pages", "shell"]
 
@@ -30,14 +30,24 @@ def _wall(**query: str):  # noqa: ANN202
     )
 
 
+def _live(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a live page the refresh settings it needs."""
+
+    def page(**query: str):  # noqa: ANN202
+        s = _settings()
+        return layout(refresh_ms=s.REFRESH_MS, stale_after_s=s.STALE_AFTER_S, **query)
+
+    return page
+
+
 PAGES: list[tuple[str, str, Callable[..., Any], str]] = [
     # (module name, path, layout, title)
     ("wall", "/wall", _wall, "综合态势 · 大屏"),
     ("consult", "/consult", plain.page("会商研判", "consult"), "会商研判"),
     ("tablet", "/tablet", plain.page("领导移动端", "tablet"), "领导移动端"),
-    ("hazchem", "/hazchem", plain.page("危化品重大危险源监测", "hazchem"), "危化品监测"),
-    ("resources", "/resources", plain.page("应急资源", "resources"), "应急资源"),
-    ("duty", "/duty", plain.page("值班值守", "duty"), "值班值守"),
+    ("hazchem", "/hazchem", _live(hazchem_page.layout), "危化品监测"),
+    ("resources", "/resources", _live(resources_page.layout), "应急资源"),
+    ("duty", "/duty", _live(duty_page.layout), "值班值守"),
 ]
 
 
@@ -51,7 +61,7 @@ def register_pages() -> None:
     dash.register_page(
         "pages.incident",
         path_template="/incident/<incident_id>",
-        layout=plain.incident,
+        layout=_live(incident_page.layout),
         title="事件指挥 · 苏州应急",
     )
     dash.register_page("pages.not_found_404", path="/404", layout=plain.not_found, title="未找到")

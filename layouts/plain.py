@@ -41,11 +41,5 @@ def page(title: str, screen: str) -> Callable[..., html.Main]:
     return layout
 
 
-def incident(incident_id: str = "", **_query: str) -> html.Main:
-    return _frame(
-        f"事件指挥 {incident_id}", [html.P("本页面正在建设中。", className="building")], "incident"
-    )
-
-
 def not_found(**_query: str) -> html.Main:
     return _frame("未找到该页面", [dcc.Link("返回首页", href="/")], "404")

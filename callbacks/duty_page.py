@@ -1,0 +1,1 @@
+"""Callbacks of layouts/duty_page.py (placeholder)."""

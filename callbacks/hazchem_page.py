@@ -1,0 +1,1 @@
+"""Callbacks of layouts/hazchem_page.py (placeholder)."""

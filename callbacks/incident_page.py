@@ -1,0 +1,1 @@
+"""Callbacks of layouts/incident_page.py (placeholder)."""

@@ -1,0 +1,1 @@
+"""Callbacks of layouts/resources_page.py (placeholder)."""
