@@ -24,6 +24,9 @@ MODULES = (
     "callbacks.incident_page",
     "callbacks.resources_page",
     "callbacks.duty_page",
+    "callbacks.consult_page",
+    "callbacks.tablet_page",
+    "callbacks.presenter",
 )
 
 _snapshot: tuple[dict, list] | None = None

@@ -8,7 +8,17 @@ from typing import Any
 import dash
 from flask import current_app
 
-from layouts import duty_page, hazchem_page, incident_page, plain, resources_page, shell, wall
+from layouts import (
+    consult_page,
+    duty_page,
+    hazchem_page,
+    incident_page,
+    plain,
+    resources_page,
+    shell,
+    tablet_page,
+    wall,
+)
 
 __all__ = ["register_pages", "shell"]
 
@@ -43,8 +53,8 @@ def _live(layout: Callable[..., Any]) -> Callable[..., Any]:
 PAGES: list[tuple[str, str, Callable[..., Any], str]] = [
     # (module name, path, layout, title)
     ("wall", "/wall", _wall, "综合态势 · 大屏"),
-    ("consult", "/consult", plain.page("会商研判", "consult"), "会商研判"),
-    ("tablet", "/tablet", plain.page("领导移动端", "tablet"), "领导移动端"),
+    ("consult", "/consult", _live(consult_page.layout), "会商研判"),
+    ("tablet", "/tablet", _live(tablet_page.layout), "领导移动端"),
     ("hazchem", "/hazchem", _live(hazchem_page.layout), "危化品监测"),
     ("resources", "/resources", _live(resources_page.layout), "应急资源"),
     ("duty", "/duty", _live(duty_page.layout), "值班值守"),

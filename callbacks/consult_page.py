@@ -1,0 +1,1 @@
+"""Callbacks of layouts/consult_page.py (placeholder)."""

@@ -1,0 +1,1 @@
+"""Callbacks of layouts/presenter.py (placeholder)."""

@@ -1,0 +1,1 @@
+"""Callbacks of layouts/tablet_page.py (placeholder)."""
