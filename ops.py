@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 import time
-import uuid
 from collections import Counter
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, jsonify
 
@@ -14,8 +16,33 @@ from data_sources.live import LEVELS
 
 bp = Blueprint("ops", __name__)
 
-# A new value per process start: a wall that sees it change knows the server was redeployed.
-BUILD = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+
+def _build_id() -> str:
+    """The same for every worker of one deployment, new when the code changes.
+
+    A wall that sees it change reloads itself. Derived from the code and assets on disk (or
+    APP_BUILD), never from the process, or a wall balanced over two workers would reload
+    in a loop.
+    """
+    if os.environ.get("APP_BUILD"):
+        return os.environ["APP_BUILD"]
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha1()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d not in {"var", "tests", "docs", "__pycache__"}
+        )
+        for name in sorted(files):
+            if name.endswith((".py", ".js", ".css")):
+                path = Path(folder) / name
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+BUILD = _build_id()
 
 _lock = threading.Lock()
 _counters: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()

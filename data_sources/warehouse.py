@@ -107,8 +107,8 @@ class Warehouse:
 
     def _run(self, sql: str, params: Params, timeout_s: float | None, fetch: bool):
         timeout_s = timeout_s or self.timeout_s
-        if self.dialect == "sqlite" and params is not None:
-            params = _sqlite_params(params)
+        if params is not None:
+            params = _checked_params(params, self.dialect)
         try:
             with self.engine.begin() as conn, self._limited(conn, timeout_s):
                 result = conn.execute(text(sql), params if params is not None else {})
@@ -138,8 +138,8 @@ class Warehouse:
         try:
             with self.engine.begin() as conn, self._limited(conn, timeout_s):
                 for sql, params in steps:
-                    if self.dialect == "sqlite" and params is not None:
-                        params = _sqlite_params(params)
+                    if params is not None:
+                        params = _checked_params(params, self.dialect)
                     conn.execute(text(sql), params if params is not None else {})
         except Exception as exc:
             if _is_timeout(exc):
@@ -156,19 +156,20 @@ class Warehouse:
         return int(self.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
 
 
-def _utc_text(value: Any) -> Any:
-    # SQLite compares times as text: one fixed UTC format keeps the order right.
+def _utc_value(value: Any, dialect: str) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the warehouse; times must be UTC-aware")
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+        if dialect == "sqlite":
+            # SQLite compares times as text: one fixed UTC format keeps the order right.
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
     return value
 
 
-def _sqlite_params(params: Params) -> Params:
+def _checked_params(params: Params, dialect: str) -> Params:
     if isinstance(params, Mapping):
-        return {k: _utc_text(v) for k, v in params.items()}
-    return [{k: _utc_text(v) for k, v in p.items()} for p in params]
+        return {k: _utc_value(v, dialect) for k, v in params.items()}
+    return [{k: _utc_value(v, dialect) for k, v in p.items()} for p in params]
 
 
 def _is_timeout(exc: Exception) -> bool:

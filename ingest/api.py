@@ -62,16 +62,16 @@ def _json() -> Any:
         and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]
     ):
         raise ApiError(413, "body too large", None)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     raw = request.get_data(cache=False)
+    if len(raw) >= limit:
+        # A chunked body has no Content-Length; Werkzeug cuts it at the limit.
+        raise ApiError(413, "body too large", None)
     try:
-        # Python's json accepts NaN and Infinity; JSON does not, and neither do we.
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}", None) from None
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
+        # NaN and Infinity parse as floats here so that validation names the field they are in.
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}"[:200], None) from None
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -157,6 +157,11 @@ def list_alarms():
         frame.to_json(orient="records", date_format="iso", force_ascii=False),
         mimetype="application/json",
     )
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(_rest: str):
+    raise ApiError(404, f"no such call: {request.method} {request.path}", None)
 
 
 @bp.get("/openapi.json")

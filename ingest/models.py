@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 # China's extent (with a margin); anything outside is a sign of swapped or garbage coordinates.
 LON_RANGE = (73.0, 136.0)
@@ -17,7 +25,20 @@ LAT_RANGE = (3.0, 54.0)
 FUTURE_SLACK = timedelta(minutes=5)
 MAX_AGE = timedelta(days=366)
 
+
+def _text_time(value: Any) -> Any:
+    # RFC 3339 text only: a bare number would be read as epoch seconds, silently.
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-11-29T08:30:00+08:00")
+    return value
+
+
+Time = Annotated[AwareDatetime, BeforeValidator(_text_time)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
+# Registry ids (sites, sensors, incidents) are at most 24 characters in the warehouse.
+SiteId = Annotated[
+    str, Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+]
 SourceCode = Annotated[str, Field(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
 Level = Literal["red", "orange", "yellow", "blue"]
 Lon = Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1], allow_inf_nan=False)]
@@ -46,13 +67,13 @@ class AlarmIn(Strict):
     level: Level
     category: Annotated[str, Field(min_length=1, max_length=32)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    occurred_at: AwareDatetime
+    occurred_at: Time
     lon: Lon | None = None
-    lat: Lat | None = None
+    lat: Lat | None = Field(None, validate_default=True)
     crs: Literal["wgs84", "gcj02"] = Field(
         "wgs84", description="datum of lon/lat; gcj02 is converted"
     )
-    site_id: Code | None = None
+    site_id: SiteId | None = Field(None, validate_default=True)
     detail: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("occurred_at")
@@ -60,27 +81,40 @@ class AlarmIn(Strict):
     def _time(cls, value: datetime) -> datetime:
         return _check_time(value)
 
+    @field_validator("lat")
+    @classmethod
+    def _pair(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "lon" in info.data and (info.data["lon"] is None) != (value is None):
+            raise ValueError("lon and lat go together")
+        return value
+
+    @field_validator("site_id")
+    @classmethod
+    def _position(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Only when lon and lat themselves were valid: otherwise their own error says enough.
+        if value is None and "lon" in info.data and "lat" in info.data and info.data["lon"] is None:
+            raise ValueError("needs a position: lon and lat, or site_id")
+        return value
+
     @field_validator("detail")
     @classmethod
     def _detail_small(cls, value: dict[str, Any]) -> dict[str, Any]:
         import json
 
-        if len(json.dumps(value, ensure_ascii=False)) > 8192:
+        try:
+            # Strict JSON (no NaN/Infinity) that is valid UTF-8 (no lone surrogates).
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+            text.encode("utf-8")
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise ValueError(f"is not storable JSON: {exc}"[:120]) from None
+        if len(text) > 8192:
             raise ValueError("is larger than 8 KiB")
         return value
 
-    @model_validator(mode="after")
-    def _position(self) -> AlarmIn:
-        if (self.lon is None) != (self.lat is None):
-            raise ValueError("lon and lat go together")
-        if self.lon is None and self.site_id is None:
-            raise ValueError("needs a position: lon and lat, or site_id")
-        return self
-
 
 class ReadingIn(Strict):
-    sensor_id: Code
-    ts: AwareDatetime
+    sensor_id: SiteId
+    ts: Time
     value: Annotated[float, Field(allow_inf_nan=False)]
 
     @field_validator("ts")
@@ -97,7 +131,7 @@ class ReadingBatch(Strict):
 
 class TransitionIn(Strict):
     by: Annotated[str, Field(min_length=1, max_length=64)]
-    at: AwareDatetime | None = None
+    at: Time | None = None
     note: Annotated[str, Field(max_length=500)] = ""
 
     @field_validator("at")
@@ -108,13 +142,13 @@ class TransitionIn(Strict):
 
 class HeartbeatIn(Strict):
     source: SourceCode
-    at: AwareDatetime | None = None
+    at: Time | None = None
 
 
 class IncidentIn(Strict):
     """Open or update an incident (same `id` updates)."""
 
-    id: Code
+    id: SiteId
     title: Annotated[str, Field(min_length=1, max_length=200)]
     category: Annotated[str, Field(min_length=1, max_length=24)]
     level: Annotated[int, Field(ge=1, le=4, description="1 = I (特别重大) … 4 = IV (一般)")]
@@ -122,7 +156,7 @@ class IncidentIn(Strict):
     lon: Lon
     lat: Lat
     crs: Literal["wgs84", "gcj02"] = "wgs84"
-    opened_at: AwareDatetime
+    opened_at: Time
     summary: Annotated[str, Field(max_length=2000)] = ""
     casualties: Annotated[int, Field(ge=0, le=100000)] = 0
     note: Annotated[str, Field(max_length=500, description="timeline entry for this update")] = ""

@@ -1,0 +1,154 @@
+"""Shared test helpers: a minimal registry in the warehouse, bodies and snapshots for the
+ingest API.
+
+`seed_minimal_registry` writes the smallest registry that the ingest API can check against
+(one real district, one enterprise, one hazard source, three sensors), so that tests need
+not wait for the generated Suzhou reference data (`refdata/`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import shapely
+
+from data_sources import keys
+from data_sources.boundaries import load_districts
+
+# 姑苏区 (Gusu), the old town: every seeded position lies inside it.
+GUSU = "320508"
+GUSU_LON, GUSU_LAT = 120.62, 31.31
+
+
+@dataclass(frozen=True)
+class MiniRegistry:
+    district: str
+    enterprise_id: str
+    hazard_source_id: str
+    sensor_ids: tuple[str, ...]
+    lon: float
+    lat: float
+
+
+def seed_minimal_registry(warehouse: Any) -> MiniRegistry:
+    """Insert one district (姑苏区, its real boundary), a source system, an enterprise, one
+    hazard source and three sensors, through `warehouse.execute` (bound parameters)."""
+    districts = load_districts()
+    gusu = districts[districts["adcode"] == GUSU].iloc[0]
+    warehouse.execute(
+        "INSERT INTO districts (adcode, name, name_en, geojson, population) "
+        "VALUES (:adcode, :name, :name_en, :geojson, :population)",
+        {
+            "adcode": GUSU,
+            "name": gusu["name"],
+            "name_en": gusu["name_en"],
+            "geojson": json.dumps(shapely.geometry.mapping(gusu.geometry)),
+            "population": 920_000,
+        },
+    )
+    warehouse.execute(
+        "INSERT INTO source_systems (code, name, heartbeat_s) VALUES (:code, :name, :hb)",
+        {"code": "hazchem", "name": "危险化学品安全生产风险监测预警系统", "hb": 60},
+    )
+    warehouse.execute(
+        "INSERT INTO enterprises (id, name, district, park_id, industry, hazchem, risk, "
+        "employees, contact, phone, lon, lat) VALUES (:id, :name, :district, NULL, :industry, "
+        ":hazchem, :risk, :employees, :contact, :phone, :lon, :lat)",
+        {
+            "id": "E0001",
+            "name": "苏州姑苏测试化工有限公司",
+            "district": GUSU,
+            "industry": "化学原料和化学制品制造业",
+            "hazchem": True,
+            "risk": "orange",
+            "employees": 120,
+            "contact": "王建国",
+            "phone": "0512-65000001",
+            "lon": GUSU_LON,
+            "lat": GUSU_LAT,
+        },
+    )
+    warehouse.execute(
+        "INSERT INTO hazard_sources (id, enterprise_id, name, grade, chemicals, capacity_t, "
+        "district, lon, lat) VALUES (:id, :ent, :name, :grade, :chem, :cap, :district, :lon, :lat)",
+        {
+            "id": "H0001",
+            "ent": "E0001",
+            "name": "甲醇储罐区",
+            "grade": 2,
+            "chem": "甲醇",
+            "cap": 500.0,
+            "district": GUSU,
+            "lon": GUSU_LON + 0.001,
+            "lat": GUSU_LAT + 0.001,
+        },
+    )
+    sensors = [
+        ("H0001-L1", "level", "1号罐液位", "%", 55.0, 10.0, 20.0, 85.0, 95.0),
+        ("H0001-T1", "temperature", "1号罐温度", "°C", 25.0, None, None, 45.0, 60.0),
+        ("H0001-G1", "gas_lel", "罐区可燃气体", "%LEL", 0.0, None, None, 20.0, 50.0),
+    ]
+    warehouse.execute(
+        "INSERT INTO sensors (id, hazard_source_id, kind, name, unit, normal, low_low, low, "
+        "high, high_high) VALUES (:id, 'H0001', :kind, :name, :unit, :normal, :ll, :l, :h, :hh)",
+        [
+            dict(zip(("id", "kind", "name", "unit", "normal", "ll", "l", "h", "hh"), row))
+            for row in sensors
+        ],
+    )
+    return MiniRegistry(
+        district=GUSU,
+        enterprise_id="E0001",
+        hazard_source_id="H0001",
+        sensor_ids=tuple(row[0] for row in sensors),
+        lon=GUSU_LON,
+        lat=GUSU_LAT,
+    )
+
+
+def sources_of(app: Any) -> Any:
+    """The Sources object of an app built by `create_app`."""
+    return app.server.extensions["smart_emergency_sources"]
+
+
+def now_iso(delta: timedelta = timedelta(0)) -> str:
+    """Now (+ delta) as RFC 3339 with an offset, the way upstream systems send it."""
+    return (datetime.now(UTC) + delta).isoformat()
+
+
+def alarm_body(alarm_id: str = "HC-0001", **fields: Any) -> dict[str, Any]:
+    """A valid alarm inside 姑苏区; `fields` override or add (None removes a field)."""
+    body: dict[str, Any] = {
+        "id": alarm_id,
+        "source": "hazchem",
+        "level": "orange",
+        "category": "可燃气体报警",
+        "title": "苏州姑苏测试化工 罐区可燃气体浓度超标",
+        "occurred_at": now_iso(timedelta(minutes=-1)),
+        "lon": GUSU_LON,
+        "lat": GUSU_LAT,
+        "detail": {"value": 23.5, "unit": "%LEL"},
+    }
+    for name, value in fields.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
+def live_snapshot(client: Any) -> dict[str, Any]:
+    """What a rejected request must leave unchanged in Redis."""
+    # A set: SCAN may return a key twice while Redis rehashes a growing keyspace.
+    alarm_keys = len(set(client.scan_iter(match=keys.PREFIX + "alarm:*", count=1000)))
+    return {
+        "alarm_keys": alarm_keys,
+        "active": client.zcard(keys.ALARMS_ACTIVE),
+        "alarm_stream": client.xlen(keys.ALARM_STREAM),
+        "reading_stream": client.xlen(keys.READING_STREAM),
+        "latest": client.hgetall(keys.SENSOR_LATEST),
+        "versions": client.mget(keys.VERSION, keys.READINGS_VERSION),
+    }

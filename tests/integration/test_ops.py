@@ -1,0 +1,159 @@
+"""Operations endpoints as a load balancer and Prometheus see them: /healthz, /readyz,
+/metrics, on the real Redis and warehouses, and with Redis unreachable."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.helpers import alarm_body, seed_minimal_registry, sources_of
+
+TOKEN = "m" * 20
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# Nothing listens here: Redis is "down" for the app.
+CLOSED_REDIS = "redis://127.0.0.1:6399/0"
+
+# One sample line of the Prometheus text format: name{labels} value
+SAMPLE = re.compile(
+    r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? '
+    r"(-?[0-9.]+([eE][+-]?[0-9]+)?|NaN|[+-]Inf)$"
+)
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=15) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Sample lines as {'name{labels}': value}; every line must be valid exposition format."""
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            assert not line or re.match(r"^# (TYPE|HELP) [a-zA-Z_:][a-zA-Z0-9_:]* ", line), line
+            continue
+        assert SAMPLE.match(line), f"not Prometheus text format: {line!r}"
+        key, _, value = line.rpartition(" ")
+        assert key not in samples, f"sample twice: {key}"
+        samples[key] = float(value)
+    return samples
+
+
+@pytest.mark.redis
+def test_healthz_and_readyz_are_200_with_redis_and_the_warehouse_up(
+    make_app, serve, redis_url: str, warehouse_url: str
+) -> None:
+    server = serve(make_app(REDIS_URL=redis_url, WAREHOUSE_URL=warehouse_url))
+    status, content_type, body = get(server.url + "/healthz")
+    assert status == 200 and content_type.startswith("application/json")
+    assert json.loads(body)["status"] == "ok"
+    status, _, body = get(server.url + "/readyz")
+    assert status == 200, body
+    ready = json.loads(body)
+    assert ready["ready"] is True
+    assert (ready["redis"], ready["warehouse"]) == ("ok", "ok")
+
+
+def test_readyz_is_200_with_the_embedded_defaults(make_app) -> None:
+    client = make_app().server.test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["ready"] is True
+
+
+def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
+    make_app, serve, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=CLOSED_REDIS, WAREHOUSE_URL=sqlite_url)
+    server = serve(app)
+    status, _, _ = get(server.url + "/healthz")
+    assert status == 200  # alive, though not ready
+    started = time.monotonic()
+    status, content_type, body = get(server.url + "/readyz")
+    assert time.monotonic() - started < 10  # a probe must not hang on a dead Redis
+    assert status == 503
+    assert content_type.startswith("application/json")
+    ready = json.loads(body)
+    assert ready["ready"] is False
+    assert ready["redis"] != "ok" and ready["redis"]
+    assert ready["warehouse"] == "ok"
+
+    status, _, text = get(server.url + "/metrics")
+    assert status == 200
+    samples = parse_metrics(text)
+    assert samples['se_up{service="redis"}'] == 0
+    assert samples['se_up{service="warehouse"}'] == 1
+
+
+@pytest.mark.redis
+def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
+    make_app, serve, redis_url: str, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    seed_minimal_registry(sources_of(app).warehouse)
+    client = app.server.test_client()
+    posted: list[dict[str, Any]] = [
+        alarm_body("M-1", level="red", category="c1"),
+        alarm_body("M-2", level="red", category="c2"),
+        alarm_body("M-3", level="blue", category="c3"),
+    ]
+    for body in posted:
+        assert client.post("/api/v1/alarms", json=body, headers=AUTH).status_code == 201
+    assert (
+        client.post("/api/v1/alarms/M-3/close", json={"by": "李娜"}, headers=AUTH).status_code
+        == 200
+    )
+    beat = client.post("/api/v1/heartbeat", json={"source": "hazchem"}, headers=AUTH)
+    assert beat.status_code == 200
+
+    server = serve(app)
+    status, content_type, text = get(server.url + "/metrics")
+    assert status == 200
+    assert content_type.startswith("text/plain")
+    assert "version=0.0.4" in content_type
+    assert "# TYPE se_up gauge" in text and "# TYPE se_active_alarms gauge" in text
+    samples = parse_metrics(text)
+    assert samples['se_up{service="redis"}'] == 1
+    assert samples['se_up{service="warehouse"}'] == 1
+    assert {k: v for k, v in samples.items() if k.startswith("se_active_alarms{")} == {
+        'se_active_alarms{level="red"}': 2,
+        'se_active_alarms{level="orange"}': 0,
+        'se_active_alarms{level="yellow"}': 0,
+        'se_active_alarms{level="blue"}': 0,
+    }
+    assert 0 <= samples['se_heartbeat_age_seconds{source="hazchem"}'] < 60
+
+
+@pytest.mark.redis
+def test_metrics_count_accepted_and_rejected_ingest_requests(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    seed_minimal_registry(sources_of(app).warehouse)
+    client = app.server.test_client()
+
+    def counters() -> dict[str, float]:
+        samples = parse_metrics(client.get("/metrics").get_data(as_text=True))
+        return {k: v for k, v in samples.items() if k.startswith("se_ingest_")}
+
+    before = counters()
+    client.post("/api/v1/alarms", json=alarm_body("CNT-1"), headers=AUTH)
+    client.post("/api/v1/alarms", json=alarm_body("CNT-2", level="purple"), headers=AUTH)
+    client.post("/api/v1/alarms", json=alarm_body("CNT-3"))
+    after = counters()
+
+    def grew(pattern: str) -> float:
+        return sum(v - before.get(k, 0) for k, v in after.items() if re.search(pattern, k))
+
+    assert grew(r'^se_ingest_accepted_total\{.*outcome="new"') == 1
+    assert grew(r'^se_ingest_rejected_total\{.*status="422"') == 1
+    assert grew(r'^se_ingest_rejected_total\{.*status="401"') == 1
