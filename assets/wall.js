@@ -82,7 +82,7 @@
   }
 
   function banner() {
-    const el = document.getElementById("conn-banner");
+    const el = document.querySelector(".conn-banner");
     if (!el) { return; }
     if (state.offlineSince === null) { el.hidden = true; return; }
     el.hidden = false;

@@ -9,7 +9,9 @@ from dash import Input, Output, callback
 from data_sources import get_sources
 from data_sources.live import LEVELS
 from layouts.alarm_feed import Ids, counts_items, feed_items
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
+
+WALL_PULSE = pulse_ids("wall")
 
 
 @callback(
@@ -17,7 +19,7 @@ from layouts.pulse import Ids as PulseIds
     Output(Ids.AS_OF, "data-as-of"),
     Output(Ids.COUNTS, "children"),
     Output(Ids.COUNTS_AS_OF, "data-as-of"),
-    Input(PulseIds.VERSION, "data"),
+    Input(WALL_PULSE.version, "data"),
 )
 def refresh(_version: int | None):
     """Rebuild the feed and the counts from Redis."""

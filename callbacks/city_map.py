@@ -19,8 +19,10 @@ from data_sources.live import LEVEL_RANK
 from geo.gcj02 import wgs84_geometry_to_gcj02, wgs84_to_gcj02
 from layouts.city_map import Ids
 from layouts.common import LEVEL_NAMES, local_time
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
 from layouts.wall import Ids as WallIds
+
+WALL_PULSE = pulse_ids("wall")
 
 
 def _gcj02_tiles() -> bool:
@@ -139,7 +141,7 @@ def load_static(_viewport: str):
     Output(Ids.REGISTRY, "hideout"),
     Output(Ids.AS_OF, "data-as-of"),
     Output(WallIds.FOCUS, "data"),
-    Input(PulseIds.VERSION, "data"),
+    Input(WALL_PULSE.version, "data"),
 )
 def refresh(_version: int | None):
     """Redraw alarms, incidents, district shading and team readiness from the live state."""

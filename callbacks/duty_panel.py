@@ -10,10 +10,12 @@ from dash import Input, Output, callback
 from data_sources import get_sources
 from layouts.common import SHANGHAI, local_time
 from layouts.duty_panel import ROLE_NAMES, Ids, city_block, rooms_block
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
 
 # A duty room that has not checked in for this long is shown as not answering.
 CHECKIN_WINDOW = timedelta(minutes=10)
+
+WALL_PULSE = pulse_ids("wall")
 
 
 def on_duty(roster: pd.DataFrame, now: pd.Timestamp) -> list[tuple[str, str, str]]:
@@ -42,7 +44,7 @@ def room_states(districts: dict[str, str], checkins: dict[str, float], now: date
     Output(Ids.CITY, "children"),
     Output(Ids.ROOMS, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(PulseIds.VERSION, "data"),
+    Input(WALL_PULSE.version, "data"),
 )
 def refresh(_version: int | None):
     """Show the city's duty team now and the district rooms' check-ins."""

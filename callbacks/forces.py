@@ -9,7 +9,9 @@ from dash import Input, Output, callback
 
 from data_sources import get_sources
 from layouts.forces import TEAM_KINDS, Ids, depots_block, shelters_block, teams_table
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
+
+WALL_PULSE = pulse_ids("wall")
 
 
 def team_summary(teams: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:
@@ -45,7 +47,7 @@ def short_stock(stock: pd.DataFrame) -> pd.DataFrame:
     Output(Ids.DEPOTS, "children"),
     Output(Ids.SHELTERS, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(PulseIds.VERSION, "data"),
+    Input(WALL_PULSE.version, "data"),
 )
 def refresh(_version: int | None):
     """Summarise forces, depots and shelters."""

@@ -11,9 +11,11 @@ from data_sources import get_sources
 from data_sources.live import LEVELS
 from figures.stats import hourly_counts, trend_figure
 from layouts.common import LEVEL_NAMES, SHANGHAI
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
 from layouts.stats import Ids, bars
 from layouts.wall import Ids as WallIds
+
+WALL_PULSE = pulse_ids("wall")
 
 
 def today_start(now: pd.Timestamp) -> pd.Timestamp:
@@ -40,7 +42,7 @@ def summarise(
     Output(Ids.TREND, "figure"),
     Output(Ids.SOURCES, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(PulseIds.VERSION, "data"),
+    Input(WALL_PULSE.version, "data"),
     State(WallIds.SIZE, "data"),
 )
 def refresh(_version: int | None, size: dict | None):

@@ -11,12 +11,21 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, no_update
+from dash import (
+    MATCH,
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    no_update,
+)
 
 import ops
 from data_sources import Sources, get_sources
 from layouts.city_map import Ids as MapIds
-from layouts.pulse import Ids as PulseIds
+from layouts.pulse import ids as pulse_ids
 from layouts.wall import Ids
 
 _WAREHOUSE_CHECK_S = 5.0
@@ -74,13 +83,16 @@ def _source_systems(sources: Sources) -> list[tuple[str, str, int]]:
     return list(frame[["code", "name", "heartbeat_s"]].itertuples(index=False, name=None))
 
 
+ANY_PAGE = pulse_ids(MATCH)
+
+
 @callback(
-    Output(PulseIds.DATA, "data"),
-    Output(PulseIds.VERSION, "data"),
-    Output(PulseIds.READINGS, "data"),
-    Input(PulseIds.TICK, "n_intervals"),
-    State(PulseIds.VERSION, "data"),
-    State(PulseIds.READINGS, "data"),
+    Output(ANY_PAGE.data, "data"),
+    Output(ANY_PAGE.version, "data"),
+    Output(ANY_PAGE.readings, "data"),
+    Input(ANY_PAGE.tick, "n_intervals"),
+    State(ANY_PAGE.version, "data"),
+    State(ANY_PAGE.readings, "data"),
 )
 def tick(_n: int | None, known: int | None, known_readings: int | None):
     """Report health every tick; move each version only when it changed."""
@@ -96,8 +108,8 @@ def tick(_n: int | None, known: int | None, known_readings: int | None):
 # Between server answers the browser keeps the clock, ages and the offline banner current.
 clientside_callback(
     ClientsideFunction(namespace="seWall", function_name="onPulse"),
-    Output(PulseIds.BANNER, "hidden"),
-    Input(PulseIds.DATA, "data"),
+    Output(ANY_PAGE.banner, "hidden"),
+    Input(ANY_PAGE.data, "data"),
 )
 
 clientside_callback(

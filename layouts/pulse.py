@@ -1,35 +1,53 @@
 """The pulse every live page carries: one cheap server look per refresh, and the offline banner.
 
-Panels follow `Ids.VERSION` (alarms, incidents, teams, duty) or `Ids.READINGS` (sensor values):
-their callbacks run only when the version they follow moves. assets/wall.js keeps the age of
-every `.as-of` stamp and the banner current between server answers.
+Ids are per page (`ids("wall")`, `ids("hazchem")`, …): a callback that follows the pulse of
+one page must never be triggered on another page, where its outputs do not exist. Panels
+follow `ids(page).version` (alarms, incidents, teams, duty changed) or `ids(page).readings`
+(sensor values changed); they run once when the page loads, then only when it moves.
+assets/wall.js keeps every `.as-of` stamp's age and the banner current between answers.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from dataclasses import dataclass
 
 from dash import dcc, html
 
 
-class Ids(StrEnum):
-    ROOT = "pulse"
-    TICK = "pulse-tick"
-    DATA = "pulse-data"
-    VERSION = "pulse-version"
-    READINGS = "pulse-readings"
-    BANNER = "conn-banner"
+@dataclass(frozen=True)
+class PulseIds:
+    tick: dict
+    data: dict
+    version: dict
+    readings: dict
+    banner: dict
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0) -> html.Div:
+def ids(page: str) -> PulseIds:
+    """The pulse component ids of `page` (pattern-matching ids keyed by page)."""
+    return PulseIds(
+        tick={"type": "pulse-tick", "page": page},
+        data={"type": "pulse-data", "page": page},
+        version={"type": "pulse-version", "page": page},
+        readings={"type": "pulse-readings", "page": page},
+        banner={"type": "pulse-banner", "page": page},
+    )
+
+
+def layout(page: str, refresh_ms: int = 1000, stale_after_s: float = 15.0) -> html.Div:
+    own = ids(page)
     return html.Div(
         [
-            dcc.Interval(id=Ids.TICK, interval=refresh_ms),
-            dcc.Store(id=Ids.DATA),
-            dcc.Store(id=Ids.VERSION),
-            dcc.Store(id=Ids.READINGS),
-            html.Div(id=Ids.BANNER, className="conn-banner", hidden=True, role="alert"),
+            dcc.Interval(id=own.tick, interval=refresh_ms),
+            dcc.Store(id=own.data),
+            dcc.Store(id=own.version),
+            dcc.Store(id=own.readings),
+            html.Div(id=own.banner, className="conn-banner", hidden=True, role="alert"),
         ],
-        id=Ids.ROOT,
-        **{"data-refresh-ms": str(refresh_ms), "data-stale-ms": str(int(stale_after_s * 1000))},
+        id="pulse",
+        **{
+            "data-page": page,
+            "data-refresh-ms": str(refresh_ms),
+            "data-stale-ms": str(int(stale_after_s * 1000)),
+        },
     )

@@ -104,7 +104,7 @@ def layout(
     return html.Div(
         [
             body,
-            pulse.layout(refresh_ms, stale_after_s),
+            pulse.layout("wall", refresh_ms, stale_after_s),
             dcc.Interval(id=Ids.ROTATE_TICK, interval=1000),
             dcc.Store(id=Ids.FOCUS),
             dcc.Store(id=Ids.SIZE, data={"w": width, "h": height, "u": u}),
