@@ -111,11 +111,11 @@ def test_banner_says_since_when_the_server_is_unreachable_and_goes_when_it_retur
     page.wait_for_selector("#alarm-feed li")
     page.evaluate("window.__notReloaded = true")
     page.wait_for_timeout(1500)
-    assert page.locator("#conn-banner").is_hidden()
+    assert page.locator(".conn-banner").is_hidden()
 
     server.stop()
     stopped = time.monotonic()
-    banner = page.locator("#conn-banner")
+    banner = page.locator(".conn-banner")
     banner.wait_for(state="visible", timeout=6000)
     # Two refresh intervals (1 s each) plus the watchdog's own second and some slack.
     assert time.monotonic() - stopped < 5.0
