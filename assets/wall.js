@@ -129,30 +129,35 @@
       rotate: function (_n, focus) {
         const noUpdate = window.dash_clientside.no_update;
         const canvas = document.getElementById("wall-canvas");
+        const hold = function (viewport, name, takeover, presenter) {
+          return [viewport, name, !takeover, takeover || "", !presenter, presenter || ""];
+        };
         if (focus) {
           const changed = state.takeoverId !== focus.id;
           state.takeoverId = focus.id;
           state.viewKey = null;
-          if (canvas) { canvas.dataset.view = "takeover"; }
-          const more = focus.count > 1 ? `（另有 ${focus.count - 1} 条红色警情未确认）` : "";
-          return [
-            changed ? {center: [focus.lat, focus.lon], zoom: 13, transition: "flyTo"} : noUpdate,
-            "红色警情 · 待确认",
-            false,
-            `红色警情 ${focus.time} ${focus.title} — 未确认${more}`,
-          ];
+          if (canvas) { canvas.dataset.view = focus.mode; }
+          let viewport = noUpdate;
+          if (changed) {
+            viewport = focus.bounds ? {bounds: focus.bounds, transition: "flyToBounds"}
+              : {center: [focus.lat, focus.lon], zoom: 13, transition: "flyTo"};
+          }
+          if (focus.mode === "takeover") {
+            const more = focus.count > 1 ? `（另有 ${focus.count - 1} 条红色警情未确认）` : "";
+            return hold(viewport, "红色警情 · 待确认", `红色警情 ${focus.time} ${focus.title} — 未确认${more}`, null);
+          }
+          return hold(viewport, "会商投屏", null, `会商投屏：${focus.label}（${focus.by}）`);
         }
         state.takeoverId = null;
         const view = currentView();
-        if (!view) { return [noUpdate, "", true, ""]; }
-        if (view.key === state.viewKey) { return [noUpdate, noUpdate, true, noUpdate]; }
+        if (!view) { return hold(noUpdate, "", null, null); }
+        if (view.key === state.viewKey) { return [noUpdate, noUpdate, true, noUpdate, true, noUpdate]; }
         state.viewKey = view.key;
         if (canvas) { canvas.dataset.view = view.key; }
         document.querySelectorAll(".panel.focus").forEach((el) => el.classList.remove("focus"));
         if (view.panel) { document.getElementById(view.panel)?.classList.add("focus"); }
-        return [{bounds: view.bounds, transition: "flyToBounds"}, view.name, true, ""];
+        return hold({bounds: view.bounds, transition: "flyToBounds"}, view.name, null, null);
       },
-
       onPulse: function (pulse) {
         if (!pulse) { return true; }
         state.lastPulse = Date.now();

@@ -155,7 +155,7 @@ def refresh(_version: int | None):
         {"levels": district_levels(alarms)},
         {"teams": sources.live.team_status()},
         datetime.now(UTC).isoformat(),
-        takeover(alarms, gcj02),
+        takeover(alarms, gcj02) or presenter_focus(sources.live.focus(), gcj02),
     )
 
 
@@ -167,6 +167,7 @@ def takeover(alarms: pd.DataFrame, gcj02: bool) -> dict | None:
     row = red.sort_values("occurred_at").iloc[-1]
     lon, lat = display_xy(row["lon"], row["lat"], gcj02)
     return {
+        "mode": "takeover",
         "id": row["id"],
         "lat": float(lat),
         "lon": float(lon),
@@ -174,3 +175,24 @@ def takeover(alarms: pd.DataFrame, gcj02: bool) -> dict | None:
         "time": local_time(row["occurred_at"]),
         "count": int(len(red)),
     }
+
+
+def presenter_focus(focus: dict | None, gcj02: bool) -> dict | None:
+    """What a leader or duty officer put on the wall (an incident or a district), if anything."""
+    if not focus:
+        return None
+    view: dict = {
+        "mode": "presenter",
+        "id": f"{focus['kind']}:{focus['id']}",
+        "label": focus["label"],
+        "by": focus["by"],
+    }
+    if focus.get("bounds"):
+        (south, west), (north, east) = focus["bounds"]
+        west, south = display_xy(west, south, gcj02)
+        east, north = display_xy(east, north, gcj02)
+        view["bounds"] = [[float(south), float(west)], [float(north), float(east)]]
+    elif focus.get("lon") is not None:
+        lon, lat = display_xy(focus["lon"], focus["lat"], gcj02)
+        view |= {"lat": float(lat), "lon": float(lon)}
+    return view

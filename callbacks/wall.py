@@ -118,6 +118,8 @@ clientside_callback(
     Output(Ids.VIEW_NAME, "children"),
     Output(Ids.TAKEOVER, "hidden"),
     Output(Ids.TAKEOVER, "children"),
+    Output(Ids.PRESENTER, "hidden"),
+    Output(Ids.PRESENTER, "children"),
     Input(Ids.ROTATE_TICK, "n_intervals"),
     Input(Ids.FOCUS, "data"),
 )

@@ -9,6 +9,7 @@ from dash import html
 
 from data_sources.live import LEVELS
 from layouts.common import LEVEL_NAMES, STATUS_NAMES, local_time, panel
+from thresholds.escalation import escalation_text
 
 
 class Ids(StrEnum):
@@ -57,13 +58,18 @@ def feed_items(
     source_names: dict[str, str],
     limit: int = 60,
 ) -> list[html.Li]:
-    """Rows of the feed, newest first: level, time, title, place, source system, state, count."""
+    """Rows of the feed, newest first: level, time, title, place, source system, state, count,
+    and, for an unacknowledged alarm past its escalation time, what has been escalated."""
     if alarms.empty:
         return [html.Li("当前无警情", className="alarm-empty")]
     ordered = alarms.sort_values("occurred_at", ascending=False).head(limit)
     items = []
     for row in ordered.itertuples(index=False):
         count = [html.Span(f"×{row.count}", className="alarm-count")] if row.count > 1 else []
+        stage = int(row.escalation or 0) if row.status == "new" else 0
+        escalated = (
+            [html.Span(escalation_text(stage), className="alarm-escalation")] if stage else []
+        )
         items.append(
             html.Li(
                 [
@@ -76,8 +82,10 @@ def feed_items(
                     html.Span(
                         STATUS_NAMES[row.status], className=f"alarm-status status-{row.status}"
                     ),
+                    *escalated,
                 ],
-                className=f"alarm level-{row.level} status-{row.status}",
+                className=f"alarm level-{row.level} status-{row.status}"
+                + (f" escalated stage-{stage}" if stage else ""),
                 **{"data-alarm-id": row.id, "data-level": row.level, "data-status": row.status},
             )
         )

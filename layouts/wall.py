@@ -37,6 +37,7 @@ class Ids(StrEnum):
     SIZE = "wall-size"
     FOCUS = "wall-focus"
     TAKEOVER = "wall-takeover"
+    PRESENTER = "wall-presenter"
     VIEW_NAME = "wall-view-name"
     ROTATE_TICK = "wall-rotate-tick"
     VIEWPORT_STATE = "wall-map-viewport"
@@ -96,6 +97,7 @@ def layout(
             ),
             html.Div(id=Ids.VIEW_NAME, className="view-name"),
             html.Div(id=Ids.TAKEOVER, className="takeover", hidden=True),
+            html.Div(id=Ids.PRESENTER, className="presenter-banner", hidden=True),
         ],
         id=Ids.CANVAS,
         className="wall-canvas",

@@ -1,0 +1,179 @@
+"""The wall's panel logic, called directly (no browser, no servers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from callbacks.city_map import district_levels, presenter_focus, takeover
+from callbacks.duty_panel import on_duty, room_states
+from callbacks.forces import short_stock, team_summary
+from data_sources.live import ALARM_COLUMNS
+from figures.stats import hourly_counts
+from layouts.alarm_feed import feed_items
+from layouts.wall import parse_canvas, parse_tiles
+
+NOW = pd.Timestamp("2026-11-29T06:00:00Z")
+
+
+def alarms(*rows: dict) -> pd.DataFrame:
+    base = {c: None for c in ALARM_COLUMNS}
+    base |= {
+        "source": "hazchem",
+        "category": "c",
+        "title": "t",
+        "detail": {},
+        "count": 1,
+        "rev": 1,
+        "escalation": 0,
+        "status": "new",
+        "lon": 120.6,
+        "lat": 31.3,
+    }
+    frame = pd.DataFrame([base | r for r in rows], columns=ALARM_COLUMNS)
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    return frame
+
+
+def test_a_district_takes_the_most_severe_level_of_its_open_alarms():
+    frame = alarms(
+        {"id": "a", "level": "yellow", "district": "320582", "occurred_at": NOW},
+        {"id": "b", "level": "red", "district": "320582", "occurred_at": NOW, "status": "closed"},
+        {"id": "c", "level": "orange", "district": "320582", "occurred_at": NOW},
+        {"id": "d", "level": "blue", "district": "320508", "occurred_at": NOW},
+    )
+    assert district_levels(frame) == {"320582": "orange", "320508": "blue"}
+
+
+def test_the_newest_unacknowledged_red_alarm_takes_over_and_an_acknowledged_one_does_not():
+    frame = alarms(
+        {"id": "old", "level": "red", "occurred_at": NOW - timedelta(minutes=5), "title": "旧"},
+        {"id": "new", "level": "red", "occurred_at": NOW, "title": "新", "lon": 120.9, "lat": 31.9},
+        {
+            "id": "ack",
+            "level": "red",
+            "occurred_at": NOW + timedelta(minutes=1),
+            "status": "acknowledged",
+        },
+    )
+    focus = takeover(frame, gcj02=False)
+    assert focus["id"] == "new" and focus["count"] == 2 and focus["mode"] == "takeover"
+    assert (focus["lon"], focus["lat"]) == (120.9, 31.9)
+    assert takeover(frame[frame["id"] == "ack"], gcj02=False) is None
+
+
+def test_presenter_focus_carries_the_bounds_of_a_district_and_over_amap_tiles_shifts_them():
+    focus = {
+        "kind": "district",
+        "id": "320582",
+        "label": "张家港市",
+        "by": "张局长",
+        "bounds": [[31.7, 120.3], [32.0, 120.8]],
+        "lon": None,
+        "lat": None,
+    }
+    plain = presenter_focus(focus, gcj02=False)
+    assert plain["bounds"] == [[31.7, 120.3], [32.0, 120.8]] and plain["mode"] == "presenter"
+    shifted = presenter_focus(focus, gcj02=True)
+    # GCJ-02 lies a few hundred metres east (and south) of WGS-84 around Suzhou.
+    assert 0.002 < shifted["bounds"][0][1] - 120.3 < 0.008
+    assert presenter_focus(None, gcj02=False) is None
+
+
+def test_feed_is_newest_first_with_repeat_counts_and_escalation_text():
+    frame = alarms(
+        {"id": "a", "level": "blue", "occurred_at": NOW - timedelta(minutes=1)},
+        {"id": "b", "level": "red", "occurred_at": NOW, "count": 4, "escalation": 1},
+    )
+    items = feed_items(frame, {}, {"hazchem": "危化品风险监测预警系统"})
+    assert [i.to_plotly_json()["props"]["data-alarm-id"] for i in items] == ["b", "a"]
+    text = str(items[0].to_plotly_json())
+    assert "×4" in text and "已超10分钟未确认" in text and "危化品风险监测预警系统" in text
+    assert "escalated" in items[0].className
+    assert feed_items(frame.iloc[0:0], {}, {})[0].children == "当前无警情"
+
+
+def test_only_ready_teams_count_toward_ready_personnel_and_vehicles():
+    teams = pd.DataFrame(
+        {
+            "id": ["t1", "t2", "t3"],
+            "kind": ["fire", "fire", "water"],
+            "personnel": [30, 20, 12],
+            "vehicles": [5, 4, 2],
+        }
+    )
+    summary = team_summary(teams, {"t2": "dispatched"})
+    assert summary.loc["fire"].tolist() == [2, 1, 30, 5]
+    assert summary.loc["water"].tolist() == [1, 1, 12, 2]
+    assert list(summary.index) == ["fire", "water"]
+
+
+def test_short_stock_lists_items_below_minimum_worst_first():
+    stock = pd.DataFrame(
+        {
+            "depot": ["A", "A", "B"],
+            "item_name": ["沙袋", "帐篷", "防化服"],
+            "quantity": [100, 5, 10],
+            "min_quantity": [50, 10, 100],
+        }
+    )
+    assert list(short_stock(stock)["item_name"]) == ["防化服", "帐篷"]
+
+
+def test_on_duty_picks_who_is_on_shift_now_leader_first():
+    roster = pd.DataFrame(
+        {
+            "role": ["officer", "leader", "chief", "officer"],
+            "name": ["乙", "甲", "丙", "丁"],
+            "phone": ["1", "2", "3", "4"],
+            "starts_at": [NOW - timedelta(hours=1)] * 3 + [NOW + timedelta(hours=3)],
+            "ends_at": [NOW + timedelta(hours=8)] * 4,
+        }
+    )
+    assert [r[1] for r in on_duty(roster, NOW)] == ["甲", "丙", "乙"]
+
+
+def test_a_district_room_that_has_not_checked_in_for_ten_minutes_is_not_answering():
+    now = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+    rooms = room_states(
+        {"320505": "虎丘区", "320506": "吴中区", "320507": "相城区"},
+        {"320505": now.timestamp() - 60, "320506": now.timestamp() - 11 * 60},
+        now,
+    )
+    assert [(unit, ok) for unit, _, ok, _ in rooms] == [
+        ("320505", True),
+        ("320506", False),
+        ("320507", False),
+    ]
+
+
+def test_hourly_counts_cover_24_hours_by_level_with_zeros():
+    frame = alarms(
+        {"id": "a", "level": "red", "occurred_at": NOW - timedelta(minutes=30)},
+        {"id": "b", "level": "red", "occurred_at": NOW - timedelta(minutes=20)},
+        {"id": "c", "level": "blue", "occurred_at": NOW - timedelta(hours=30)},
+    )
+    counts = hourly_counts(frame, NOW)
+    assert counts.shape == (24, 4) and counts["red"].sum() == 2 and counts["blue"].sum() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (None, (3840, 2160)),
+        ("1920x1080", (1920, 1080)),
+        ("7680x2160", (7680, 2160)),
+        ("1x1", (3840, 2160)),
+    ],
+)
+def test_canvas_parsing_falls_back_to_the_default(query, expected):
+    assert parse_canvas(query) == expected
+
+
+def test_tiles_parsing_rejects_nonsense():
+    assert parse_tiles("2x2", "3") == (2, 2, 3)
+    assert parse_tiles("2x2", "9") == (2, 2, 1)
+    assert parse_tiles("0x2", "1") == (1, 1, 1)
+    assert parse_tiles(None, None) == (1, 1, 1)
