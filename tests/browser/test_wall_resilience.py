@@ -126,3 +126,58 @@ def test_banner_says_since_when_the_server_is_unreachable_and_goes_when_it_retur
     banner.wait_for(state="hidden", timeout=10000)
     page.wait_for_function("!document.querySelector('#alarm-panel').classList.contains('stale')")
     assert page.evaluate("window.__notReloaded") is True
+
+
+def test_after_redis_restarts_empty_the_archiver_refills_the_wall_from_the_warehouse(
+    make_app, serve, private_redis, reference_url, page_factory
+):
+    import json
+    import urllib.request
+    from datetime import UTC, datetime
+
+    token = "resilience-token-0123456789"
+    app = make_app(
+        REDIS_URL=f"redis://127.0.0.1:{private_redis.port}/0",
+        WAREHOUSE_URL=reference_url,
+        WALL_ROTATE_S=0,
+        INPROCESS_WORKERS=True,
+        INGEST_TOKENS=token,
+    )
+    server = serve(app)
+    body = {
+        "id": "keep-1",
+        "source": "hazchem",
+        "level": "orange",
+        "category": "泄漏",
+        "title": "重启前的警情",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": 120.62,
+        "lat": 31.31,
+    }
+    request = urllib.request.Request(
+        server.url + "/api/v1/alarms",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    assert urllib.request.urlopen(request, timeout=5).status == 201
+    page = page_factory(1920, 1080)
+    page.goto(f"{server.url}/wall?canvas=1920x1080")
+    item = page.locator('#alarm-feed li[data-alarm-id="keep-1"]')
+    item.wait_for(timeout=5000)
+
+    warehouse = app.server.extensions["smart_emergency_sources"].warehouse
+    deadline = time.monotonic() + 15
+    while warehouse.query("SELECT id FROM alarm_history WHERE id = 'keep-1'").empty:
+        assert time.monotonic() < deadline, "the archiver did not archive the alarm"
+        time.sleep(0.2)
+
+    private_redis.stop()
+    private_redis.start()  # empty: nothing is saved to disk
+    # The alarm comes back on the wall once the archiver has rebuilt the live state.
+    page.wait_for_function(
+        "() => !!document.querySelector('#alarm-feed li[data-alarm-id=\"keep-1\"]') "
+        "&& !document.querySelector('#alarm-panel').classList.contains('stale')",
+        timeout=30000,
+    )
+    assert item.get_attribute("data-level") == "orange"
