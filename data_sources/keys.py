@@ -19,6 +19,10 @@
 | `se:team:status` | hash | rescue team id → `ready` / `dispatched` / `returning` / `off` |
 | `se:duty:checkin` | hash | duty unit (`city` or adcode) → last check-in (epoch s) |
 | `se:lock:<name>` | string | leases of singleton workers (demo feed, archiver) |
+| `se:focus` | hash | presenter control: what the wall and consultation displays follow now: `kind` (incident/district), `id`, `label`, `by`, `by_user`, `at` (epoch s), `district`, `lon`, `lat`, `bounds` (JSON); absent when released |
+| `se:rollcall` | hash | the latest roll call of the district duty rooms: `id`, `started_at`, `deadline_at` (epoch s), `deadline_s`, `started_by` |
+| `se:rollcall:units` | set | the units that roll call called |
+| `se:rollcall:answers` | hash | unit → when it answered (epoch s); first answer only |
 
 Alarm ids are upstream ids: they go into key names as they are (Redis keys are binary-safe).
 """
@@ -56,3 +60,12 @@ DEAD_STREAM_MAXLEN = 100_000
 # Set once the live state holds what the warehouse knows; absent after Redis lost its data.
 RESTORED = PREFIX + "restored"
 THRESHOLD_STATE = PREFIX + "thresholds:state"  # hash: sensor id → engine state (JSON)
+
+# Added for the duty room (issue 6): the roll call (点名) of the district duty rooms.
+ROLLCALL = PREFIX + "rollcall"  # hash: id, started_at, deadline_at, deadline_s, started_by
+ROLLCALL_UNITS = PREFIX + "rollcall:units"  # set: the units called
+ROLLCALL_ANSWERS = PREFIX + "rollcall:answers"  # hash: unit → answered at (epoch s)
+
+# Added for presenter control (issue 7): the focus the wall and consultation displays follow.
+# Hash: kind, id, label, by, by_user, at, district, lon, lat, bounds (JSON).
+FOCUS = PREFIX + "focus"

@@ -491,6 +491,138 @@ return restored
     def mark_restored(self) -> None:
         self.r.set(keys.RESTORED, f"{time.time():.3f}")
 
+    # roll call of the district duty rooms (点名, issue 6) ----------------------------------
+
+    # KEYS: rollcall, units, answers, version. ARGV: unit, at. Returns {code, roll call id}:
+    # 1 answered, 2 had already answered, -1 not called in this roll call, 0 no roll call.
+    _ANSWER_ROLLCALL = """
+local id = redis.call('HGET', KEYS[1], 'id')
+if not id then return {0, ''} end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return {-1, id} end
+if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2]) == 0 then return {2, id} end
+redis.call('INCR', KEYS[4])
+return {1, id}
+"""
+
+    def start_rollcall(
+        self,
+        rollcall_id: str,
+        units: Iterable[str],
+        deadline_s: float,
+        started_by: str = "",
+        at: float | None = None,
+    ) -> None:
+        """Start a roll call of `units` (replacing the previous one): each must answer within
+        `deadline_s` seconds of `at`."""
+        units = list(units)
+        if not units:
+            raise ValueError("a roll call needs at least one unit")
+        at = time.time() if at is None else at
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(keys.ROLLCALL, keys.ROLLCALL_UNITS, keys.ROLLCALL_ANSWERS)
+        pipe.hset(
+            keys.ROLLCALL,
+            mapping={
+                "id": rollcall_id,
+                "started_at": f"{at:.3f}",
+                "deadline_at": f"{at + deadline_s:.3f}",
+                "deadline_s": f"{deadline_s:g}",
+                "started_by": started_by,
+            },
+        )
+        pipe.sadd(keys.ROLLCALL_UNITS, *units)
+        pipe.incr(keys.VERSION)
+        pipe.execute()
+
+    def answer_rollcall(self, unit: str, at: float | None = None) -> tuple[str, str | None]:
+        """Record that `unit` answered the running roll call (its first answer counts).
+
+        Returns (outcome, roll call id): outcome is "answered", "duplicate" (had already
+        answered), "not-called" (not part of this roll call) or "none" (no roll call).
+        """
+        at = time.time() if at is None else at
+        script = self.r.register_script(self._ANSWER_ROLLCALL)
+        code, rollcall_id = script(
+            keys=[keys.ROLLCALL, keys.ROLLCALL_UNITS, keys.ROLLCALL_ANSWERS, keys.VERSION],
+            args=[unit, f"{at:.3f}"],
+        )
+        outcome = {1: "answered", 2: "duplicate", -1: "not-called", 0: "none"}[int(code)]
+        return outcome, rollcall_id or None
+
+    def rollcall_state(self) -> dict[str, Any] | None:
+        """The latest roll call, or None: id, started_at, deadline_at (epoch s), deadline_s,
+        started_by, units (sorted list), answers (unit → epoch s)."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(keys.ROLLCALL)
+        pipe.smembers(keys.ROLLCALL_UNITS)
+        pipe.hgetall(keys.ROLLCALL_ANSWERS)
+        call, units, answers = pipe.execute()
+        if not call:
+            return None
+        return {
+            "id": call["id"],
+            "started_at": float(call["started_at"]),
+            "deadline_at": float(call["deadline_at"]),
+            "deadline_s": float(call["deadline_s"]),
+            "started_by": call.get("started_by", ""),
+            "units": sorted(units),
+            "answers": {unit: float(at) for unit, at in answers.items()},
+        }
+
+    # presenter control (issue 7): what the wall and consultation displays follow -----------
+
+    def set_focus(
+        self,
+        kind: str,
+        ident: str,
+        by: str,
+        at: float,
+        *,
+        label: str = "",
+        by_user: str = "",
+        district: str | None = None,
+        lon: float | None = None,
+        lat: float | None = None,
+        bounds: list[list[float]] | None = None,
+    ) -> dict[str, Any]:
+        """Point the wall and consultation displays at an incident or a district until
+        released (replacing any focus); return the new focus as `focus()` gives it."""
+        if kind not in {"incident", "district"}:
+            raise ValueError(f"unknown focus kind {kind!r}")
+        fields = {"kind": kind, "id": ident, "label": label, "by": by, "by_user": by_user}
+        fields["at"] = f"{at:.3f}"
+        if district:
+            fields["district"] = district
+        if lon is not None and lat is not None:
+            fields |= {"lon": repr(float(lon)), "lat": repr(float(lat))}
+        if bounds is not None:
+            fields["bounds"] = json.dumps(bounds)
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(keys.FOCUS)
+        pipe.hset(keys.FOCUS, mapping=fields)
+        pipe.incr(keys.VERSION)
+        pipe.execute()
+        return _focus_row(fields)
+
+    def release_focus(self, by: str, at: float) -> dict[str, Any] | None:
+        """End the focus (whoever set it); return the focus that was released, or None.
+        `by` and `at` are the caller's record for the audit trail; the hash is removed."""
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hgetall(keys.FOCUS)
+        pipe.delete(keys.FOCUS)
+        previous, removed = pipe.execute()
+        if removed:
+            self.bump()
+        return _focus_row(previous) if previous else None
+
+    def focus(self) -> dict[str, Any] | None:
+        """The current focus, or None: kind ('incident'/'district'), id (incident id or
+        district adcode), label, by (display name), by_user (login), at (epoch s, float),
+        district (adcode the focus lies in, or None), lon, lat (WGS-84 floats or None),
+        bounds ([[south, west], [north, east]] in WGS-84, or None)."""
+        state = self.r.hgetall(keys.FOCUS)
+        return _focus_row(state) if state else None
+
 
 _TIME_FIELDS = ("last_at", "ack_at", "closed_at", "escalated_at")
 
@@ -554,3 +686,18 @@ def _alarm_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for name in _TIME_FIELDS:
         frame[name] = pd.to_datetime(frame[name], unit="s", utc=True)
     return frame
+
+
+def _focus_row(state: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "kind": state["kind"],
+        "id": state["id"],
+        "label": state.get("label", ""),
+        "by": state.get("by", ""),
+        "by_user": state.get("by_user", ""),
+        "at": float(state["at"]),
+        "district": state.get("district") or None,
+        "lon": float(state["lon"]) if state.get("lon") else None,
+        "lat": float(state["lat"]) if state.get("lat") else None,
+        "bounds": json.loads(state["bounds"]) if state.get("bounds") else None,
+    }
