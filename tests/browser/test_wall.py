@@ -157,3 +157,23 @@ def test_every_canvas_shows_every_panel_without_scrollbars_or_small_text(
     page.screenshot(path=str(SHOTS / f"wall-{canvas}.png"))
     assert page.console_errors == []
     assert page.outside_requests == []
+
+
+def test_the_wall_follows_a_presenter_focus_until_it_is_released(wall_server, page_factory):
+    page = open_wall(page_factory, wall_server)
+    live = wall_server.app.server.extensions["smart_emergency_sources"].live
+    live.set_focus(
+        "district",
+        "320582",
+        by="张局长",
+        at=time.time(),
+        label="张家港市",
+        bounds=[[31.78, 120.35], [32.05, 120.80]],
+    )
+    banner = page.locator("#wall-presenter")
+    banner.wait_for(state="visible", timeout=3000)
+    assert "张家港市" in banner.inner_text() and "张局长" in banner.inner_text()
+
+    live.release_focus(by="张局长", at=time.time())
+    banner.wait_for(state="hidden", timeout=3000)
+    assert page.console_errors == []
