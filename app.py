@@ -30,9 +30,11 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     """Build the whole app from `settings` (a Settings, or overrides of the environment)."""
     if not isinstance(settings, Settings):
         settings = Settings.load(settings)
-    logging.basicConfig(
-        level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(settings.LOG_LEVEL)
+    # Every screen polls every second: request lines would drown the log unless debugging.
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = Flask(__name__)
     server.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=ingest.MAX_BODY)
     server.config["SE_SETTINGS"] = settings

@@ -128,6 +128,13 @@ def _hhmm(raw: str) -> str:
     return raw.strip()
 
 
+def _log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if not value > 0 or value == float("inf"):
@@ -172,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALL_ROTATE_S", 60, "Seconds per focus view on the wall (0: no rotation).", _non_negative_int),
     Setting("WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
-    Setting("LOG_LEVEL", "INFO", "Python log level."),
+    Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
