@@ -13,9 +13,11 @@ from typing import Any
 import dash
 from flask import Flask
 
+import auth
 import callbacks
 import data_sources
 import ingest
+import ingest.rollcall
 import layouts
 import ops
 import simulator
@@ -39,8 +41,10 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     server.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=ingest.MAX_BODY)
     server.config["SE_SETTINGS"] = settings
     sources = data_sources.init_app(server, settings)
+    auth.init_app(server)
     ops.init_app(server)
     ingest.init_app(server)
+    ingest.rollcall.init_app(server)
 
     app = dash.Dash(
         __name__,

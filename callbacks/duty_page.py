@@ -1,1 +1,250 @@
-"""Callbacks of layouts/duty_page.py (placeholder)."""
+"""Fill /duty: rosters, the duty log, handovers and the contact directory from the warehouse.
+
+The roll call and the roster import have their own modules; importing them here registers
+their callbacks with this page's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from dash import Input, Output, State, callback, html, no_update
+
+import auth
+from callbacks import rollcall, roster_import  # noqa: F401 - registers their callbacks
+from data_sources import duty, get_sources
+from layouts.common import SHANGHAI
+from layouts.duty_page import (
+    SLOTS,
+    WEEKDAYS,
+    Ids,
+    handover_items,
+    log_items,
+    roster_rows,
+)
+from layouts.pulse import ids as pulse_ids
+
+UNIT_CITY = "city"
+
+PULSE = pulse_ids("duty")  # this page's own pulse
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
+
+
+def duty_day(now: datetime) -> date:
+    """The duty day runs from 08:30 to 08:30: before 08:30 yesterday's night shift is on."""
+    local = now.astimezone(SHANGHAI)
+    return (
+        local.date() - timedelta(days=1) if (local.hour, local.minute) < (8, 30) else local.date()
+    )
+
+
+def week_of(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def slots_of(rows: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(shift, role) → [(name, phone)] of one unit's day; a leader counts as the day's."""
+    slots: dict[tuple[str, str], list] = defaultdict(list)
+    for r in rows.itertuples(index=False):
+        key = ("day", "leader") if r.role == "leader" else (r.shift, r.role)
+        if key in SLOTS:
+            slots[key].append((r.name, r.phone))
+    return dict(slots)
+
+
+def today_rows(roster: pd.DataFrame, day: date, districts: dict[str, str]) -> list:
+    """Rows of the city-wide table: the city first, then each district."""
+    todays = roster[roster["duty_date"] == day]
+    rows = []
+    for unit, label in [(UNIT_CITY, "市局"), *districts.items()]:
+        rows.append((label, slots_of(todays[todays["unit"] == unit]), f"unit-{unit}"))
+    return rows
+
+
+def week_rows(roster: pd.DataFrame, unit: str, first: date, today: date) -> list:
+    rows = []
+    for i in range(7):
+        day = first + timedelta(days=i)
+        mine = roster[(roster["duty_date"] == day) & (roster["unit"] == unit)]
+        css = "today" if day == today else ("past" if day < today else "")
+        rows.append((f"{day:%m-%d} 周{WEEKDAYS[i]}", slots_of(mine), css))
+    return rows
+
+
+def current_shift(now: datetime) -> str:
+    """'day' from 08:30 to 17:30 Asia/Shanghai, else 'night'."""
+    local = now.astimezone(SHANGHAI)
+    minutes = local.hour * 60 + local.minute
+    return "day" if 8 * 60 + 30 <= minutes < 17 * 60 + 30 else "night"
+
+
+def _user_name() -> str:
+    user = auth.current_user()
+    return (user.display_name or user.name) if user else ""
+
+
+@callback(
+    Output(Ids.TODAY, "children"),
+    Output(Ids.TODAY, "className"),
+    Output(Ids.TODAY_DATE, "children"),
+    Output(Ids.WEEK, "children"),
+    Output(Ids.WEEK_UNIT, "options"),
+    Output(Ids.PEOPLE, "children"),
+    Output(Ids.TODAY_AS_OF, "data-as-of"),
+    Output(Ids.WEEK_AS_OF, "data-as-of"),
+    Input(PULSE.version, "data"),
+    Input(Ids.WEEK_UNIT, "value"),
+)
+def refresh_rosters(_version: Any, unit: str | None):
+    """Show today's roster of every unit and this week's of the chosen one."""
+    sources = get_sources()
+    now = datetime.now(UTC)
+    today = duty_day(now)
+    first, last = week_of(today)
+    roster = duty.week_roster(sources.warehouse, sources.cache, first, last)
+    districts = sources.registry.district_names()
+    options = [{"label": "市局", "value": UNIT_CITY}] + [
+        {"label": n, "value": a} for a, n in districts.items()
+    ]
+    names = sorted(set(roster.loc[roster["unit"] == UNIT_CITY, "name"]))
+    stamp = now.isoformat()
+    return (
+        roster_rows("单位", today_rows(roster, today, districts)),
+        f"roster-table now-{current_shift(now)}",
+        f"值班日 {today:%m-%d} 周{WEEKDAYS[today.weekday()]} · 当前{'白班' if current_shift(now) == 'day' else '夜班'}",
+        roster_rows("日期", week_rows(roster, unit or UNIT_CITY, first, today)),
+        options,
+        [html.Option(value=n) for n in names],
+        stamp,
+        stamp,
+    )
+
+
+@callback(
+    Output(Ids.LOG, "children"),
+    Output(Ids.HANDOVERS, "children"),
+    Output(Ids.LOG_AS_OF, "data-as-of"),
+    Output(Ids.HANDOVER_AS_OF, "data-as-of"),
+    Input(PULSE.version, "data"),
+)
+def refresh_log(_version: Any):
+    """Show the duty log (newest first) and the latest handovers."""
+    wh = get_sources().warehouse
+    stamp = datetime.now(UTC).isoformat()
+    return (
+        log_items(duty.log_entries(wh, limit=100)),
+        handover_items(duty.handovers(wh, limit=5)),
+        stamp,
+        stamp,
+    )
+
+
+@callback(
+    Output(Ids.LOG_AUTHOR, "value"),
+    Output(Ids.HANDOVER_TO, "value"),
+    Input(Ids.LOG_AUTHOR, "id"),
+)
+def prefill(_id: str):
+    """Write the signed-in duty officer in as author and incoming officer."""
+    name = _user_name()
+    return name, name
+
+
+@callback(
+    Output(Ids.LOG, "children", allow_duplicate=True),
+    Output(Ids.LOG_MESSAGE, "children"),
+    Output(Ids.LOG_TEXT, "value"),
+    Input(Ids.LOG_ADD, "n_clicks"),
+    Input(Ids.LOG_TEXT, "n_submit"),
+    State(Ids.LOG_AUTHOR, "value"),
+    State(Ids.LOG_CATEGORY, "value"),
+    State(Ids.LOG_TEXT, "value"),
+    prevent_initial_call=True,
+)
+def add_log(_clicks: int, _submit: int, author: str | None, category: str, text: str | None):
+    """Add a duty-log entry; it shows at once here and within a pulse on other screens."""
+    if not auth.can("duty_log"):
+        return no_update, html.Span("无权记录值班日志。", className="error"), no_update
+    sources = get_sources()
+    try:
+        duty.append_log(sources.warehouse, author or "", text or "", category or "other")
+    except ValueError as exc:
+        return no_update, html.Span(str(exc), className="error"), no_update
+    sources.live.bump()
+    auth.audit("duty_log.add", category=category)
+    return (
+        log_items(duty.log_entries(sources.warehouse, limit=100)),
+        html.Span("已记录。", className="ok"),
+        "",
+    )
+
+
+@callback(
+    Output(Ids.HANDOVERS, "children", allow_duplicate=True),
+    Output(Ids.LOG, "children", allow_duplicate=True),
+    Output(Ids.HANDOVER_MESSAGE, "children"),
+    Output(Ids.HANDOVER_NOTES, "value"),
+    Input(Ids.HANDOVER_ADD, "n_clicks"),
+    State(Ids.HANDOVER_FROM, "value"),
+    State(Ids.HANDOVER_TO, "value"),
+    State(Ids.HANDOVER_NOTES, "value"),
+    prevent_initial_call=True,
+)
+def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, notes: str | None):
+    """Record a shift handover with what was handed over and the open alarms and incidents."""
+    if not n_clicks:
+        return no_update, no_update, no_update, no_update
+    if not auth.can("duty_log"):
+        return no_update, no_update, html.Span("无权登记交接班。", className="error"), no_update
+    sources = get_sources()
+    handed = {"text": (notes or "").strip()}
+    try:
+        handed["open_alarms"] = len(sources.live.active_alarms(closed_window_s=0))
+        handed["open_incidents"] = len(sources.registry.incidents("open"))
+    except Exception:  # noqa: BLE001 - the handover stands without the counts
+        pass
+    try:
+        duty.record_handover(
+            sources.warehouse,
+            from_name or "",
+            to_name or "",
+            handed,
+            recorded_by=_user_name() or None,
+        )
+    except ValueError as exc:
+        return no_update, no_update, html.Span(str(exc), className="error"), no_update
+    sources.live.bump()
+    auth.audit("duty.handover", from_name=from_name, to_name=to_name)
+    return (
+        handover_items(duty.handovers(sources.warehouse, limit=5)),
+        log_items(duty.log_entries(sources.warehouse, limit=100)),
+        html.Span("交接完成，已记入值班日志。", className="ok"),
+        "",
+    )
+
+
+@callback(
+    Output(Ids.CONTACTS, "data"),
+    Output(Ids.CONTACTS_AS_OF, "data-as-of"),
+    Input(Ids.CONTACT_SEARCH, "value"),
+    Input(Ids.CONTACTS, "id"),
+)
+def contacts(query: str | None, _id: str):
+    """Everyone on the rosters of the past and coming weeks, team leaders and experts."""
+    sources = get_sources()
+    registry = sources.registry
+    today = local_today()
+    roster = duty.week_roster(
+        sources.warehouse, sources.cache, today - timedelta(days=14), today + timedelta(days=14)
+    )
+    frame = duty.contacts(
+        roster, registry.rescue_teams(), registry.experts(), registry.district_names()
+    )
+    return duty.search_contacts(frame, query).to_dict("records"), datetime.now(UTC).isoformat()

@@ -1,1 +1,307 @@
-"""Callbacks of layouts/resources_page.py (placeholder)."""
+"""Fill /resources: registry from the warehouse (cached), team readiness live from Redis."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dash_leaflet as dl
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, no_update
+from flask import current_app
+
+from callbacks.city_map import display_xy, point_features
+from callbacks.forces import short_stock, team_summary
+from data_sources import get_sources
+from data_sources.boundaries import districts_geojson
+from layouts.city_map import BOUNDS
+from layouts.forces import TEAM_KINDS, teams_table
+from layouts.pulse import ids as pulse_ids
+from layouts.resources_page import ALL, TEAM_STATUS, Ids, totals_block
+
+SHELTER_KINDS = {"indoor": "室内", "outdoor": "室外"}
+
+# This page's own pulse: its callbacks never fire on other pages.
+PULSE = pulse_ids("resources")
+
+
+def _matches(frame: pd.DataFrame, columns: list[str], query: str | None) -> pd.Series:
+    """Rows where every word of `query` appears in one of `columns`."""
+    mask = pd.Series(True, index=frame.index)
+    if not (query or "").strip():
+        return mask
+    text = pd.Series(
+        [" ".join(map(str, values)) for values in zip(*(frame[c] for c in columns))],
+        index=frame.index,
+        dtype=object,
+    )
+    for word in query.split():
+        mask &= text.str.contains(word, regex=False, case=False)
+    return mask
+
+
+def _in_district(frame: pd.DataFrame, district: str | None) -> pd.Series:
+    return (
+        frame["district"] == district if district and district != ALL else frame["district"].notna()
+    )
+
+
+def team_rows(teams, status, names, district, kinds, query) -> pd.DataFrame:  # noqa: ANN001
+    """Teams in the district, of the kinds, matching the query; with kind, place and status."""
+    rows = teams[_in_district(teams, district) & teams["kind"].isin(kinds or [])]
+    rows = rows[_matches(rows, ["name", "equipment", "leader"], query)]
+    state = rows["id"].map(lambda t: status.get(t, "ready"))
+    return pd.DataFrame(rows.drop(columns="geometry", errors="ignore")).assign(
+        kind_label=rows["kind"].map(TEAM_KINDS).fillna(rows["kind"]),
+        district_name=rows["district"].map(names),
+        status=state,
+        status_label=state.map(TEAM_STATUS).fillna(state),
+    )
+
+
+def stock_rows(stock, names, district, query) -> pd.DataFrame:  # noqa: ANN001
+    """Stock lines of the district's depots: those below their minimum first, worst first."""
+    rows = stock[_in_district(stock, district)]
+    rows = rows[_matches(rows, ["depot", "item_name"], query)]
+    short = short_stock(rows)
+    ordered = pd.concat([short.drop(columns="ratio"), rows.drop(index=short.index)])
+    ratio = ordered["quantity"] / ordered["min_quantity"]
+    return ordered.assign(
+        district_name=ordered["district"].map(names),
+        quantity_text=[f"{q:,}{u}" for q, u in zip(ordered["quantity"], ordered["unit"])],
+        min_text=[f"{q:,}{u}" for q, u in zip(ordered["min_quantity"], ordered["unit"])],
+        # How full a short line is; the rest are simply enough.
+        fill=[f"{r:.0%}" if r < 1 else "充足" for r in ratio],
+        short=(ordered["quantity"] < ordered["min_quantity"]).astype(int),
+    )
+
+
+def shelter_rows(shelters, names, district, query) -> pd.DataFrame:  # noqa: ANN001
+    rows = shelters[_in_district(shelters, district)]
+    rows = pd.DataFrame(rows[_matches(rows, ["name"], query)].drop(columns="geometry"))
+    is_open = rows["is_open"].astype(bool)
+    return rows.assign(
+        kind_label=rows["kind"].map(SHELTER_KINDS).fillna(rows["kind"]),
+        district_name=rows["district"].map(names),
+        open_label=is_open.map({True: "开放", False: "关闭"}),
+        is_open=is_open.astype(int),
+        use=[f"{o / c:.0%}" if c else "—" for o, c in zip(rows["occupancy"], rows["capacity"])],
+    )
+
+
+def expert_rows(experts, names, district, query) -> pd.DataFrame:  # noqa: ANN001
+    rows = experts[_in_district(experts, district)]
+    rows = rows[_matches(rows, ["name", "specialty", "organisation", "title"], query)]
+    return rows.assign(district_name=rows["district"].map(names))
+
+
+def totals(summary: pd.DataFrame, teams, stock, shelters, experts) -> dict:  # noqa: ANN001
+    """The KPI tiles, from the same team_summary / short_stock the wall's forces panel uses."""
+    short = short_stock(stock)
+    ready = int(summary["ready"].sum()) if len(summary) else 0
+    personnel = int(summary["personnel"].sum()) if len(summary) else 0
+    vehicles = int(summary["vehicles"].sum()) if len(summary) else 0
+    open_count = int(shelters["is_open"].sum()) if len(shelters) else 0
+    capacity = int(shelters["capacity"].sum()) if len(shelters) else 0
+    return {
+        "teams": (f"{ready}/{len(teams)}", "支救援队伍在岗", ready < len(teams)),
+        "personnel": (f"{personnel:,}", "名在岗救援人员", False),
+        "vehicles": (f"{vehicles:,}", "台在岗车辆", False),
+        "short": (
+            str(len(short)),
+            f"项物资低于下限 · {stock['depot_id'].nunique()} 个储备库",
+            len(short) > 0,
+        ),
+        "shelters": (
+            f"{open_count}/{len(shelters)}",
+            f"处避难场所开放 · 容纳 {capacity / 10000:.1f} 万人",
+            False,
+        ),
+        "experts": (str(len(experts)), "名专家", False),
+    }
+
+
+def map_points(teams, depots, shelters, gcj02: bool) -> dict:  # noqa: ANN001
+    """Registry points for seMap.registryPoint; tooltips say what each one is."""
+    labelled = [
+        (
+            "team",
+            teams.assign(
+                name=teams["kind_label"] + " · " + teams["name"] + " · " + teams["status_label"]
+            ),
+        ),
+        ("depot", depots.assign(name="物资储备库 · " + depots["name"])),
+        (
+            "shelter",
+            shelters.assign(name="避难场所 · " + shelters["name"] + " · " + shelters["open_label"]),
+        ),
+    ]
+    features = [f for kind, frame in labelled for f in point_features(frame, kind, gcj02)]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def short_markers(depots: pd.DataFrame, short_by_depot: pd.Series, gcj02: bool) -> list:
+    markers = []
+    for row in depots[depots["id"].isin(short_by_depot.index)].itertuples(index=False):
+        lon, lat = display_xy(row.lon, row.lat, gcj02)
+        n = int(short_by_depot[row.id])
+        markers.append(
+            dl.CircleMarker(
+                center=[lat, lon],
+                radius=12,
+                className="depot-short",
+                children=dl.Tooltip(f"{row.name}：{n} 项物资低于储备下限"),
+            )
+        )
+    return markers
+
+
+def tooltips(frame: pd.DataFrame, columns: dict[str, list[str]]) -> list[dict]:
+    """DataTable tooltip_data: per row, for each column the full text of the given fields."""
+    texts = {
+        column: [" · ".join(map(str, values)) for values in zip(*(frame[f] for f in fields))]
+        for column, fields in columns.items()
+    }
+    return [
+        {column: {"value": values[i], "type": "text"} for column, values in texts.items()}
+        for i in range(len(frame))
+    ]
+
+
+def _gcj02() -> bool:
+    return current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
+
+
+@callback(
+    Output(Ids.MAP_DISTRICTS, "data"),
+    Output(Ids.MAP_BASE, "children"),
+    Output(Ids.DISTRICT, "options"),
+    # Not main-map's id: every screen has a main-map, and this must run on this page only.
+    Input(Ids.MAP_BASE, "id"),
+)
+def load_static(_map: str):
+    """Send district outlines, the base map and the district choices once per page load."""
+    from shapely.geometry import mapping, shape
+
+    from geo.gcj02 import wgs84_geometry_to_gcj02
+
+    data = districts_geojson()
+    if _gcj02():
+        for feature in data["features"]:
+            feature["geometry"] = mapping(wgs84_geometry_to_gcj02(shape(feature["geometry"])))
+    tile_url = current_app.config["SE_SETTINGS"].TILE_URL
+    base = [dl.TileLayer(url=tile_url, maxZoom=18)] if tile_url else []
+    names = get_sources().registry.district_names()
+    options = [{"label": "全市", "value": ALL}] + [
+        {"label": n, "value": a} for a, n in names.items()
+    ]
+    return data, base, options
+
+
+@callback(
+    Output(Ids.TOTALS, "children"),
+    Output(Ids.SUMMARY, "children"),
+    Output(Ids.TEAMS, "data"),
+    Output(Ids.STOCK, "data"),
+    Output(Ids.SHELTERS, "data"),
+    Output(Ids.EXPERTS, "data"),
+    Output(Ids.TEAMS, "tooltip_data"),
+    Output(Ids.STOCK, "tooltip_data"),
+    Output(Ids.SHELTERS, "tooltip_data"),
+    Output(Ids.EXPERTS, "tooltip_data"),
+    Output(Ids.MAP_POINTS, "data"),
+    Output(Ids.MAP_POINTS, "hideout"),
+    Output(Ids.MAP_SHORT, "children"),
+    Output(Ids.MAP_AS_OF, "data-as-of"),
+    Output(Ids.TEAMS_AS_OF, "data-as-of"),
+    Output(Ids.STOCK_AS_OF, "data-as-of"),
+    Output(Ids.SHELTERS_AS_OF, "data-as-of"),
+    Output(Ids.EXPERTS_AS_OF, "data-as-of"),
+    Input(PULSE.version, "data"),
+    Input(Ids.DISTRICT, "value"),
+    Input(Ids.KINDS, "value"),
+    Input(Ids.SEARCH, "value"),
+)
+def refresh(_version: Any, district: str | None, kinds: list[str] | None, query: str | None):
+    """Filter every resource, then fill the totals, tables and map."""
+    sources = get_sources()
+    registry = sources.registry
+    names = registry.district_names()
+    teams = team_rows(
+        registry.rescue_teams(), sources.live.team_status(), names, district, kinds, query
+    )
+    stock = stock_rows(registry.depot_stock(), names, district, query)
+    depots = registry.depots()
+    depots = depots[_in_district(depots, district) & depots["id"].isin(stock["depot_id"])]
+    shelters = shelter_rows(registry.shelters(), names, district, query)
+    experts = expert_rows(registry.experts(), names, district, query)
+    status = dict(zip(teams["id"], teams["status"]))
+    summary = team_summary(teams, status) if len(teams) else pd.DataFrame()
+    gcj02 = _gcj02()
+    short_by_depot = stock[stock["short"] == 1].groupby("depot_id").size()
+    now = datetime.now(UTC).isoformat()
+    return (
+        totals_block(totals(summary, teams, stock, shelters, experts)),
+        teams_table(summary) if len(summary) else [],
+        teams.drop(columns=["lon", "lat"], errors="ignore").to_dict("records"),
+        stock.to_dict("records"),
+        shelters.drop(columns=["lon", "lat"]).to_dict("records"),
+        experts.to_dict("records"),
+        tooltips(teams, {"name": ["name", "district_name"], "equipment": ["equipment"]}),
+        tooltips(stock, {"depot": ["depot", "district_name"], "item_name": ["item_name"]}),
+        tooltips(shelters, {"name": ["name", "district_name"]}),
+        tooltips(experts, {"organisation": ["organisation", "title", "district_name"]}),
+        map_points(teams, depots, shelters, gcj02),
+        {"teams": status},
+        short_markers(depots, short_by_depot, gcj02),
+        *[now] * 5,
+    )
+
+
+@callback(
+    Output(Ids.MAP, "viewport", allow_duplicate=True),
+    Input(Ids.TEAMS, "active_cell"),
+    Input(Ids.SHELTERS, "active_cell"),
+    State(Ids.TEAMS, "derived_viewport_data"),
+    State(Ids.SHELTERS, "derived_viewport_data"),
+    prevent_initial_call=True,
+)
+def fly_to(team_cell, shelter_cell, team_rows_shown, shelter_rows_shown):  # noqa: ANN001
+    """Centre the map on the team or shelter whose row was clicked."""
+    cell, shown = (
+        (team_cell, team_rows_shown)
+        if ctx.triggered_id == Ids.TEAMS
+        else (shelter_cell, shelter_rows_shown)
+    )
+    if not cell or not shown or cell["row"] >= len(shown):
+        return no_update
+    row_id = shown[cell["row"]]["id"]
+    registry = get_sources().registry
+    frame = registry.rescue_teams() if ctx.triggered_id == Ids.TEAMS else registry.shelters()
+    match = frame[frame["id"] == row_id]
+    if match.empty:
+        return no_update
+    lon, lat = display_xy(float(match["lon"].iloc[0]), float(match["lat"].iloc[0]), _gcj02())
+    return {"center": [lat, lon], "zoom": 13, "transition": "flyTo"}
+
+
+@callback(
+    Output(Ids.MAP, "viewport", allow_duplicate=True),
+    Input(Ids.DISTRICT, "value"),
+    prevent_initial_call=True,
+)
+def frame_district(district: str | None):
+    """Fit the map to the chosen district (or the whole city)."""
+    if not district or district == ALL:
+        return {"bounds": BOUNDS, "transition": "flyToBounds"}
+    districts = get_sources().registry.districts()
+    match = districts[districts["adcode"] == district]
+    if match.empty:
+        return no_update
+    west, south, east, north = match.geometry.iloc[0].bounds
+    (west, east), (south, north) = (
+        (float(v) for v in a)
+        for a in display_xy(np.array([west, east]), np.array([south, north]), _gcj02())
+    )
+    return {"bounds": [[south, west], [north, east]], "transition": "flyToBounds"}

@@ -27,8 +27,9 @@ MAX_AGE = timedelta(days=366)
 
 
 def _text_time(value: Any) -> Any:
-    # RFC 3339 text only: a bare number would be read as epoch seconds, silently.
-    if not isinstance(value, str):
+    # RFC 3339 text (or, from Python callers, a datetime): a bare number would be read as
+    # epoch seconds, silently.
+    if not isinstance(value, str | datetime):
         raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-11-29T08:30:00+08:00")
     return value
 

@@ -48,7 +48,9 @@ def document() -> dict[str, Any]:
     }
     id_param = [{"name": "alarm_id", "in": "path", "required": True, "schema": {"type": "string"}}]
     readings = {"type": "array", "items": _ref("ReadingIn"), "minItems": 1, "maxItems": 5000}
-    return {
+    from ingest.rollcall import openapi_paths as rollcall_paths
+
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "Smart Emergency ingest API", "version": "1"},
         "components": {
@@ -100,3 +102,5 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    document["paths"] |= rollcall_paths()
+    return document

@@ -1,11 +1,261 @@
-"""Placeholder: being built (see the issue)."""
+"""`/duty`: the duty room on one screen — today's roster of the city and every district, this
+week's roster of one unit, the roll call of the district duty rooms (layouts/rollcall.py), the
+duty log, shift handover, the contact directory, and roster import/export
+(layouts/roster_import.py)."""
 
 from __future__ import annotations
 
-from dash import html
+from enum import StrEnum
 
+from dash import dcc, html
+
+from data_sources.duty import LOG_CATEGORIES
+from layouts import pulse, rollcall, roster_import
+from layouts.common import local_time, panel
 from layouts.frame import frame
+from layouts.resources_page import data_table
+
+# The columns of a day's roster: (shift, role) → header.
+SLOTS = {
+    ("day", "leader"): "带班领导",
+    ("day", "chief"): "白班值班长",
+    ("day", "officer"): "白班值班员",
+    ("night", "chief"): "夜班值班长",
+    ("night", "officer"): "夜班值班员",
+}
+WEEKDAYS = "一二三四五六日"
+USER_CATEGORIES = {k: v for k, v in LOG_CATEGORIES.items() if k != "handover"}
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) -> html.Div:
-    return frame("建设中", [html.P("本页面正在建设中。", className="building")], "duty_page")
+class Ids(StrEnum):
+    # Writing callbacks are guarded by their output ids (auth/matrix.py): those that write
+    # the duty log (entries, handovers) output an id starting "duty-log-"; read-only ones
+    # must not.
+    TODAY_PANEL = "duty-today-panel"
+    TODAY = "duty-today"
+    TODAY_AS_OF = "duty-today-as-of"
+    TODAY_DATE = "duty-today-date"
+    WEEK_PANEL = "duty-week-panel"
+    WEEK_UNIT = "duty-week-unit"
+    WEEK = "duty-week"
+    WEEK_AS_OF = "duty-week-as-of"
+    LOG_PANEL = "duty-log-panel"
+    LOG_AUTHOR = "duty-author"
+    LOG_CATEGORY = "duty-log-category"
+    LOG_TEXT = "duty-log-text"
+    LOG_ADD = "duty-log-add"
+    LOG_MESSAGE = "duty-log-message"
+    LOG = "duty-log"
+    LOG_AS_OF = "duty-as-of-log"
+    HANDOVER_PANEL = "duty-handover-panel"
+    HANDOVER_FROM = "duty-handover-from"
+    HANDOVER_TO = "duty-handover-to"
+    HANDOVER_NOTES = "duty-handover-notes"
+    HANDOVER_ADD = "duty-handover-add"
+    HANDOVER_MESSAGE = "duty-log-handover-message"
+    HANDOVERS = "duty-handovers"
+    HANDOVER_AS_OF = "duty-handover-as-of"
+    PEOPLE = "duty-people"
+    CONTACTS_PANEL = "duty-contacts-panel"
+    CONTACT_SEARCH = "duty-contact-search"
+    CONTACTS = "duty-contacts"
+    CONTACTS_AS_OF = "duty-contacts-as-of"
+
+
+def _log_panel() -> html.Section:
+    form = html.Div(
+        [
+            dcc.Input(id=Ids.LOG_AUTHOR, placeholder="记录人", list=Ids.PEOPLE, className="author"),
+            dcc.Dropdown(
+                id=Ids.LOG_CATEGORY,
+                options=[{"label": v, "value": k} for k, v in USER_CATEGORIES.items()],
+                value="report",
+                clearable=False,
+                className="category",
+            ),
+            dcc.Input(
+                id=Ids.LOG_TEXT,
+                placeholder="记录内容：接报、检查、通知……",
+                className="text",
+                n_submit=0,
+            ),
+            html.Button("记录", id=Ids.LOG_ADD, className="btn primary", n_clicks=0),
+        ],
+        className="duty-form log-form",
+    )
+    body = [
+        form,
+        html.Div(id=Ids.LOG_MESSAGE, className="form-message", role="status"),
+        html.Ol(id=Ids.LOG, className="duty-log"),
+    ]
+    return panel(
+        "值班日志", body, panel_id=Ids.LOG_PANEL, as_of_id=Ids.LOG_AS_OF, source="warehouse"
+    )
+
+
+def _handover_panel() -> html.Section:
+    body = [
+        html.Div(
+            [
+                dcc.Input(id=Ids.HANDOVER_FROM, placeholder="交班人", list=Ids.PEOPLE),
+                html.Span("→", className="arrow"),
+                dcc.Input(id=Ids.HANDOVER_TO, placeholder="接班人", list=Ids.PEOPLE),
+            ],
+            className="duty-form handover-names",
+        ),
+        dcc.Textarea(
+            id=Ids.HANDOVER_NOTES,
+            placeholder="交接事项：在办事项、待续报警情、上级指示、设备状况……",
+            className="handover-notes",
+        ),
+        html.Div(
+            [
+                html.Button("确认交接", id=Ids.HANDOVER_ADD, className="btn primary", n_clicks=0),
+                html.Div(id=Ids.HANDOVER_MESSAGE, className="form-message", role="status"),
+            ],
+            className="duty-form",
+        ),
+        html.Ol(id=Ids.HANDOVERS, className="handovers"),
+    ]
+    return panel(
+        "交接班", body, panel_id=Ids.HANDOVER_PANEL, as_of_id=Ids.HANDOVER_AS_OF, source="warehouse"
+    )
+
+
+def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -> html.Div:
+    today = panel(
+        "今日值班 · 全市",
+        html.Table(id=Ids.TODAY, className="roster-table"),
+        panel_id=Ids.TODAY_PANEL,
+        as_of_id=Ids.TODAY_AS_OF,
+        source="warehouse",
+        extra=[html.Span(id=Ids.TODAY_DATE, className="panel-date")],
+    )
+    week = panel(
+        "本周值班表",
+        html.Table(id=Ids.WEEK, className="roster-table week"),
+        panel_id=Ids.WEEK_PANEL,
+        as_of_id=Ids.WEEK_AS_OF,
+        source="warehouse",
+        extra=[
+            dcc.Dropdown(
+                id=Ids.WEEK_UNIT,
+                options=[{"label": "市局", "value": "city"}],
+                value="city",
+                clearable=False,
+                className="week-unit",
+            )
+        ],
+    )
+    contacts = panel(
+        "通讯录",
+        [
+            dcc.Input(
+                id=Ids.CONTACT_SEARCH,
+                type="search",
+                placeholder="搜索姓名、电话、单位、专业……",
+                className="contact-search",
+            ),
+            data_table(
+                Ids.CONTACTS,
+                [
+                    ("name", "姓名"),
+                    ("phone", "电话"),
+                    ("group", "类别"),
+                    ("unit", "单位"),
+                    ("detail", "岗位/专业"),
+                ],
+                page_size=7,
+                style_cell_conditional=[
+                    {"if": {"column_id": c}, "width": w}
+                    for c, w in (
+                        ("name", "14%"),
+                        ("phone", "20%"),
+                        ("group", "13%"),
+                        ("unit", "30%"),
+                        ("detail", "23%"),
+                    )
+                ],
+            ),
+        ],
+        panel_id=Ids.CONTACTS_PANEL,
+        as_of_id=Ids.CONTACTS_AS_OF,
+        source="warehouse",
+    )
+    children = [
+        pulse.layout("duty", refresh_ms, stale_after_s),
+        html.Datalist(id=Ids.PEOPLE),
+        html.Div(
+            [today, rollcall.layout(), _log_panel(), week, _handover_panel(), contacts],
+            className="duty-grid",
+        ),
+        roster_import.layout(),
+    ]
+    return frame("值班值守", children, "duty", active="/duty")
+
+
+# --- pieces the callbacks fill in ------------------------------------------------------
+
+
+def person(name: str, phone: str | None = None) -> html.Span:
+    parts = [html.Span(name, className="name")]
+    if phone:
+        parts.append(html.Span(phone, className="phone"))
+    return html.Span(parts, className="person", title=f"{name} {phone or ''}".strip())
+
+
+def roster_rows(head: str, rows: list[tuple[str, dict, str]]) -> list:
+    """A roster table: `rows` are (label, {(shift, role): [(name, phone)]}, css class)."""
+    header = html.Thead(
+        html.Tr(
+            [html.Th(head)] + [html.Th(t, className=f"slot-{s}") for (s, _), t in SLOTS.items()]
+        )
+    )
+    body = []
+    for label, slots, css in rows:
+        if not slots:
+            cells = [html.Td("未排班", colSpan=len(SLOTS), className="warn")]
+        else:
+            cells = []
+            for slot in SLOTS:
+                people = slots.get(slot, [])
+                with_phone = slot[1] != "officer"
+                cells.append(
+                    html.Td(
+                        [person(n, p if with_phone else None) for n, p in people] or "—",
+                        className=f"slot-{slot[0]}",
+                    )
+                )
+        body.append(html.Tr([html.Th(label, scope="row")] + cells, className=css))
+    return [header, html.Tbody(body)]
+
+
+def log_items(entries) -> list:  # noqa: ANN001
+    """Duty-log entries, newest first: time, category, author, text."""
+    return [
+        html.Li(
+            [
+                html.Span(local_time(e.at, "%m-%d %H:%M"), className="at"),
+                html.Span(
+                    LOG_CATEGORIES.get(e.category, e.category), className=f"cat cat-{e.category}"
+                ),
+                html.Span(e.author, className="author"),
+                html.Span(e.text, className="text"),
+            ],
+            **{"data-log-id": str(e.id)},
+        )
+        for e in entries.itertuples(index=False)
+    ] or [html.Li("暂无记录", className="empty")]
+
+
+def handover_items(records) -> list:  # noqa: ANN001
+    return [
+        html.Li(
+            [
+                html.Span(local_time(r.at, "%m-%d %H:%M"), className="at"),
+                html.Span(f"{r.from_name} → {r.to_name}", className="names"),
+                html.Span(r.notes.get("text") or "（无交接事项）", className="text"),
+            ]
+        )
+        for r in records.itertuples(index=False)
+    ] or [html.Li("暂无交接记录", className="empty")]

@@ -1,11 +1,296 @@
-"""Placeholder: being built (see the issue)."""
+"""`/resources`: rescue teams, supply depots and their stock, shelters and experts — on the map
+(`#main-map`) and in sortable tables, filtered by district, team kind and a search word, with
+the totals the wall's forces panel shows."""
 
 from __future__ import annotations
 
-from dash import html
+from enum import StrEnum
 
+import dash_leaflet as dl
+from dash import dash_table, dcc, html
+
+from layouts import pulse
+from layouts.city_map import BOUNDS
+from layouts.common import panel
+from layouts.forces import TEAM_KINDS
 from layouts.frame import frame
 
+ALL = "all"
+TEAM_STATUS = {"ready": "在岗待命", "dispatched": "出动中", "returning": "返回途中", "off": "休整"}
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) -> html.Div:
-    return frame("建设中", [html.P("本页面正在建设中。", className="building")], "resources_page")
+
+class Ids(StrEnum):
+    DISTRICT = "res-district"
+    KINDS = "res-kinds"
+    SEARCH = "res-search"
+    TOTALS = "res-totals"
+    MAP_PANEL = "res-map-panel"
+    MAP = "main-map"
+    MAP_BASE = "res-map-base"
+    MAP_DISTRICTS = "res-map-districts"
+    MAP_POINTS = "res-map-points"
+    MAP_SHORT = "res-map-short"
+    MAP_AS_OF = "res-map-as-of"
+    SUMMARY = "res-summary"
+    TEAMS_PANEL = "res-teams-panel"
+    TEAMS = "res-teams"
+    TEAMS_AS_OF = "res-teams-as-of"
+    STOCK_PANEL = "res-stock-panel"
+    STOCK = "res-stock"
+    STOCK_AS_OF = "res-stock-as-of"
+    SHELTERS_PANEL = "res-shelters-panel"
+    SHELTERS = "res-shelters"
+    SHELTERS_AS_OF = "res-shelters-as-of"
+    EXPERTS_PANEL = "res-experts-panel"
+    EXPERTS = "res-experts"
+    EXPERTS_AS_OF = "res-experts-as-of"
+
+
+# Dark, dense tables for desks and the consultation room; the rest is in assets/resources.css.
+TABLE_STYLE = {
+    "style_table": {"overflowX": "auto"},
+    "style_header": {
+        "backgroundColor": "#12304f",
+        "color": "#e6f0ff",
+        "fontWeight": 600,
+        "border": "1px solid #1f4b7a",
+    },
+    "style_cell": {
+        "backgroundColor": "transparent",
+        "color": "#e6f0ff",
+        "fontFamily": "inherit",
+        "fontSize": "14px",
+        "textAlign": "left",
+        "padding": "4px 8px",
+        "border": "1px solid rgba(143, 176, 214, .18)",
+        "overflow": "hidden",
+        "textOverflow": "ellipsis",
+        "maxWidth": 0,
+        "whiteSpace": "nowrap",
+    },
+    "css": [{"selector": ".dash-spreadsheet tr:hover td", "rule": "background: #16375c;"}],
+}
+
+
+def data_table(table_id: str, columns: list[tuple[str, str]], page_size: int = 9, **kwargs):  # noqa: ANN003, ANN201
+    """A sortable, paged, dark DataTable; `columns` are (id, Chinese header)."""
+    style = {**TABLE_STYLE, **kwargs.pop("style", {})}
+    return dash_table.DataTable(
+        id=table_id,
+        columns=[{"id": c, "name": name} for c, name in columns],
+        data=[],
+        sort_action="native",
+        page_action="native",
+        page_size=page_size,
+        cell_selectable=True,
+        tooltip_delay=300,
+        tooltip_duration=None,
+        **style,
+        **kwargs,
+    )
+
+
+def _filters() -> html.Div:
+    kinds = [{"label": name, "value": kind} for kind, name in TEAM_KINDS.items()]
+    return html.Div(
+        [
+            html.Label(
+                [
+                    "区县",
+                    dcc.Dropdown(
+                        id=Ids.DISTRICT,
+                        options=[{"label": "全市", "value": ALL}],
+                        value=ALL,
+                        clearable=False,
+                    ),
+                ]
+            ),
+            html.Div(
+                [
+                    html.Span("队伍类型", className="filter-label"),
+                    dcc.Checklist(
+                        id=Ids.KINDS,
+                        options=kinds,
+                        value=list(TEAM_KINDS),
+                        inline=True,
+                        className="kind-chips",
+                    ),
+                ],
+                className="filter-kinds",
+            ),
+            html.Label(
+                [
+                    "搜索",
+                    dcc.Input(
+                        id=Ids.SEARCH,
+                        type="search",
+                        debounce=True,
+                        placeholder="名称、装备、物资、专业…",
+                    ),
+                ]
+            ),
+        ],
+        className="res-filters",
+    )
+
+
+def _map() -> html.Section:
+    legend = [
+        html.Li([html.I(className=f"sw {css}"), label])
+        for label, css in (
+            ("救援队伍 在岗", "lg-team"),
+            ("出动/返回/休整", "lg-busy"),
+            ("物资储备库", "lg-depot"),
+            ("储备不足", "lg-short"),
+            ("避难场所", "lg-shelter"),
+        )
+    ]
+    body = [
+        dl.Map(
+            [
+                dl.LayerGroup(id=Ids.MAP_BASE),
+                dl.GeoJSON(
+                    id=Ids.MAP_DISTRICTS,
+                    style={"variable": "seMap.districtStyle"},
+                    hideout={"levels": {}},
+                    interactive=False,
+                ),
+                dl.GeoJSON(
+                    id=Ids.MAP_POINTS,
+                    pointToLayer={"variable": "seMap.registryPoint"},
+                    hideout={"teams": {}},
+                ),
+                dl.LayerGroup(id=Ids.MAP_SHORT),
+            ],
+            id=Ids.MAP,
+            bounds=BOUNDS,
+            trackViewport=False,
+            zoomSnap=0.25,
+            attributionControl=False,
+            className="main-map res-map",
+        ),
+        html.Div(html.Ul(legend), className="map-legend"),
+    ]
+    return panel("资源分布", body, panel_id=Ids.MAP_PANEL, as_of_id=Ids.MAP_AS_OF, source="redis")
+
+
+COLUMNS = {
+    Ids.TEAMS: [
+        ("name", "队伍", "16%"),
+        ("kind_label", "类型", "8%"),
+        ("district_name", "区县", "8%"),
+        ("personnel", "人员", "6%"),
+        ("vehicles", "车辆", "6%"),
+        ("equipment", "主要装备", "26%"),
+        ("status_label", "状态", "8%"),
+        ("leader", "队长", "8%"),
+        ("phone", "电话", "14%"),
+    ],
+    Ids.STOCK: [
+        ("depot", "储备库", "27%"),
+        ("item_name", "物资", "19%"),
+        ("quantity_text", "库存", "20%"),
+        ("min_text", "下限", "20%"),
+        ("fill", "达标", "14%"),
+    ],
+    Ids.SHELTERS: [
+        ("name", "避难场所", "35%"),
+        ("kind_label", "类型", "11%"),
+        ("capacity", "容量", "15%"),
+        ("open_label", "状态", "11%"),
+        ("occupancy", "安置", "15%"),
+        ("use", "占用", "13%"),
+    ],
+    Ids.EXPERTS: [
+        ("name", "姓名", "17%"),
+        ("specialty", "专业", "13%"),
+        ("organisation", "单位", "42%"),
+        ("phone", "电话", "28%"),
+    ],
+}
+
+# What must stand out: stock below its minimum, teams not ready, shelters open.
+HIGHLIGHTS = {
+    Ids.TEAMS: [
+        {
+            "if": {"filter_query": '{status} != "ready"', "column_id": "status_label"},
+            "color": "#ff9500",
+            "fontWeight": 700,
+        }
+    ],
+    Ids.STOCK: [
+        {
+            "if": {"filter_query": "{short} = 1"},
+            "color": "#ff8a80",
+            "fontWeight": 700,
+            "backgroundColor": "rgba(255, 59, 48, .14)",
+        }
+    ],
+    Ids.SHELTERS: [
+        {
+            "if": {"filter_query": "{is_open} = 1", "column_id": "open_label"},
+            "color": "#30d158",
+            "fontWeight": 700,
+        }
+    ],
+    Ids.EXPERTS: [],
+}
+
+
+def _table(table_id: str) -> dash_table.DataTable:
+    columns = COLUMNS[table_id]
+    widths = [{"if": {"column_id": c}, "width": w} for c, _, w in columns]
+    return data_table(
+        table_id,
+        [(c, name) for c, name, _ in columns],
+        style_cell_conditional=widths,
+        style_data_conditional=HIGHLIGHTS[table_id],
+    )
+
+
+def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -> html.Div:
+    def table_panel(title: str, panel_id: str, as_of_id: str, table_id: str) -> html.Section:
+        return panel(
+            title, _table(table_id), panel_id=panel_id, as_of_id=as_of_id, source="warehouse"
+        )
+
+    children = [
+        pulse.layout("resources", refresh_ms, stale_after_s),
+        _filters(),
+        html.Div(id=Ids.TOTALS, className="res-totals"),
+        html.Div(
+            [
+                html.Div(
+                    [_map(), html.Table(id=Ids.SUMMARY, className="forces-teams res-summary")],
+                    className="res-left",
+                ),
+                html.Div(
+                    [
+                        table_panel("救援队伍", Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, Ids.TEAMS),
+                        table_panel(
+                            "物资储备 · 低于下限者在前", Ids.STOCK_PANEL, Ids.STOCK_AS_OF, Ids.STOCK
+                        ),
+                        table_panel(
+                            "避难场所", Ids.SHELTERS_PANEL, Ids.SHELTERS_AS_OF, Ids.SHELTERS
+                        ),
+                        table_panel("专家", Ids.EXPERTS_PANEL, Ids.EXPERTS_AS_OF, Ids.EXPERTS),
+                    ],
+                    className="res-tables",
+                ),
+            ],
+            className="res-grid",
+        ),
+    ]
+    return frame("应急资源", children, "resources", active="/resources")
+
+
+def totals_block(totals: dict[str, tuple[str, str, bool]]) -> list:
+    """KPI tiles: key → (big number, caption, warn)."""
+    return [
+        html.Div(
+            [html.Span(big, className="big" + (" warn" if warn else "")), html.Span(caption)],
+            className="kpi",
+            **{"data-kpi": key},
+        )
+        for key, (big, caption, warn) in totals.items()
+    ]

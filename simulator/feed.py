@@ -197,3 +197,10 @@ class DemoFeed:
         for unit in self.units:
             if unit != self.slow_unit or self.rng.random() < 0.2:
                 live.checkin(unit)
+        # District duty rooms answer a running roll call within a few ticks; the slow one
+        # does not, so the duty room sees a roll call with someone flagged.
+        state = live.rollcall_state()
+        if state:
+            for unit in state["units"]:
+                if unit not in state["answers"] and unit != self.slow_unit and self.rng.random() < 0.3:
+                    self._post("/api/v1/rollcall/answer", {"unit": unit})

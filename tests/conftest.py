@@ -124,6 +124,8 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., object]]:
         overrides.setdefault("DATA_DIR", str(tmp_path / "var"))
         overrides.setdefault("DEMO_FEED", False)
         overrides.setdefault("INPROCESS_WORKERS", False)
+        # Tests of access control ask for it; the others look at screens as the demo user.
+        overrides.setdefault("AUTH_REQUIRED", False)
         app = create_app(overrides)
         apps.append(app)
         return app
