@@ -168,7 +168,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REFRESH_MS", 1000, "How often screens poll live state (ms, at most 2000).", _positive_int
     ),
-    Setting("STALE_AFTER_S", 15.0, "A panel whose data no source has confirmed for this long is marked stale (s).", _positive_float),
+    Setting(
+        "STALE_AFTER_S",
+        15.0,
+        "A panel whose data no source has confirmed for this long is marked stale (s).",
+        _positive_float,
+    ),
     Setting("SQL_TIMEOUT_S", 10.0, "Time limit of one warehouse query (s).", _positive_float),
     Setting(
         "WALL_VIEWS",
@@ -176,8 +181,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Focus views the wall cycles through, comma-separated.",
         _views,
     ),
-    Setting("WALL_ROTATE_S", 60, "Seconds per focus view on the wall (0: no rotation).", _non_negative_int),
-    Setting("WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm),
+    Setting(
+        "WALL_ROTATE_S",
+        60,
+        "Seconds per focus view on the wall (0: no rotation).",
+        _non_negative_int,
+    ),
+    Setting(
+        "WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm
+    ),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
     Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),
 )

@@ -45,9 +45,14 @@ def post(base: str, path: str, body) -> int:  # noqa: ANN001
 
 def alarm(alarm_id: str, level: str = "yellow") -> dict:
     return {
-        "id": alarm_id, "source": "iot", "level": level, "category": f"基准{alarm_id}",
-        "title": f"基准测试 {alarm_id}", "occurred_at": datetime.now(UTC).isoformat(),
-        "lon": 120.62, "lat": 31.31,
+        "id": alarm_id,
+        "source": "iot",
+        "level": level,
+        "category": f"基准{alarm_id}",
+        "title": f"基准测试 {alarm_id}",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": 120.62,
+        "lat": 31.31,
     }
 
 
@@ -74,7 +79,9 @@ def bench_alarms(base: str, n: int, threads: int) -> float:
     run = f"b{int(time.time())}"
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        codes = list(pool.map(lambda i: post(base, "/api/v1/alarms", alarm(f"{run}-{i}", "blue")), range(n)))
+        codes = list(
+            pool.map(lambda i: post(base, "/api/v1/alarms", alarm(f"{run}-{i}", "blue")), range(n))
+        )
     elapsed = time.perf_counter() - started
     assert all(c in (200, 201) for c in codes), set(codes)
     return n / elapsed
@@ -83,7 +90,10 @@ def bench_alarms(base: str, n: int, threads: int) -> float:
 def bench_readings(base: str, ids: list[str], batches: int, threads: int, size: int = 500) -> float:
     def one(i: int) -> int:
         ts = datetime.now(UTC).isoformat()
-        batch = [{"sensor_id": ids[(i * size + k) % len(ids)], "ts": ts, "value": k * 0.1} for k in range(size)]
+        batch = [
+            {"sensor_id": ids[(i * size + k) % len(ids)], "ts": ts, "value": k * 0.1}
+            for k in range(size)
+        ]
         return post(base, "/api/v1/readings", batch)
 
     started = time.perf_counter()
@@ -100,7 +110,9 @@ def bench_latency(base: str, n: int) -> list[float]:
     args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
     latencies = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=args)
+        browser = p.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=args
+        )
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(base + "/wall?canvas=1920x1080")
         page.wait_for_selector("#alarm-feed li")
@@ -123,7 +135,9 @@ def bench_latency(base: str, n: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/3")
     parser.add_argument("--warehouse", required=True, help="a warehouse with the reference data")
     parser.add_argument("--port", type=int, default=8099)
@@ -136,23 +150,50 @@ def main() -> None:
     import redis
 
     redis.Redis.from_url(args.redis).flushdb()
-    env = dict(os.environ, REDIS_URL=args.redis, WAREHOUSE_URL=args.warehouse, INGEST_TOKENS=TOKEN,
-               AUTH_REQUIRED="0", DEMO_FEED="0", INPROCESS_WORKERS="0", LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        REDIS_URL=args.redis,
+        WAREHOUSE_URL=args.warehouse,
+        INGEST_TOKENS=TOKEN,
+        AUTH_REQUIRED="0",
+        DEMO_FEED="0",
+        INPROCESS_WORKERS="0",
+        LOG_LEVEL="WARNING",
+    )
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(args.workers), "--threads", "8",
-         "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning", "app:server"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+            "app:server",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_ready(base)
-        print(f"gunicorn: {args.workers} workers x 8 threads; Redis {args.redis}; warehouse {args.warehouse.split('@')[-1]}")
-        print(f"alarms:   {bench_alarms(base, args.alarms, 16):8.0f} alarms/s   ({args.alarms} new ids, 16 client threads)")
+        print(
+            f"gunicorn: {args.workers} workers x 8 threads; Redis {args.redis}; warehouse {args.warehouse.split('@')[-1]}"
+        )
+        print(
+            f"alarms:   {bench_alarms(base, args.alarms, 16):8.0f} alarms/s   ({args.alarms} new ids, 16 client threads)"
+        )
         ids = sensors(base, args.warehouse)
-        print(f"readings: {bench_readings(base, ids, args.batches, 8):8.0f} readings/s ({args.batches} batches of 500, 8 client threads)")
+        print(
+            f"readings: {bench_readings(base, ids, args.batches, 8):8.0f} readings/s ({args.batches} batches of 500, 8 client threads)"
+        )
         lat = bench_latency(base, args.latency_samples)
         q = statistics.quantiles(lat, n=20)
-        print(f"alarm-to-wall latency: p50 {statistics.median(lat):.2f} s, p95 {q[18]:.2f} s, max {max(lat):.2f} s ({len(lat)} alarms, REFRESH_MS=1000)")
+        print(
+            f"alarm-to-wall latency: p50 {statistics.median(lat):.2f} s, p95 {q[18]:.2f} s, max {max(lat):.2f} s ({len(lat)} alarms, REFRESH_MS=1000)"
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(20)

@@ -42,8 +42,13 @@ def main() -> None:
     for name in ("REDIS_URL", "WAREHOUSE_URL"):
         env.pop(name, None)
     python = str(ROOT / ".venv/bin/python")
-    subprocess.run([python, "-m", "refdata.build", "--if-missing"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "-m", "refdata.build", "--if-missing"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     server = subprocess.Popen([python, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -71,10 +76,15 @@ def main() -> None:
             started = time.monotonic()
             while True:
                 cdp.send("HeapProfiler.collectGarbage")
-                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                metrics = {
+                    m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
+                }
                 minute = (time.monotonic() - started) / 60
-                print(f"{minute:7.1f}  {metrics['JSHeapUsedSize'] / 2**20:10.1f}  {metrics['Nodes']:9.0f}"
-                      f"  {rss_mb(server.pid):13.1f}", flush=True)
+                print(
+                    f"{minute:7.1f}  {metrics['JSHeapUsedSize'] / 2**20:10.1f}  {metrics['Nodes']:9.0f}"
+                    f"  {rss_mb(server.pid):13.1f}",
+                    flush=True,
+                )
                 if minute >= args.minutes:
                     break
                 time.sleep(args.every)

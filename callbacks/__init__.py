@@ -29,7 +29,7 @@ MODULES = (
     "callbacks.presenter",
 )
 
-_snapshot: tuple[dict, list] | None = None
+_snapshot: tuple[dict, list, list] | None = None
 
 
 def register(app: dash.Dash) -> None:
@@ -38,9 +38,16 @@ def register(app: dash.Dash) -> None:
     if _snapshot is None:
         for name in MODULES:
             importlib.import_module(name)
-        _snapshot = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST))
+        _snapshot = (
+            dict(_callback.GLOBAL_CALLBACK_MAP),
+            list(_callback.GLOBAL_CALLBACK_LIST),
+            list(_callback.GLOBAL_INLINE_SCRIPTS),
+        )
         _callback.GLOBAL_CALLBACK_MAP.clear()
         _callback.GLOBAL_CALLBACK_LIST.clear()
-    callback_map, callback_list = _snapshot
+        _callback.GLOBAL_INLINE_SCRIPTS.clear()
+    callback_map, callback_list, inline_scripts = _snapshot
     app.callback_map.update(copy.copy(callback_map))
     app._callback_list.extend(copy.deepcopy(callback_list))
+    # Inline clientside functions (clientside_callback with a JS string) go with them.
+    app._inline_scripts.extend(inline_scripts)

@@ -42,7 +42,11 @@ def trend_figure(counts: pd.DataFrame, u: float) -> go.Figure:
         margin={"l": 4 * font, "r": font, "t": font, "b": 3 * font},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": TEXT, "size": font, "family": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"},
+        font={
+            "color": TEXT,
+            "size": font,
+            "family": "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif",
+        },
         showlegend=False,
         bargap=0.15,
         xaxis={"tickfont": {"size": font}, "nticks": 8, "fixedrange": True},

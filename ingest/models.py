@@ -160,6 +160,11 @@ class IncidentIn(Strict):
     opened_at: Time
     summary: Annotated[str, Field(max_length=2000)] = ""
     casualties: Annotated[int, Field(ge=0, le=100000)] = 0
+    wind_from_deg: Annotated[
+        float | None,
+        Field(ge=0, lt=360, allow_inf_nan=False, description="where the wind comes from"),
+    ] = None
+    wind_speed_ms: Annotated[float | None, Field(ge=0, le=100, allow_inf_nan=False)] = None
     note: Annotated[str, Field(max_length=500, description="timeline entry for this update")] = ""
 
     @field_validator("opened_at")

@@ -102,13 +102,15 @@ def put_incident(sources: Sources, incident: IncidentIn) -> str:
         upsert = (
             "UPDATE incidents SET title=:title, category=:category, level=:level, status=:status, "
             "district=:district, lon=:lon, lat=:lat, closed_at=:closed_at, "
-            "casualties=:casualties, summary=:summary WHERE id=:id"
+            "casualties=:casualties, summary=:summary, wind_from_deg=:wind_from_deg, "
+            "wind_speed_ms=:wind_speed_ms WHERE id=:id"
         )
     else:
         upsert = (
             "INSERT INTO incidents (id, title, category, level, status, district, lon, lat, "
-            "opened_at, closed_at, casualties, summary) VALUES (:id, :title, :category, :level, "
-            ":status, :district, :lon, :lat, :opened_at, :closed_at, :casualties, :summary)"
+            "opened_at, closed_at, casualties, summary, wind_from_deg, wind_speed_ms) VALUES (:id, "
+            ":title, :category, :level, :status, :district, :lon, :lat, :opened_at, :closed_at, "
+            ":casualties, :summary, :wind_from_deg, :wind_speed_ms)"
         )
     text = incident.note or ("接报立案" if not exists else f"更新: {incident.status}")
     timeline = {
@@ -131,5 +133,7 @@ def put_incident(sources: Sources, incident: IncidentIn) -> str:
     if sources.cache is not None:
         for status in ("open", "closed", None):
             sources.cache.delete(f"incidents:{status}")
+        sources.cache.delete(f"incident:{incident.id}")
+        sources.cache.delete(f"incident_timeline:{incident.id}")
     sources.live.bump()
     return "updated" if exists else "new"

@@ -1,11 +1,299 @@
-"""Placeholder: being built (see the issue)."""
+"""`/incident/<id>`: one incident in command mode.
+
+The map is centred on the incident with rings (default 1, 3, 5 km; `?rings=1,3,5` or the
+field on screen) and, where the wind is known (stored with the incident, `?wind=<deg>` or
+the field on screen), the downwind sector. Around it: hazard sources and enterprises
+(domino risk), sensitive targets with their population, the rescue teams that can arrive
+first, depots holding what this kind of incident needs, shelters with room, the timeline
+and the forces dispatched. Lists are built by the functions below from plain frames.
+"""
 
 from __future__ import annotations
 
-from dash import html
+import math
+from enum import StrEnum
 
+import dash_leaflet as dl
+from dash import dcc, html
+
+from geo.nearby import parse_rings
+from layouts import pulse
+from layouts.city_map import BOUNDS
+from layouts.common import panel
 from layouts.frame import frame
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) -> html.Div:
-    return frame("建设中", [html.P("本页面正在建设中。", className="building")], "incident_page")
+class Ids(StrEnum):
+    INCIDENT = "incident-id"
+    PRESET = "incident-preset"
+    NOT_FOUND = "incident-not-found"
+    BODY = "incident-body"
+    OVERVIEW_PANEL = "incident-overview-panel"
+    OVERVIEW = "incident-overview"
+    OVERVIEW_AS_OF = "incident-overview-as-of"
+    RINGS = "incident-rings"
+    WIND_FROM = "incident-wind-from"
+    WIND_SPEED = "incident-wind-speed"
+    MAP_PANEL = "incident-map-panel"
+    MAP = "main-map"
+    MAP_AS_OF = "incident-map-as-of"
+    BASE = "incident-base"
+    DISTRICTS = "incident-districts"
+    SHAPES = "incident-shapes"
+    POINTS = "incident-points"
+    FORCES_LAYER = "incident-forces-layer"
+    SUMMARY = "incident-ring-summary"
+    HAZARDS_PANEL = "incident-hazards-panel"
+    HAZARDS = "incident-hazards"
+    HAZARDS_AS_OF = "incident-hazards-as-of"
+    TARGETS_PANEL = "incident-targets-panel"
+    TARGETS = "incident-targets"
+    TARGETS_AS_OF = "incident-targets-as-of"
+    TEAMS_PANEL = "incident-teams-panel"
+    TEAMS = "incident-teams"
+    TEAMS_AS_OF = "incident-teams-as-of"
+    DEPOTS_PANEL = "incident-depots-panel"
+    DEPOTS = "incident-depots"
+    DEPOTS_AS_OF = "incident-depots-as-of"
+    SHELTERS_PANEL = "incident-shelters-panel"
+    SHELTERS = "incident-shelters"
+    SHELTERS_AS_OF = "incident-shelters-as-of"
+    TIMELINE_PANEL = "incident-timeline-panel"
+    TIMELINE = "incident-timeline"
+    TIMELINE_AS_OF = "incident-timeline-as-of"
+    FORCES_PANEL = "incident-forces-panel"
+    FORCES = "incident-forces"
+    FORCES_AS_OF = "incident-forces-as-of"
+
+
+# Meteorological wind directions (where the wind comes FROM), 16 points of the compass.
+COMPASS = (
+    "北", "北东北", "东北", "东东北", "东", "东东南", "东南", "南东南",
+    "南", "南西南", "西南", "西西南", "西", "西西北", "西北", "北西北",
+)  # fmt: skip
+WIND_OPTIONS = [
+    {"label": f"{name}风 ({i * 22.5:g}°)", "value": i * 22.5} for i, name in enumerate(COMPASS)
+]
+
+
+def wind_options(value: float | None) -> list[dict]:
+    """The compass points, plus `value` itself when it is not one of them (a stored 37°)."""
+    if value is None or any(abs(o["value"] - value) < 1e-6 for o in WIND_OPTIONS):
+        return WIND_OPTIONS
+    name = COMPASS[round(value / 22.5) % 16]
+    return [*WIND_OPTIONS, {"label": f"约{name}风 ({value:g}°)", "value": value}]
+
+
+def _parse_wind(text: str | None) -> float | None:
+    """`?wind=<degrees the wind comes from>`; anything else means unknown."""
+    try:
+        value = float(text) if text not in (None, "") else math.nan
+    except ValueError:
+        return None
+    return value % 360 if math.isfinite(value) else None
+
+
+def _map() -> html.Section:
+    return html.Section(
+        [
+            dl.Map(
+                [
+                    # TILE_URL's tiles, when set; the callback fills it (settings are not
+                    # the layout's business, and a query string must never name a tile server).
+                    dl.LayerGroup(id=Ids.BASE),
+                    dl.GeoJSON(
+                        id=Ids.DISTRICTS,
+                        style={"variable": "seMap.districtStyle"},
+                        hideout={"levels": {}},
+                        interactive=False,
+                    ),
+                    dl.LayerGroup(id=Ids.SHAPES),
+                    dl.GeoJSON(id=Ids.POINTS, pointToLayer={"variable": "seMap.nearbyPoint"}),
+                    dl.GeoJSON(
+                        id=Ids.FORCES_LAYER,
+                        pointToLayer={"variable": "seMap.nearbyPoint"},
+                        hideout={"teams": {}},
+                    ),
+                ],
+                id=Ids.MAP,
+                bounds=BOUNDS,
+                trackViewport=False,
+                zoomSnap=0.25,
+                attributionControl=False,
+                className="main-map",
+            ),
+            html.Div(id=Ids.SUMMARY, className="ring-summary"),
+            legend(),
+            html.Span(
+                "…",
+                id=Ids.MAP_AS_OF,
+                className="as-of map-as-of",
+                **{"data-as-of": "", "data-source": "warehouse"},
+            ),
+        ],
+        id=Ids.MAP_PANEL,
+        className="panel map-panel",
+        **{"data-source": "warehouse"},
+    )
+
+
+LEGEND = (
+    ("incident", "事件位置"),
+    ("hazard", "重大危险源"),
+    ("enterprise", "危化企业"),
+    ("firm", "其他企业"),
+    ("school", "学校"),
+    ("hospital", "医院"),
+    ("residential", "居民区"),
+    ("elderly", "养老机构"),
+    ("team", "救援队伍"),
+    ("depot", "物资库"),
+    ("shelter", "避难场所"),
+)
+
+
+def legend() -> html.Div:
+    items = [html.Li([html.I(className=f"sw nb-{k}"), label]) for k, label in LEGEND]
+    items.append(html.Li([html.I(className="sw nb-sector"), "下风向扇区"]))
+    return html.Div(html.Ul(items), className="map-legend incident-legend")
+
+
+def _controls(rings: str, preset_wind: float | None) -> html.Div:
+    return html.Div(
+        [
+            html.Label(["警戒圈 (km)", dcc.Input(id=Ids.RINGS, value=rings, debounce=True)]),
+            html.Label(
+                [
+                    "风向",
+                    dcc.Dropdown(
+                        id=Ids.WIND_FROM,
+                        options=wind_options(preset_wind),
+                        value=preset_wind,
+                        placeholder="风向未知",
+                        clearable=True,
+                        className="wind-from",
+                    ),
+                ]
+            ),
+            html.Label(
+                [
+                    "风速 (m/s)",
+                    dcc.Input(
+                        id=Ids.WIND_SPEED, type="number", min=0, max=60, step=0.1, debounce=True
+                    ),
+                ]
+            ),
+        ],
+        className="incident-controls",
+    )
+
+
+def _panel(title: str, body_id: str, panel_id: str, as_of_id: str, source: str) -> html.Section:
+    return panel(
+        title,
+        html.Div(id=body_id, className="list-body"),
+        panel_id=panel_id,
+        as_of_id=as_of_id,
+        source=source,
+    )
+
+
+def layout(
+    incident_id: str | None = None,
+    refresh_ms: int = 1000,
+    stale_after_s: float = 15.0,
+    rings: str | None = None,
+    wind: str | None = None,
+    **_query: str,
+) -> html.Div:
+    preset_wind = _parse_wind(wind)
+    ring_text = ",".join(f"{r:g}" for r in parse_rings(rings))
+    overview = panel(
+        "事件概况",
+        [html.Div(id=Ids.OVERVIEW, className="overview"), _controls(ring_text, preset_wind)],
+        panel_id=Ids.OVERVIEW_PANEL,
+        as_of_id=Ids.OVERVIEW_AS_OF,
+        source="warehouse",
+    )
+    body = html.Div(
+        [
+            html.Div(
+                [
+                    overview,
+                    _panel(
+                        "处置时间线",
+                        Ids.TIMELINE,
+                        Ids.TIMELINE_PANEL,
+                        Ids.TIMELINE_AS_OF,
+                        "warehouse",
+                    ),
+                    _panel("已出动力量", Ids.FORCES, Ids.FORCES_PANEL, Ids.FORCES_AS_OF, "redis"),
+                ],
+                className="incident-col incident-left",
+            ),
+            html.Div(
+                [
+                    _map(),
+                    html.Div(
+                        [
+                            _panel(
+                                "危险源与企业（多米诺风险）",
+                                Ids.HAZARDS,
+                                Ids.HAZARDS_PANEL,
+                                Ids.HAZARDS_AS_OF,
+                                "warehouse",
+                            ),
+                            _panel(
+                                "敏感目标与人口",
+                                Ids.TARGETS,
+                                Ids.TARGETS_PANEL,
+                                Ids.TARGETS_AS_OF,
+                                "warehouse",
+                            ),
+                        ],
+                        className="incident-row",
+                    ),
+                ],
+                className="incident-col incident-centre",
+            ),
+            html.Div(
+                [
+                    _panel("最近救援队伍", Ids.TEAMS, Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, "redis"),
+                    _panel("应急物资", Ids.DEPOTS, Ids.DEPOTS_PANEL, Ids.DEPOTS_AS_OF, "warehouse"),
+                    _panel(
+                        "可用避难场所",
+                        Ids.SHELTERS,
+                        Ids.SHELTERS_PANEL,
+                        Ids.SHELTERS_AS_OF,
+                        "warehouse",
+                    ),
+                ],
+                className="incident-col incident-right",
+            ),
+        ],
+        id=Ids.BODY,
+        className="incident-grid",
+    )
+    missing = html.Div(
+        [
+            html.H2("未找到事件"),
+            html.P(
+                ["没有编号为 ", html.Code(incident_id or "—"), " 的事件，可能编号有误或已被删除。"]
+            ),
+            dcc.Link("返回综合态势", href="/wall"),
+        ],
+        id=Ids.NOT_FOUND,
+        className="not-found",
+        hidden=True,
+    )
+    return frame(
+        "事件指挥",
+        [
+            missing,
+            body,
+            dcc.Store(id=Ids.INCIDENT, data=incident_id),
+            dcc.Store(id=Ids.PRESET, data={"wind": preset_wind}),
+            pulse.layout("incident", refresh_ms, stale_after_s),
+        ],
+        "incident",
+    )

@@ -202,5 +202,9 @@ class DemoFeed:
         state = live.rollcall_state()
         if state:
             for unit in state["units"]:
-                if unit not in state["answers"] and unit != self.slow_unit and self.rng.random() < 0.3:
+                if (
+                    unit not in state["answers"]
+                    and unit != self.slow_unit
+                    and self.rng.random() < 0.3
+                ):
                     self._post("/api/v1/rollcall/answer", {"unit": unit})

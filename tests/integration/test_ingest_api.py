@@ -371,9 +371,7 @@ READINGS_422 = [
     ),
     pytest.param('"H0001-L1"', "body", id="string-not-array"),
     pytest.param("[]", "readings", id="empty-array"),
-    pytest.param(
-        '[{"sensor_id": "H0001-L1", "ts": "%s", "value": NaN}]', "value", id="NaN"
-    ),
+    pytest.param('[{"sensor_id": "H0001-L1", "ts": "%s", "value": NaN}]', "value", id="NaN"),
     pytest.param('[{"sensor_id": "H0001-L1", "ts": "%s", "value": 1e999}]', "value", id="inf"),
     pytest.param('[{"sensor_id": "H0001-L1", "ts": "%s", "value": "high"}]', "value", id="word"),
     pytest.param('[{"sensor_id": "H0001-L1", "ts": "%s"}]', "value", id="value-missing"),

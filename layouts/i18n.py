@@ -1,0 +1,240 @@
+"""A small message catalogue (Chinese by default, English selectable) for /consult and /tablet.
+
+The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
+last explicit choice (a `dcc.Store` in localStorage; callbacks/presenter.py reloads the page
+in that language through `Ids.LOCATION`), else Chinese. Data (alarm titles, enterprise names) stays as recorded.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dash import dcc, html
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+
+# key: (Chinese, English). Values may hold str.format fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # pages
+    "consult.title": ("会商研判", "Consultation"),
+    "tablet.title": ("领导移动端", "Leadership"),
+    "lang.switch": ("English", "中文"),
+    # levels, statuses
+    "level.red": ("红色", "Red"),
+    "level.orange": ("橙色", "Orange"),
+    "level.yellow": ("黄色", "Yellow"),
+    "level.blue": ("蓝色", "Blue"),
+    "status.new": ("未确认", "New"),
+    "status.acknowledged": ("已确认", "Acknowledged"),
+    "status.closed": ("已关闭", "Closed"),
+    "incident.level": ("{}级", "Level {}"),
+    # filters
+    "filter.window": ("时间", "Time"),
+    "window.1h": ("1小时", "1 h"),
+    "window.6h": ("6小时", "6 h"),
+    "window.24h": ("24小时", "24 h"),
+    "window.7d": ("7天", "7 d"),
+    "window.custom": ("自定义", "Custom"),
+    "filter.start": ("开始日期", "Start date"),
+    "filter.end": ("结束日期", "End date"),
+    "filter.district": ("全部区县", "All districts"),
+    "filter.source": ("全部来源系统", "All source systems"),
+    "filter.category": ("全部类别", "All categories"),
+    "filter.level": ("全部等级", "All levels"),
+    "filter.reset": ("重置筛选", "Reset filters"),
+    "export.csv": ("导出CSV", "Export CSV"),
+    "dropdown.search": ("搜索", "Search"),
+    "dropdown.clear": ("清除", "Clear"),
+    "dropdown.none": ("无匹配项", "No match"),
+    "dropdown.selected": ("已选 {num_selected} 项", "{num_selected} selected"),
+    "dropdown.all": ("全选", "Select all"),
+    "dropdown.none_all": ("全不选", "Deselect all"),
+    # consult panels
+    "panel.kpi": ("筛选结果", "In this view"),
+    "panel.map": ("态势地图", "Map"),
+    "panel.trend": ("警情趋势", "Alarm trend"),
+    "panel.districts": ("各区县警情", "Alarms by district"),
+    "panel.categories": ("警情类别", "Alarms by category"),
+    "panel.sources": ("来源系统", "Source systems"),
+    "panel.alarms": ("警情列表", "Alarms"),
+    "panel.enterprises": ("警情最多的企业", "Enterprises with most alarms"),
+    "panel.detail": ("详情", "Detail"),
+    "kpi.total": ("警情总数", "Alarms"),
+    "kpi.open": ("未关闭", "Not closed"),
+    "kpi.districts": ("涉及区县", "Districts"),
+    "col.time": ("时间", "Time"),
+    "col.level": ("等级", "Level"),
+    "col.title": ("警情", "Alarm"),
+    "col.status": ("状态", "Status"),
+    "chart.hint": ("点击图形筛选", "Click a bar to filter"),
+    "alarms.shown": ("共 {n} 条，显示最新 {shown} 条", "{n} alarms, newest {shown} shown"),
+    "alarms.none": ("没有符合条件的警情", "No alarms match the filters"),
+    "detail.hint": (
+        "点击地图上的警情、列表中的警情或企业查看详情",
+        "Click an alarm on the map or in a list, or an enterprise, to see its detail",
+    ),
+    "detail.missing": ("未找到该记录", "Record not found"),
+    "detail.lifecycle": ("处置过程", "Lifecycle"),
+    "detail.history": ("变更记录", "Change history"),
+    "detail.fields": ("详细数据", "Details"),
+    "detail.enterprise": ("查看企业", "Enterprise"),
+    "detail.hazards": ("重大危险源", "Major hazard sources"),
+    "detail.ent_alarms": ("当前筛选内该企业警情", "This enterprise's alarms in view"),
+    "detail.open_incident": ("进入事件指挥", "Open incident command"),
+    "detail.timeline": ("事件进展", "Incident timeline"),
+    "life.occurred": ("发生", "Occurred"),
+    "life.received": ("接收", "Received"),
+    "life.acknowledged": ("确认", "Acknowledged"),
+    "life.closed": ("关闭", "Closed"),
+    "life.repeats": ("重复 {n} 次", "repeated {n} times"),
+    "op.new": ("新警情", "new"),
+    "op.repeat": ("重复", "repeat"),
+    "op.acknowledged": ("确认", "acknowledged"),
+    "op.closed": ("关闭", "closed"),
+    "op.escalate": ("升级", "escalated"),
+    "field.source": ("来源系统", "Source system"),
+    "field.category": ("类别", "Category"),
+    "field.district": ("区县", "District"),
+    "field.site": ("点位", "Site"),
+    "field.industry": ("行业", "Industry"),
+    "field.risk": ("风险等级", "Risk"),
+    "field.employees": ("从业人员", "Employees"),
+    "field.contact": ("联系人", "Contact"),
+    "field.opened": ("接报时间", "Opened"),
+    "field.casualties": ("伤亡", "Casualties"),
+    "field.grade": ("{}级", "grade {}"),
+    # tablet
+    "panel.overview": ("态势概览", "Situation"),
+    "panel.urgent": ("红色 / 橙色警情", "Red and orange alarms"),
+    "panel.incidents": ("在办事件", "Open incidents"),
+    "stat.incidents": ("在办事件", "Open incidents"),
+    "stat.teams": ("在岗队伍", "Teams ready"),
+    "stat.leader": ("带班领导", "Duty leader"),
+    "stat.unrostered": ("未排班", "Not rostered"),
+    "urgent.none": ("当前无红色、橙色警情", "No red or orange alarms"),
+    "urgent.more": ("另有 {n} 条（见会商研判）", "{n} more (see Consultation)"),
+    "incidents.none": ("当前无在办事件", "No open incidents"),
+    "ack.button": ("确认警情", "Acknowledge"),
+    "ack.ask": ("确认以下警情？", "Acknowledge this alarm?"),
+    "ack.yes": ("确认", "Acknowledge"),
+    "ack.no": ("取消", "Cancel"),
+    "ack.done": ("已确认：{title}", "Acknowledged: {title}"),
+    "ack.already": ("该警情已被确认", "This alarm was already acknowledged"),
+    "ack.gone": ("该警情已关闭或不存在", "This alarm is closed or gone"),
+    "ack.denied": ("无权限确认警情（需值班员或领导账号）", "Not allowed to acknowledge alarms"),
+    # presenter control
+    "presenter.title": ("会商投屏", "Presenter control"),
+    "presenter.kind": ("投屏对象", "Show"),
+    "presenter.incident": ("事件", "Incident"),
+    "presenter.district": ("区县", "District"),
+    "presenter.pick": ("选择事件或区县", "Pick an incident or a district"),
+    "presenter.project": ("投屏到大屏", "Show on the wall"),
+    "presenter.release": ("释放", "Release"),
+    "presenter.ask_set": (
+        "将「{label}」投屏到大屏与会商屏？",
+        "Show “{label}” on the wall and consultation displays?",
+    ),
+    "presenter.ask_release": ("释放当前投屏「{label}」？", "Release the current focus “{label}”?"),
+    "presenter.yes": ("确认", "Confirm"),
+    "presenter.no": ("取消", "Cancel"),
+    "presenter.none": ("大屏未投屏（按轮播显示）", "No focus: the wall rotates its views"),
+    "presenter.now": (
+        "正在投屏：{label}（{kind}）· {by} · {time}",
+        "Showing: {label} ({kind}) · {by} · {time}",
+    ),
+    "presenter.set": ("已投屏：{label}", "Now showing: {label}"),
+    "presenter.released": ("已释放投屏", "Focus released"),
+    "presenter.nothing": ("当前没有投屏", "Nothing is being shown"),
+    "presenter.need_target": ("请先选择投屏对象", "Pick what to show first"),
+    "presenter.denied": (
+        "无权限投屏（需领导或值班员账号）",
+        "Not allowed to change the wall's focus",
+    ),
+}
+
+
+class Ids(StrEnum):
+    STORE = "lang-store"  # localStorage: the last language chosen explicitly
+    PAGE = "lang-page"  # {"lang", "explicit"}: what this page was rendered in
+    LINK = "lang-switch"
+    LOCATION = "lang-location"  # reloads the page in the remembered language
+
+
+def pick(value: str | None) -> str:
+    """The language of `?lang=`; unknown or missing values give Chinese."""
+    return value if value in LANGS else DEFAULT
+
+
+def lang_of(page: dict | None) -> str:
+    """The language from the page's `Ids.PAGE` store data (callbacks take it as State)."""
+    return pick((page or {}).get("lang"))
+
+
+def remember(stored: str | None, page: dict | None) -> tuple[str | None, str | None]:
+    """(language to remember, query to reload with) for a page rendered as `page` in a
+    browser that remembers `stored`; None where nothing is to change."""
+    if not page:
+        return None, None
+    lang = pick(page.get("lang"))
+    if page.get("explicit"):
+        return (lang if stored != lang else None), None
+    if stored in LANGS and stored != lang:
+        return None, f"?lang={stored}"
+    return None, None
+
+
+def t(key: str, lang: str = DEFAULT, **fields: object) -> str:
+    """The message `key` in `lang` (Chinese when unknown), with `fields` filled in."""
+    zh, en = MESSAGES.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def level_name(level: str, lang: str) -> str:
+    return t(f"level.{level}", lang)
+
+
+def status_name(status: str, lang: str) -> str:
+    return t(f"status.{status}", lang)
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Labels of Dash's dropdown chrome in `lang`."""
+    return {
+        "search": t("dropdown.search", lang),
+        "clear_search": t("dropdown.clear", lang),
+        "clear_selection": t("dropdown.clear", lang),
+        "no_options_found": t("dropdown.none", lang),
+        "selected_count": MESSAGES["dropdown.selected"][lang == "en"],
+        "select_all": t("dropdown.all", lang),
+        "deselect_all": t("dropdown.none_all", lang),
+    }
+
+
+def switch(lang: str, explicit: bool) -> html.Div:
+    """The language link (a real link: it works before any script runs) and its stores."""
+    other = "en" if lang == "zh" else "zh"
+    return html.Div(
+        [
+            dcc.Store(id=Ids.STORE, storage_type="local"),
+            dcc.Store(id=Ids.PAGE, data={"lang": lang, "explicit": explicit}),
+            dcc.Location(id=Ids.LOCATION, refresh=True),
+            html.A(
+                t("lang.switch", lang),
+                id=Ids.LINK,
+                href=f"?lang={other}",
+                className="lang-switch touch",
+                lang=other,
+            ),
+        ],
+        className="lang-box",
+    )
+
+
+def with_switch(page: html.Div, lang: str, explicit: bool) -> html.Div:
+    """Put the language switch into the header of a `layouts.frame.frame` page (before the
+    clock), where every screen size has room for it."""
+    header = page.children[0]
+    header.children.insert(len(header.children) - 1, switch(lang, explicit))
+    return page
