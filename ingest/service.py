@@ -97,6 +97,8 @@ def put_incident(sources: Sources, incident: IncidentIn) -> str:
         "closed_at": now if incident.status == "closed" else None,
         "casualties": incident.casualties,
         "summary": incident.summary,
+        "wind_from_deg": incident.wind_from_deg,
+        "wind_speed_ms": incident.wind_speed_ms,
     }
     if exists:
         upsert = (
