@@ -18,6 +18,7 @@ import pandas as pd
 from flask_caching import Cache
 from sqlalchemy import inspect
 
+from data_sources.caching import cached
 from data_sources.registry import HISTORY_TTL, REGISTRY_TTL
 from data_sources.warehouse import Warehouse
 
@@ -102,14 +103,7 @@ class Analysis:
         self.cache = cache
 
     def _cached(self, key: str, ttl: int, load: Callable[[], T]) -> T:
-        if self.cache is None:
-            return load()
-        key = "analysis:" + key
-        value = self.cache.get(key)
-        if value is None:
-            value = load()
-            self.cache.set(key, value, timeout=ttl)
-        return value
+        return cached(self.cache, "analysis:" + key, ttl, load)
 
     def alarms(
         self,

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from flask_caching import Cache
 
-from data_sources.readings import cached
+from data_sources.caching import cached
 from data_sources.warehouse import Warehouse
 
 INCIDENT_TTL = 10

@@ -7,31 +7,17 @@ the same hazard source cost one query per period.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 import pandas as pd
 from flask_caching import Cache
 
+from data_sources.caching import cached
 from data_sources.warehouse import Warehouse
-
-T = TypeVar("T")
 
 # The history is written every few minutes by the archiver: a minute of cache is invisible.
 HISTORY_TTL = 60
 QUERY_TIMEOUT_S = 5.0
-
-
-def cached(cache: Cache | None, key: str, ttl: int, load: Callable[[], T]) -> T:
-    """`load()` once per `ttl` seconds per `key` (every time without a cache)."""
-    if cache is None:
-        return load()
-    value = cache.get(key)
-    if value is None:
-        value = load()
-        cache.set(key, value, timeout=ttl)
-    return value
 
 
 def _minute(at: datetime) -> datetime:

@@ -17,6 +17,7 @@ import pandas as pd
 from flask_caching import Cache
 from shapely.geometry import shape
 
+from data_sources.caching import cached
 from data_sources.warehouse import Warehouse
 
 T = TypeVar("T")
@@ -47,13 +48,7 @@ class Registry:
         self.cache = cache
 
     def _cached(self, key: str, ttl: int, load: Callable[[], T]) -> T:
-        if self.cache is None:
-            return load()
-        value = self.cache.get(key)
-        if value is None:
-            value = load()
-            self.cache.set(key, value, timeout=ttl)
-        return value
+        return cached(self.cache, key, ttl, load)
 
     def is_built(self) -> bool:
         """True when the reference data has been loaded."""
