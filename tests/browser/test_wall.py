@@ -177,3 +177,50 @@ def test_the_wall_follows_a_presenter_focus_until_it_is_released(wall_server, pa
     live.release_focus(by="张局长", at=time.time())
     banner.wait_for(state="hidden", timeout=3000)
     assert page.console_errors == []
+
+
+def test_two_browsers_each_show_their_half_of_one_canvas(wall_server, page_factory):
+    left = open_wall(page_factory, wall_server, 960, 1080, "canvas=1920x1080&tiles=2x1&tile=1")
+    right = open_wall(page_factory, wall_server, 960, 1080, "canvas=1920x1080&tiles=2x1&tile=2")
+
+    def on_screen(page, selector: str) -> bool:  # noqa: ANN001
+        box = page.locator(selector).bounding_box()
+        return box is not None and box["x"] + box["width"] > 0 and box["x"] < 960
+
+    # The feed sits in the right third of the canvas, the statistics in the left third.
+    assert on_screen(left, "#stats-panel") and not on_screen(left, "#alarm-panel")
+    assert on_screen(right, "#alarm-panel") and not on_screen(right, "#stats-panel")
+    # Same scale in both: the canvas is 1080 high and so are the windows.
+    assert left.get_attribute("#wall-viewport", "data-scale") == "1.0000"
+    assert right.get_attribute("#wall-viewport", "data-scale") == "1.0000"
+
+
+def test_the_wall_rotates_its_focus_views_in_step_with_the_clock(
+    make_app, serve, redis_url, reference_url, page_factory
+):
+    server = serve(
+        make_app(
+            REDIS_URL=redis_url,
+            WAREHOUSE_URL=reference_url,
+            WALL_ROTATE_S=2,
+            WALL_VIEWS="overview,duty",
+        )
+    )
+    page = open_wall(page_factory, server)
+    names = set()
+    deadline = time.monotonic() + 7
+    while time.monotonic() < deadline:
+        names.add(page.locator("#wall-view-name").inner_text())
+        page.wait_for_timeout(250)
+    assert {"全市总览", "值班值守"} <= names
+    # The duty view highlights the duty panel.
+    page.wait_for_selector("#duty-panel.focus", timeout=5000)
+    assert page.console_errors == []
+
+
+def test_kiosk_mode_hides_the_cursor_and_the_map_controls(wall_server, page_factory):
+    page = open_wall(page_factory, wall_server, query="canvas=1920x1080&kiosk=1")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('#wall-canvas')).cursor") == "none"
+    )
+    assert page.locator(".leaflet-control-zoom").is_hidden()
