@@ -29,10 +29,10 @@
     return new Intl.DateTimeFormat("zh-CN", Object.assign({timeZone: TZ}, opts)).format(date);
   }
 
-  function ageText(seconds) {
-    if (seconds < 60) { return Math.max(0, Math.round(seconds)) + " 秒前"; }
-    if (seconds < 3600) { return Math.round(seconds / 60) + " 分钟前"; }
-    return Math.round(seconds / 3600) + " 小时前";
+  function ageText(seconds, en) {
+    if (seconds < 60) { return Math.max(0, Math.round(seconds)) + (en ? " s ago" : " 秒前"); }
+    if (seconds < 3600) { return Math.round(seconds / 60) + (en ? " min ago" : " 分钟前"); }
+    return Math.round(seconds / 3600) + (en ? " h ago" : " 小时前");
   }
 
   /* Every `.as-of` shows how old its panel's data is; the panel turns stale when the source
@@ -50,7 +50,8 @@
       const panel = el.closest(".panel") || el.parentElement;
       if (!stamp) { el.textContent = "…"; return; }
       const age = (now - Date.parse(stamp)) / 1000;
-      el.textContent = "数据 " + fmt(new Date(stamp), {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) + " · " + ageText(age);
+      const en = !!el.closest('[lang="en"]');
+      el.textContent = (en ? "Data " : "数据 ") + fmt(new Date(stamp), {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) + " · " + ageText(age, en);
       const stale = !ok || age * 1000 > staleMs;
       el.classList.toggle("stale", stale);
       if (panel) { panel.classList.toggle("stale", stale); }

@@ -267,7 +267,9 @@ def layout(
         ],
         className="consult-grid",
     )
-    page = frame(t("consult.title", lang), [filter_bar(lang), grid], "consult", active="/consult")
+    page = frame(
+        t("consult.title", lang), [filter_bar(lang), grid], "consult", active="/consult", lang=lang
+    )
     i18n.with_switch(page, lang, explicit)
     return html.Div(
         [

@@ -6,24 +6,31 @@ from __future__ import annotations
 from dash import dcc, html
 
 NAV = [
-    ("/wall", "综合态势"),
-    ("/consult", "会商研判"),
-    ("/hazchem", "危化品监测"),
-    ("/resources", "应急资源"),
-    ("/duty", "值班值守"),
-    ("/tablet", "移动端"),
+    ("/wall", "综合态势", "Situation wall"),
+    ("/consult", "会商研判", "Consultation"),
+    ("/hazchem", "危化品监测", "Hazchem"),
+    ("/resources", "应急资源", "Resources"),
+    ("/duty", "值班值守", "Duty"),
+    ("/tablet", "移动端", "Tablet"),
 ]
+ORG = {"zh": "苏州市应急管理局", "en": "Suzhou Emergency Management Bureau"}
 
 
-def frame(title: str, children: list, screen: str, *, active: str | None = None) -> html.Div:
-    """A page: header (org, title, navigation, clock) above `children`."""
+def frame(
+    title: str, children: list, screen: str, *, active: str | None = None, lang: str = "zh"
+) -> html.Div:
+    """A page: header (org, title, navigation, clock) above `children`, in `lang` (zh/en)."""
     nav = [
-        dcc.Link(label, href=path, className="nav-link" + (" active" if path == active else ""))
-        for path, label in NAV
+        dcc.Link(
+            en if lang == "en" else zh,
+            href=path,
+            className="nav-link" + (" active" if path == active else ""),
+        )
+        for path, zh, en in NAV
     ]
     header = html.Header(
         [
-            dcc.Link("苏州市应急管理局", href="/", className="org"),
+            dcc.Link(ORG.get(lang, ORG["zh"]), href="/", className="org"),
             html.H1(title),
             html.Nav(nav, className="nav"),
             html.Div(id=f"{screen}-clock", className="page-clock"),

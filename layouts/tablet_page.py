@@ -131,7 +131,7 @@ def layout(
         className="tablet-grid",
     )
     message = html.Div(id=Ids.MESSAGE, className="tablet-message", role="status")
-    page = frame(t("tablet.title", lang), [message, grid], "tablet", active="/tablet")
+    page = frame(t("tablet.title", lang), [message, grid], "tablet", active="/tablet", lang=lang)
     i18n.with_switch(page, lang, explicit)
     return html.Div(
         [
