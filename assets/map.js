@@ -27,6 +27,19 @@ window.seMap = Object.assign({}, window.seMap, {
     hospital: {radius: 4, color: "#fff", weight: 1, fillColor: "#ff6fa8", fillOpacity: 0.95},
   },
 
+  /* Live alarms: SVG circles (so CSS can make the newest pulse) coloured by level. */
+  alarmPoint: function (feature, latlng) {
+    const p = feature.properties;
+    const big = p.level === "red" || p.level === "orange";
+    const marker = L.circleMarker(latlng, {
+      radius: big ? 10 : 8, color: "#fff", weight: 1.5,
+      fillColor: window.seMap.levelColours[p.level], fillOpacity: 0.95,
+      className: "alarm-marker level-" + p.level + (p.pulse ? " pulse" : ""),
+    });
+    marker.bindTooltip(p.tip);
+    return marker;
+  },
+
   registryPoint: function (feature, latlng, context) {
     const p = feature.properties;
     const style = Object.assign({}, window.seMap.pointStyles[p.k] || {radius: 4});

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from dash import Input, Output, callback
 
 from data_sources import get_sources
-from data_sources.live import LEVELS
 from layouts.alarm_feed import Ids, counts_items, feed_items
 from layouts.pulse import ids as pulse_ids
 
 WALL_PULSE = pulse_ids("wall")
+# The feed shows this many rows; reading more would only cost time in an alarm flood.
+FEED_ROWS = 60
 
 
 @callback(
@@ -24,10 +25,9 @@ WALL_PULSE = pulse_ids("wall")
 def refresh(_version: int | None):
     """Rebuild the feed and the counts from Redis."""
     sources = get_sources()
-    alarms = sources.live.active_alarms()
+    alarms = sources.live.active_alarms(limit=FEED_ROWS)
     now = datetime.now(UTC).isoformat()
     districts = sources.registry.district_names()
     systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
-    active = alarms[alarms["status"] != "closed"]
-    counts = {level: int((active["level"] == level).sum()) for level in LEVELS}
-    return feed_items(alarms, districts, systems), now, counts_items(counts), now
+    counts = sources.live.level_counts()
+    return feed_items(alarms, districts, systems, FEED_ROWS), now, counts_items(counts), now

@@ -78,25 +78,33 @@ def registry_layers(sources: Sources, gcj02: bool) -> tuple[dict, dict]:
     )
 
 
-def alarm_markers(alarms: pd.DataFrame, gcj02: bool, newest: int = 3) -> list[dl.CircleMarker]:
-    """One marker per open alarm, coloured by level; the newest few pulse."""
+# The map draws at most this many open alarms (the newest); counts and the feed see them all.
+MAP_ALARMS = 500
+
+
+def alarm_features(alarms: pd.DataFrame, gcj02: bool, newest: int = 3) -> dict:
+    """Open alarms as GeoJSON points (level, tooltip text); the newest few pulse."""
     open_alarms = alarms[(alarms["status"] != "closed") & alarms["lon"].notna()]
     open_alarms = open_alarms.sort_values("occurred_at", ascending=False)
-    markers = []
-    for i, row in enumerate(open_alarms.itertuples(index=False)):
-        lon, lat = display_xy(row.lon, row.lat, gcj02)
-        pulse = " pulse" if i < newest else ""
-        markers.append(
-            dl.CircleMarker(
-                center=[lat, lon],
-                radius=10 if row.level in ("red", "orange") else 8,
-                className=f"alarm-marker level-{row.level}{pulse}",
-                children=dl.Tooltip(
-                    f"{LEVEL_NAMES[row.level]} {local_time(row.occurred_at)} {row.title}"
-                ),
-            )
+    lon, lat = display_xy(
+        open_alarms["lon"].to_numpy(float), open_alarms["lat"].to_numpy(float), gcj02
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},
+            "properties": {
+                "id": row.id,
+                "level": row.level,
+                "pulse": i < newest,
+                "tip": f"{LEVEL_NAMES[row.level]} {local_time(row.occurred_at)} {row.title}",
+            },
+        }
+        for i, (row, x, y) in enumerate(
+            zip(open_alarms.itertuples(index=False), np.asarray(lon), np.asarray(lat))
         )
-    return markers
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def incident_markers(incidents: gpd.GeoDataFrame, gcj02: bool) -> list[dl.DivMarker]:
@@ -135,7 +143,7 @@ def load_static(_viewport: str):
 
 
 @callback(
-    Output(Ids.ALARMS, "children"),
+    Output(Ids.ALARMS, "data"),
     Output(Ids.INCIDENTS, "children"),
     Output(Ids.DISTRICTS, "hideout"),
     Output(Ids.REGISTRY, "hideout"),
@@ -147,10 +155,10 @@ def refresh(_version: int | None):
     """Redraw alarms, incidents, district shading and team readiness from the live state."""
     sources = get_sources()
     gcj02 = _gcj02_tiles()
-    alarms = sources.live.active_alarms(closed_window_s=0)
+    alarms = sources.live.active_alarms(limit=MAP_ALARMS, closed_window_s=0)
     incidents = sources.registry.incidents("open")
     return (
-        alarm_markers(alarms, gcj02),
+        alarm_features(alarms, gcj02),
         incident_markers(incidents, gcj02),
         {"levels": district_levels(alarms)},
         {"teams": sources.live.team_status()},

@@ -78,7 +78,8 @@ def layout(tile_url: str | None = None) -> html.Section:
                         zoomToBoundsOnClick=True,
                     ),
                     dl.LayerGroup(id=Ids.INCIDENTS),
-                    dl.LayerGroup(id=Ids.ALARMS),
+                    # One GeoJSON layer, not a component per alarm: cheap in an alarm flood.
+                    dl.GeoJSON(id=Ids.ALARMS, pointToLayer={"variable": "seMap.alarmPoint"}),
                 ],
                 id=Ids.MAP,
                 bounds=BOUNDS,
