@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from dash import dcc, html
 
 SCREENS = [
@@ -32,13 +30,6 @@ def home(**_query: str) -> html.Main:
         for path, name, note in SCREENS
     ]
     return _frame("智慧应急 · 综合指挥", [html.Ul(links, className="screen-list")], "home")
-
-
-def page(title: str, screen: str) -> Callable[..., html.Main]:
-    def layout(**_query: str) -> html.Main:
-        return _frame(title, [html.P("本页面正在建设中。", className="building")], screen)
-
-    return layout
 
 
 def not_found(**_query: str) -> html.Main:

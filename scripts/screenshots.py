@@ -20,6 +20,8 @@ SHOTS = [
     ("wall-5760x3240.png", "/wall?canvas=5760x3240", 5760, 3240),
     ("wall-7680x2160.png", "/wall?canvas=7680x2160", 7680, 2160),
     ("tablet-1024x768.png", "/tablet", 1024, 768),
+    ("hazchem.png", "/hazchem", 1920, 1080),
+    ("duty.png", "/duty", 1920, 1080),
 ]
 
 ARGS = [
