@@ -417,7 +417,11 @@ def alarm_points(view: pd.DataFrame, gcj02: bool = False) -> tuple[dict, dict]:
 def map_static(_root: str):
     """District outlines and the base map, once per page load; the city fitted again now
     that the page has its final size (the map was created before the grid settled)."""
-    sources = get_sources()
+    return static_map(get_sources())
+
+
+def static_map(sources: Sources) -> tuple:
+    """(district outlines, base layers, viewport) of a city map; the tablet uses it too."""
     tile = sources.settings.TILE_URL
     base = [dl.TileLayer(url=tile, maxZoom=18)] if tile else []
     return display_districts(gcj02_tiles(sources)), base, {"bounds": BOUNDS}

@@ -13,12 +13,11 @@ from dash.exceptions import PreventUpdate
 
 from auth import audit, can, current_user
 from callbacks.city_map import district_levels
-from callbacks.consult_page import alarm_points, display_districts, gcj02_tiles, latlon
+from callbacks.consult_page import alarm_points, gcj02_tiles, latlon, static_map
 from callbacks.duty_panel import on_duty
 from data_sources import Sources, get_sources
 from data_sources.live import LEVELS
 from layouts import tablet_page as page
-from layouts.city_map import BOUNDS
 from layouts.common import SHANGHAI
 from layouts.i18n import Ids as LangIds
 from layouts.i18n import lang_of, level_name, t
@@ -145,10 +144,7 @@ def incident_markers(incidents: pd.DataFrame, gcj02: bool) -> list:
 def map_static(_root: str):
     """District outlines and the base map, once per page load; the city fitted again now
     that the page has its final size (the map was created before the grid settled)."""
-    sources = get_sources()
-    tile = sources.settings.TILE_URL
-    base = [dl.TileLayer(url=tile, maxZoom=18)] if tile else []
-    return display_districts(gcj02_tiles(sources)), base, {"bounds": BOUNDS}
+    return static_map(get_sources())
 
 
 @callback(
