@@ -162,6 +162,12 @@ SETTINGS: tuple[Setting, ...] = (
         "defaults, else 0 (run `python -m archiver` and `python -m thresholds`).",
         _flag,
     ),
+    Setting(
+        "READINGS_RETENTION_DAYS",
+        30,
+        "Days of sensor readings the warehouse keeps (the archiver prunes older ones hourly; 0: all).",
+        _non_negative_int,
+    ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
     Setting("PORT", 8050, "Port to listen on.", _port),
     Setting("DATA_DIR", str(ROOT / "var"), "Where the embedded warehouse and state live."),

@@ -24,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -62,6 +63,10 @@ def _transient(exc: BaseException) -> bool:
     )
 
 
+# Readings past the retention period are pruned once an hour.
+PRUNE_EVERY_S = 3600.0
+
+
 class Archiver:
     """Drains `se:stream:alarms` and `se:stream:readings` into the warehouse."""
 
@@ -76,6 +81,7 @@ class Archiver:
         claim_every_s: float = 5.0,
         write_timeout_s: float = 60.0,
         retry_delay_s: float = 1.0,
+        retention_days: float | None = None,
     ) -> None:
         self.sources = sources
         self.live = sources.live
@@ -96,6 +102,10 @@ class Archiver:
         self._claim_from = dict.fromkeys(STREAMS, "0-0")
         self._next_claim = 0.0
         self._next_restore = 0.0
+        if retention_days is None:
+            retention_days = getattr(sources.settings, "READINGS_RETENTION_DAYS", 0)
+        self.retention_days = retention_days
+        self._next_prune = 0.0
         self._groups_ready = False
         self._since_summary: Counter[str] = Counter()
         self._next_summary = time.monotonic() + SUMMARY_EVERY_S
@@ -119,10 +129,32 @@ class Archiver:
             self._process(claimed, counts)
         busy = counts["retried"] or counts["claimed"]
         self._process(self._read(">", block=None if busy else self.block_ms), counts)
+        if self.retention_days and time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + PRUNE_EVERY_S
+            counts["pruned"] += self.prune()
         result = {k: v for k, v in counts.items() if v}
         log.debug("archiver %s: %s", self.consumer, result or "idle")
         self._since_summary.update(counts)
         return result
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Delete readings older than the retention period; return how many went.
+
+        A sensing network writes millions of readings a day: without this the warehouse
+        grows without bound. A failure is logged and tried again next hour, never raised
+        into the archiving loop.
+        """
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=self.retention_days)
+        try:
+            deleted = self.wh.execute(
+                "DELETE FROM reading_history WHERE ts < :cutoff", {"cutoff": cutoff}, timeout_s=600
+            )
+        except Exception:  # noqa: BLE001 - pruning must never stop the archive
+            log.exception("archiver: pruning readings older than %s failed", cutoff)
+            return 0
+        if deleted:
+            log.info("archiver: pruned %d readings older than %s", deleted, cutoff.isoformat())
+        return int(deleted)
 
     def run_forever(self, stop: threading.Event) -> None:
         """Cycle until `stop` is set; outages back off and retry, they never end the loop."""

@@ -48,7 +48,13 @@ def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sour
 
 
 def archiver(sources: Sources, consumer: str = "test", **options: Any) -> Archiver:
-    options = {"block_ms": 10, "claim_idle_ms": 50, "claim_every_s": 0} | options
+    # The fixed dates below are older than any retention period: keep readings forever here.
+    options = {
+        "block_ms": 10,
+        "claim_idle_ms": 50,
+        "claim_every_s": 0,
+        "retention_days": 0,
+    } | options
     return Archiver(sources, consumer=consumer, **options)
 
 
@@ -446,3 +452,21 @@ def test_python_m_archiver_stops_cleanly_on_sigterm(
             proc.kill()
     assert proc.returncode == 0, err
     assert "SIGTERM: stopping" in err and "stopped" in err
+
+
+def test_readings_older_than_the_retention_period_are_pruned(sources: Sources) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        {"sensor_id": "S1", "ts": now - timedelta(days=40), "value": 1.0},
+        {"sensor_id": "S1", "ts": now - timedelta(days=29), "value": 2.0},
+        {"sensor_id": "S2", "ts": now - timedelta(hours=1), "value": 3.0},
+    ]
+    sources.warehouse.execute(
+        "INSERT INTO reading_history (sensor_id, ts, value) VALUES (:sensor_id, :ts, :value)", rows
+    )
+    arch = archiver(sources, retention_days=30)
+    assert arch.prune(now) == 1
+    assert sorted(v for _, _, v in readings(sources)) == [2.0, 3.0]
+    # Kept forever when the retention is 0: the archiving loop never prunes.
+    keep = archiver(sources, consumer="keep", retention_days=0)
+    assert "pruned" not in keep.run_once()
