@@ -22,12 +22,14 @@ FEED_ROWS = 60
     Output(Ids.COUNTS_AS_OF, "data-as-of"),
     Input(WALL_PULSE.version, "data"),
 )
-def refresh(_version: int | None):
+def refresh(version: int | None):
     """Rebuild the feed and the counts from Redis."""
     sources = get_sources()
-    alarms = sources.live.active_alarms(limit=FEED_ROWS)
+    alarms = sources.at_version(
+        version, f"feed:{FEED_ROWS}", lambda: sources.live.active_alarms(limit=FEED_ROWS)
+    )
     now = datetime.now(UTC).isoformat()
     districts = sources.registry.district_names()
     systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
-    counts = sources.live.level_counts()
+    counts = sources.at_version(version, "level_counts", sources.live.level_counts)
     return feed_items(alarms, districts, systems, FEED_ROWS), now, counts_items(counts), now

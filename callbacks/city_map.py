@@ -151,11 +151,15 @@ def load_static(_viewport: str):
     Output(WallIds.FOCUS, "data"),
     Input(WALL_PULSE.version, "data"),
 )
-def refresh(_version: int | None):
+def refresh(version: int | None):
     """Redraw alarms, incidents, district shading and team readiness from the live state."""
     sources = get_sources()
     gcj02 = _gcj02_tiles()
-    alarms = sources.live.active_alarms(limit=MAP_ALARMS, closed_window_s=0)
+    alarms = sources.at_version(
+        version,
+        f"map:{MAP_ALARMS}",
+        lambda: sources.live.active_alarms(limit=MAP_ALARMS, closed_window_s=0),
+    )
     incidents = sources.registry.incidents("open")
     return (
         alarm_features(alarms, gcj02),

@@ -8,11 +8,14 @@ and hangs them on the Flask app. Callbacks reach them with `get_sources()`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, current_app
 from flask_caching import Cache
 
+from data_sources.caching import cached
 from data_sources.live import LiveState, connect, embedded
 from data_sources.registry import Registry
 from data_sources.warehouse import Warehouse, make_engine, upgrade
@@ -21,6 +24,9 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 EXTENSION = "smart_emergency_sources"
+# A version's reads are shared this long; versions move every few seconds in a busy hall.
+LIVE_TTL = 30
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,6 +36,16 @@ class Sources:
     live: LiveState
     registry: Registry
     cache: Cache | None
+
+    def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
+        """`load()` once per live-state version across every screen and worker.
+
+        Screens re-read the live state when its version moves; twenty screens seeing the same
+        version share one read. Without a version (first load) the read is not shared.
+        """
+        if version is None:
+            return load()
+        return cached(self.cache, f"live:{version}:{name}", LIVE_TTL, load)
 
     def readiness(self) -> dict[str, str]:
         """'ok' or the error, per backing service."""
