@@ -116,8 +116,17 @@
     updateClock();
     if (!pulseRoot()) { state.lastPulse = 0; state.offlineSince = null; return; }
     const refresh = Number(pulseRoot().dataset.refreshMs || 1000);
-    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh && state.offlineSince === null) {
-      state.offlineSince = new Date(state.lastPulse);
+    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh && state.offlineSince === null
+        && !state.probing && Date.now() - (state.lastProbe || 0) > refresh) {
+      // The pulse is late. A busy server (or a busy browser) is not a lost one: ask /healthz
+      // directly and only say "lost" when that fails too.
+      const late = state.lastPulse;
+      state.probing = true;
+      state.lastProbe = Date.now();
+      fetch("/healthz", {cache: "no-store", signal: AbortSignal.timeout(1500)})
+        .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } })
+        .catch(function () { if (state.lastPulse === late) { state.offlineSince = new Date(late); } })
+        .finally(function () { state.probing = false; });
     }
     banner();
     updateAges(state.offlineSince === null ? state.pulse : null);
