@@ -2,6 +2,9 @@
 
 Stops cleanly on SIGTERM or SIGINT: the cycle in progress finishes (or its unacknowledged
 entries are reclaimed later), then the process exits 0.
+
+`python -m archiver quarantine list|show ID|redrive ID...|--all|import-dead` sees and
+re-drives what the archiver could not store (archiver/quarantine_cli.py).
 """
 
 from __future__ import annotations
@@ -14,11 +17,17 @@ import threading
 from settings import Settings, SettingsError
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     try:
         settings = Settings.load()
     except SettingsError as exc:
         print(f"settings error: {exc}", file=sys.stderr)
+        return 2
+    if argv[:1] == ["quarantine"]:
+        return _quarantine(argv[1:], settings)
+    if argv:
+        print("usage: python -m archiver [quarantine ...]", file=sys.stderr)
         return 2
     if settings.REDIS_URL is None:
         print(
@@ -48,6 +57,19 @@ def main() -> int:
         sources.warehouse.engine.dispose()
         sources.live.r.close()
     return 0
+
+
+def _quarantine(argv: list[str], settings: Settings) -> int:
+    logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+    from archiver.quarantine_cli import main as quarantine_main
+    from data_sources import build_sources
+
+    sources = build_sources(settings)
+    try:
+        return quarantine_main(argv, sources)
+    finally:
+        sources.warehouse.engine.dispose()
+        sources.live.r.close()
 
 
 if __name__ == "__main__":

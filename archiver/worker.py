@@ -9,8 +9,11 @@ between commit and ack costs a rewrite, never a loss or a double. Each cycle
 3. every `claim_every_s`, XAUTOCLAIMs entries another consumer left idle (it crashed);
 4. reads new entries, blocking up to `block_ms` only when there was nothing else to do.
 
-An entry that still fails after `max_deliveries` goes to `se:stream:dead` and is acked; a
-warehouse or Redis outage is not the entry's fault and never sends anything there.
+An entry that still fails after `max_deliveries` goes to the warehouse's quarantine table
+(`data_sources/quarantine.py`) with its raw fields, the error and the time, and is acked only
+once that row committed: the archiver never drops an entry. A warehouse or Redis outage is not
+the entry's fault and never quarantines anything (the entry waits). `python -m archiver
+quarantine` lists, shows and re-drives what is there.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,13 +35,17 @@ from sqlalchemy import exc as sa_exc
 
 from archiver import records
 from archiver.rebuild import rebuild_live_state
-from data_sources import Sources, keys
+from data_sources import Sources, keys, quarantine
 from data_sources.warehouse import WarehouseTimeout
 
 log = logging.getLogger(__name__)
 
 GROUP = "archiver"
 STREAMS = (keys.ALARM_STREAM, keys.READING_STREAM)
+QUARANTINE_CHANNELS = {
+    keys.ALARM_STREAM: quarantine.ARCHIVER_ALARMS,
+    keys.READING_STREAM: quarantine.ARCHIVER_READINGS,
+}
 MAX_ROWS_PER_TRANSACTION = 10_000
 SUMMARY_EVERY_S = 60.0
 RESTORE_RETRY_S = 30.0
@@ -356,28 +363,24 @@ class Archiver:
                     _describe(exc),
                 )
                 continue
-            pipe = self.r.pipeline(transaction=True)
-            pipe.xadd(
-                keys.DEAD_STREAM,
-                {
-                    "stream": stream,
-                    "id": entry_id,
-                    "error": _describe(exc),
-                    "deliveries": deliveries,
-                    "consumer": self.consumer,
-                    "fields": json.dumps(fields, ensure_ascii=False),
-                },
-                maxlen=keys.DEAD_STREAM_MAXLEN,
-                approximate=True,
+            # The quarantine row commits before the ack: a crash in between quarantines the
+            # entry once more (same stream and id: one row), never zero times. A warehouse
+            # outage raises here, before the ack: nothing is quarantined, the entry waits.
+            qid = quarantine.put(
+                self.wh,
+                source=_entry_source(fields),
+                channel=QUARANTINE_CHANNELS.get(stream, stream),
+                raw=raw_entry(stream, entry_id, fields),
+                error=f"{_describe(exc)} (after {deliveries} deliveries to {self.consumer})",
+                ref=entry_id,
             )
-            pipe.xack(stream, GROUP, entry_id)
-            pipe.execute()
-            counts["dead"] += 1
+            self.r.xack(stream, GROUP, entry_id)
+            counts["quarantined"] += 1
             log.error(
-                "archiver: %s %s moved to %s after %d deliveries: %s",
+                "archiver: %s %s quarantined as #%d after %d deliveries: %s",
                 stream,
                 entry_id,
-                keys.DEAD_STREAM,
+                qid,
                 deliveries,
                 _describe(exc),
             )
@@ -404,6 +407,22 @@ def _chunks(entries: list[records.Entry]) -> Iterator[list[records.Entry]]:
             chunk, rows = [], 0
     if chunk:
         yield chunk
+
+
+def raw_entry(stream: str, entry_id: str, fields: Mapping[str, str]) -> str:
+    """The raw text of a stream entry as quarantined: its stream, id and fields, as JSON."""
+    return json.dumps(
+        {"stream": stream, "id": entry_id, "fields": dict(fields)}, ensure_ascii=False
+    )
+
+
+def _entry_source(fields: Mapping[str, str]) -> str | None:
+    # The upstream system of an alarm change, for the governance counts; best effort.
+    try:
+        source = json.loads(fields.get("body") or "{}").get("source")
+    except (ValueError, AttributeError):
+        return None
+    return source if isinstance(source, str) else None
 
 
 def _describe(exc: BaseException) -> str:

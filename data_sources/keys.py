@@ -7,7 +7,7 @@
 | `se:alarm:<id>` | hash | one alarm: `id`, `body` (JSON as ingested), `status`, `count`, `last_at`, `last_id`, `dedupe`, `ack_by`, `ack_at`, `closed_by`, `closed_at`, `close_note`, `escalation`, `escalated_at`, `rev` |
 | `se:alarms:dedupe` | hash | dedupe key (source, site, category) → id of the open alarm repeats merge into |
 | `se:seen:<id>` | string | upstream id → the id it lives under (7 days): idempotent ingest |
-| `se:stream:dead` | stream | entries the archiver could not write after N deliveries |
+| `se:stream:dead` | stream | no longer written: dead letters before the quarantine table (`python -m archiver quarantine import-dead` moves them there) |
 | `se:restored` | string | set once the live state holds what the warehouse knows; absent after Redis lost its data |
 | `se:thresholds:state` | hash | sensor id → the threshold engine's state (JSON) |
 | `se:alarms:active` | sorted set | ids of alarms not closed, scored by `occurred_at` (epoch s) |
@@ -55,7 +55,7 @@ def lock(name: str) -> str:
 # Added for the archiver (issue 4): its dead letters, and the restore of lost live state.
 ALARMS_DEDUPE = PREFIX + "alarms:dedupe"  # hash: dedupe key → id of the active alarm it merges into
 SEEN = PREFIX + "seen:"  # + upstream id → id the alarm lives under (7 days): idempotent ingest
-DEAD_STREAM = PREFIX + "stream:dead"  # entries the archiver could not write after N deliveries
+DEAD_STREAM = PREFIX + "stream:dead"  # legacy dead letters; the quarantine table replaced it
 DEAD_STREAM_MAXLEN = 100_000
 # Set once the live state holds what the warehouse knows; absent after Redis lost its data.
 RESTORED = PREFIX + "restored"

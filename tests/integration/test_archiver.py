@@ -5,6 +5,7 @@ that comes back empty."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from archiver import GROUP, Archiver, start_in_process
-from data_sources import Sources, build_sources, keys
+from data_sources import Sources, build_sources, keys, quarantine
 from data_sources.warehouse import Warehouse, make_engine
 from settings import ROOT, Settings
 
@@ -230,7 +231,7 @@ def test_a_thousand_shuffled_readings_are_stored_once_and_the_newest_is_latest(
 # --- 4. poison entries -----------------------------------------------------------------
 
 
-def test_a_poison_entry_goes_to_the_dead_letter_stream_and_the_good_ones_are_archived(
+def test_a_poison_entry_goes_to_the_warehouse_quarantine_and_the_good_ones_are_archived(
     sources: Sources, caplog: pytest.LogCaptureFixture
 ) -> None:
     live, r = sources.live, sources.live.r
@@ -248,24 +249,25 @@ def test_a_poison_entry_goes_to_the_dead_letter_stream_and_the_good_ones_are_arc
         for cycle in range(1, 5):
             counts = arch.run_once()
             assert counts["failed"] == 2, cycle
-            assert r.xlen(keys.DEAD_STREAM) == 0
+            assert quarantine.list(sources.warehouse) == []
             # The good entries around the bad ones are in from the first cycle on.
             assert list(history(sources)["id"]) == ["GOOD-1", "GOOD-2"]
             assert sources.warehouse.count("reading_history") == 2
         counts = arch.run_once()
 
-    assert counts["dead"] == 2
-    # Ids of two streams can be equal: a dead letter is known by its stream and id.
-    dead = {(f["stream"], f["id"]): f for _, f in r.xrange(keys.DEAD_STREAM)}
-    bad_alarm, bad_batch = (keys.ALARM_STREAM, bad_alarm), (keys.READING_STREAM, bad_batch)
-    assert set(dead) == {bad_alarm, bad_batch}
-    assert "JSONDecodeError" in dead[bad_alarm]["error"]
-    assert "finite" in dead[bad_batch]["error"]
-    assert dead[bad_alarm]["deliveries"] == "5"
-    assert json.loads(dead[bad_alarm]["fields"])["body"] == "{not json"
+    assert counts["quarantined"] == 2
+    # Ids of two streams can be equal: a quarantined entry is known by its channel and ref.
+    held = {(q["channel"], q["ref"]): q for q in quarantine.list(sources.warehouse)}
+    bad_alarm, bad_batch = ("archiver:alarms", bad_alarm), ("archiver:readings", bad_batch)
+    assert set(held) == {bad_alarm, bad_batch}
+    assert "JSONDecodeError" in held[bad_alarm]["error"]
+    assert "finite" in held[bad_batch]["error"]
+    assert "after 5 deliveries" in held[bad_alarm]["error"]
+    assert json.loads(held[bad_alarm]["raw"])["fields"]["body"] == "{not json"
     assert pending(sources, keys.ALARM_STREAM) == pending(sources, keys.READING_STREAM) == 0
     errors = [rec for rec in caplog.records if rec.levelno == logging.ERROR]
-    assert len(errors) == 2 and all(keys.DEAD_STREAM in rec.getMessage() for rec in errors)
+    assert len(errors) == 2 and all("quarantined" in rec.getMessage() for rec in errors)
+    assert not r.exists(keys.DEAD_STREAM)
     assert arch.run_once() == {}  # nothing left to retry
     assert sources.warehouse.count("alarm_events") == 2
 
@@ -282,14 +284,15 @@ def test_an_entry_the_database_refuses_does_not_hold_up_the_rest_of_its_batch(
     arch = archiver(sources, max_deliveries=2, claim_every_s=3600)
     assert arch.run_once()["failed"] == 1
     assert list(history(sources)["id"]) == ["OK-1", "OK-2"]
-    assert arch.run_once()["dead"] == 1
-    (_, dead), *_ = sources.live.r.xrange(keys.DEAD_STREAM)
-    assert "DataError" in dead["error"] and "TOO-LONG" in dead["fields"]
+    assert arch.run_once()["quarantined"] == 1
+    (held,) = quarantine.list(sources.warehouse)
+    assert "DataError" in held["error"] and "TOO-LONG" in held["raw"]
+    assert held["source"] == "hazchem"
     assert list(events(sources)["alarm_id"]) == ["OK-1", "OK-2"]
 
 
 @pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
-def test_a_warehouse_outage_is_waited_out_and_never_dead_letters(sources: Sources) -> None:
+def test_a_warehouse_outage_is_waited_out_and_never_quarantines(sources: Sources) -> None:
     archiver(sources).run_once()  # the live state is marked as restored
     for i in range(3):
         sources.live.put_alarm(alarm(f"W{i}", i))
@@ -300,7 +303,7 @@ def test_a_warehouse_outage_is_waited_out_and_never_dead_letters(sources: Source
     for _ in range(4):
         with pytest.raises(OperationalError):
             arch.run_once()
-    assert sources.live.r.xlen(keys.DEAD_STREAM) == 0
+    assert quarantine.list(sources.warehouse) == []
     assert pending(sources, keys.ALARM_STREAM) == 3
     # Back up: the same consumer (or another, by claiming) writes what it holds.
     drain(archiver(sources, "W"))
@@ -470,3 +473,140 @@ def test_readings_older_than_the_retention_period_are_pruned(sources: Sources) -
     # Kept forever when the retention is 0: the archiving loop never prunes.
     keep = archiver(sources, consumer="keep", retention_days=0)
     assert "pruned" not in keep.run_once()
+
+
+# --- 6. quarantine ---------------------------------------------------------------------
+
+
+def quarantine_command(tmp_path: Path, redis_url: str, warehouse_url: str, *args: str) -> str:
+    env = os.environ | {
+        "REDIS_URL": redis_url,
+        "WAREHOUSE_URL": warehouse_url,
+        "DATA_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "archiver", "quarantine", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("warehouse_url", ["postgres"], indirect=True)
+def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_survives_flushall(
+    sources: Sources, tmp_path: Path, redis_url: str, warehouse_url: str
+) -> None:
+    # Accepted at the door today (a poisoned entry): PostgreSQL text cannot hold U+0000.
+    live, r = sources.live, sources.live.r
+    live.put_alarm(alarm("NUL-1", 1, title="罐区\x00可燃气体浓度超标", category="气体\x00"))
+    live.put_alarm(alarm("FINE-1", 2))
+    nul_id = sources.live.r.xrange(keys.ALARM_STREAM, count=1)[0][0]
+    arch = archiver(sources, max_deliveries=3, claim_every_s=3600)
+    quarantined = sum(arch.run_once().get("quarantined", 0) for _ in range(3))
+    assert quarantined == 1
+    assert list(history(sources)["id"]) == ["FINE-1"]
+    assert pending(sources, keys.ALARM_STREAM) == 0
+
+    r.flushall()  # Redis restarted empty: what was quarantined is not in Redis anyway
+
+    (held,) = quarantine.list(sources.warehouse)
+    assert (held["channel"], held["source"], held["ref"]) == ("archiver:alarms", "hazchem", nul_id)
+    body = json.loads(json.loads(held["raw"])["fields"]["body"])
+    assert body["title"] == "罐区\x00可燃气体浓度超标" and body["id"] == "NUL-1"
+    assert "NUL" in held["error"] or "0x00" in held["error"]
+    listed = quarantine_command(tmp_path, redis_url, warehouse_url, "list")
+    assert f"#{held['id']}\t" in listed and "archiver:alarms" in listed
+    assert "1 quarantined entries" in listed and "\x00" not in listed
+    shown = quarantine_command(tmp_path, redis_url, warehouse_url, "show", str(held["id"]))
+    assert "NUL-1" in shown and "\x00" not in shown and f"ref: {nul_id}" in shown
+
+
+@pytest.mark.parametrize("warehouse_url", ["postgres"], indirect=True)
+def test_a_quarantined_entry_is_redriven_after_the_fix_and_recorded_as_redriven(
+    sources: Sources, tmp_path: Path, redis_url: str, warehouse_url: str
+) -> None:
+    from archiver.quarantine_cli import main as quarantine_main
+
+    live = sources.live
+    live.put_alarm(alarm("LONG-SITE-1", 1, site_id="S" * 30))
+    live.put_alarm(alarm("LONG-SITE-2", 2, site_id="T" * 30))
+    arch = archiver(sources, max_deliveries=1, claim_every_s=3600)
+    assert arch.run_once()["quarantined"] == 2
+    first, second = sorted(q["id"] for q in quarantine.list(sources.warehouse))
+    # The fix: the warehouse takes longer site ids.
+    sources.warehouse.execute("ALTER TABLE alarm_history ALTER COLUMN site_id TYPE varchar(64)")
+
+    out = io.StringIO()
+    assert quarantine_main(["redrive", str(first)], sources, out=out) == 0
+    assert "re-enqueued onto se:stream:alarms" in out.getvalue()
+    drain(arch)
+    assert list(history(sources)["id"]) == ["LONG-SITE-1"]
+    assert quarantine_main(["redrive", "--all", "--direct"], sources, out=out) == 0
+    assert list(history(sources)["id"]) == ["LONG-SITE-1", "LONG-SITE-2"]
+    assert sorted(events(sources)["alarm_id"]) == ["LONG-SITE-1", "LONG-SITE-2"]
+
+    assert quarantine.list(sources.warehouse) == []
+    redriven = quarantine.list(sources.warehouse, include_redriven=True)
+    assert all(q["redriven_at"] is not None for q in redriven)
+    assert "directly" in quarantine.get(sources.warehouse, second)["redriven_note"]
+    again = io.StringIO()
+    assert quarantine_main(["redrive", str(first)], sources, out=again) == 1
+    assert "already re-driven" in again.getvalue()
+    listed = quarantine_command(tmp_path, redis_url, warehouse_url, "list", "--redriven")
+    assert "2 quarantined entries" in listed and "re-driven" in listed
+
+
+@pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
+def test_a_poison_entry_stays_pending_while_the_warehouse_cannot_take_its_quarantine_row(
+    sources: Sources,
+) -> None:
+    archiver(sources).run_once()  # the live state is marked as restored
+    sources.live.r.xadd(keys.READING_STREAM, {"batch": "not json"})
+    down = dataclasses.replace(
+        sources, warehouse=Warehouse(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/x"))
+    )
+    arch = archiver(down, "Q", max_deliveries=2, claim_every_s=3600)
+    assert arch.run_once()["failed"] == 1
+    for _ in range(2):
+        with pytest.raises(OperationalError):
+            arch.run_once()  # the last delivery: its quarantine row cannot be written
+    assert pending(sources, keys.READING_STREAM) == 1
+    assert quarantine.list(sources.warehouse) == []
+    # The warehouse is back: the entry is quarantined, then acked.
+    assert archiver(sources, "Q", max_deliveries=2).run_once()["quarantined"] == 1
+    assert pending(sources, keys.READING_STREAM) == 0
+    (held,) = quarantine.list(sources.warehouse)
+    assert json.loads(held["raw"])["fields"] == {"batch": "not json"}
+    down.warehouse.engine.dispose()
+
+
+@pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
+def test_legacy_dead_letters_move_from_redis_into_the_quarantine_table(sources: Sources) -> None:
+    from archiver.quarantine_cli import import_dead
+
+    r = sources.live.r
+    fields = {"op": "new", "id": "OLD-1", "status": "new", "body": '{"source": "gis"}'}
+    r.xadd(
+        keys.DEAD_STREAM,
+        {
+            "stream": keys.ALARM_STREAM,
+            "id": "1700000000000-0",
+            "error": "KeyError: 'title'",
+            "deliveries": 5,
+            "consumer": "old",
+            "fields": json.dumps(fields),
+        },
+    )
+    assert import_dead(sources) == 1
+    assert r.xlen(keys.DEAD_STREAM) == 0
+    (held,) = quarantine.list(sources.warehouse)
+    assert (held["channel"], held["source"], held["ref"]) == (
+        "archiver:alarms",
+        "gis",
+        "1700000000000-0",
+    )
+    assert json.loads(held["raw"])["fields"] == fields
