@@ -109,6 +109,14 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
+def _audit_days(raw: str) -> int:
+    value = int(raw)
+    if value != 0 and value < 183:
+        # The warehouse itself refuses deleting younger audit rows (migration 0006).
+        raise ValueError("expected 0 (keep all) or at least 183 days")
+    return value
+
+
 VIEWS = ("overview", "hazchem", "forces", "duty")
 
 
@@ -167,6 +175,26 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "Days of sensor readings the warehouse keeps (the archiver prunes older ones hourly; 0: all).",
         _non_negative_int,
+    ),
+    Setting(
+        "ALARM_EVENTS_RETENTION_DAYS",
+        365,
+        "Days of alarm changes (alarm_events) the warehouse keeps; the archiver purges older "
+        "ones hourly (0: all).",
+        _non_negative_int,
+    ),
+    Setting(
+        "AUDIT_RETENTION_DAYS",
+        183,
+        "Days of the audit trail the warehouse keeps, at least 183 (0: all).",
+        _audit_days,
+    ),
+    Setting(
+        "CLOSED_ALARMS_KEEP_S",
+        86400,
+        "Seconds a closed alarm stays in the live state (the consult page shows a day); the "
+        "archiver trims older ones.",
+        _positive_int,
     ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
     Setting("PORT", 8050, "Port to listen on.", _port),

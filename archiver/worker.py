@@ -33,7 +33,7 @@ from typing import Any
 import redis
 from sqlalchemy import exc as sa_exc
 
-from archiver import records
+from archiver import housekeeping, records
 from archiver.rebuild import rebuild_live_state
 from data_sources import Sources, keys, quarantine
 from data_sources.warehouse import WarehouseTimeout
@@ -89,6 +89,7 @@ class Archiver:
         write_timeout_s: float = 60.0,
         retry_delay_s: float = 1.0,
         retention_days: float | None = None,
+        housekeeping_every_s: float | None = 60.0,
     ) -> None:
         self.sources = sources
         self.live = sources.live
@@ -113,6 +114,13 @@ class Archiver:
             retention_days = getattr(sources.settings, "READINGS_RETENTION_DAYS", 0)
         self.retention_days = retention_days
         self._next_prune = 0.0
+        settings = sources.settings
+        self.alarm_events_days = getattr(settings, "ALARM_EVENTS_RETENTION_DAYS", 365)
+        self.audit_days = getattr(settings, "AUDIT_RETENTION_DAYS", 183)
+        self.closed_keep_s = getattr(settings, "CLOSED_ALARMS_KEEP_S", 86400)
+        # None: no housekeeping (tests of other parts look at the untrimmed streams).
+        self.housekeeping_every_s = housekeeping_every_s
+        self._next_housekeeping = 0.0
         self._groups_ready = False
         self._since_summary: Counter[str] = Counter()
         self._next_summary = time.monotonic() + SUMMARY_EVERY_S
@@ -136,7 +144,14 @@ class Archiver:
             self._process(claimed, counts)
         busy = counts["retried"] or counts["claimed"]
         self._process(self._read(">", block=None if busy else self.block_ms), counts)
-        if self.retention_days and time.monotonic() >= self._next_prune:
+        if self.housekeeping_every_s is not None:
+            if time.monotonic() >= self._next_housekeeping:
+                self._next_housekeeping = time.monotonic() + self.housekeeping_every_s
+                counts.update(self.trim())
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + PRUNE_EVERY_S
+                counts.update(self.purge())
+        elif self.retention_days and time.monotonic() >= self._next_prune:
             self._next_prune = time.monotonic() + PRUNE_EVERY_S
             counts["pruned"] += self.prune()
         result = {k: v for k, v in counts.items() if v}
@@ -162,6 +177,46 @@ class Archiver:
         if deleted:
             log.info("archiver: pruned %d readings older than %s", deleted, cutoff.isoformat())
         return int(deleted)
+
+    def trim(self, now: float | None = None) -> dict[str, int]:
+        """Trim the Redis state that grows: archived stream entries, the closed set.
+
+        Never trims what a consumer group has not acknowledged yet; a Redis outage is
+        raised (the cycle retries), any other failure is logged and tried next time.
+        """
+        counts: Counter[str] = Counter()
+        try:
+            trimmed = housekeeping.trim_archived(self.r, STREAMS)
+            counts["trimmed_alarm_entries"] += trimmed.get(keys.ALARM_STREAM, 0)
+            counts["trimmed_reading_entries"] += trimmed.get(keys.READING_STREAM, 0)
+            counts["trimmed_closed"] += housekeeping.trim_closed(self.r, self.closed_keep_s, now)
+        except (redis.ConnectionError, redis.TimeoutError):
+            raise
+        except Exception:  # noqa: BLE001 - trimming must never stop the archive
+            log.exception("archiver: trimming the live state failed")
+        return counts
+
+    def purge(self, now: datetime | None = None) -> dict[str, int]:
+        """Hourly: prune readings, apply the retention of alarm changes and the audit trail,
+        purge dead sessions and old login failures. Failures are logged, never raised."""
+        counts: Counter[str] = Counter()
+        if self.retention_days:
+            counts["pruned"] += self.prune(now)
+        try:
+            done = housekeeping.purge_warehouse(
+                self.wh,
+                alarm_events_days=self.alarm_events_days,
+                audit_days=self.audit_days,
+                now=now,
+            )
+        except Exception:  # noqa: BLE001 - purging must never stop the archive
+            log.exception("archiver: purging the warehouse failed")
+            return counts
+        for name, n in done.items():
+            counts[f"purged_{name}"] += n
+        if any(done.values()):
+            log.info("archiver: purged %s", {k: v for k, v in done.items() if v})
+        return counts
 
     def run_forever(self, stop: threading.Event) -> None:
         """Cycle until `stop` is set; outages back off and retry, they never end the loop."""

@@ -320,3 +320,31 @@ def recent_audit(wh: Warehouse, limit: int = 100, action: str | None = None) -> 
             {"limit": int(limit), "action": action},
         )
     )
+
+
+# --- housekeeping ----------------------------------------------------------------------------
+
+
+def purge(
+    wh: Warehouse, now: datetime, *, idle: timedelta, keep_ended: timedelta, forget: timedelta
+) -> dict[str, int]:
+    """Delete sessions over for `keep_ended` and login failures older than `forget`.
+
+    A session is over when it ended (logout, revocation), passed its absolute end, or (a
+    person's) was idle past `idle`; it is kept `keep_ended` longer for whoever looks into it
+    (the audit log keeps the record). A failure key is forgotten by `add_failure` after
+    `forget` anyway; its row goes once no back-off of it is still running.
+    """
+    before = now - keep_ended
+    sessions = wh.execute(
+        "DELETE FROM auth_sessions WHERE (ended_at IS NOT NULL AND ended_at < :before) "
+        "OR (expires_at IS NOT NULL AND expires_at < :before) "
+        "OR (kind = 'user' AND last_active_at < :idle_before)",
+        {"before": before, "idle_before": before - idle},
+    )
+    failures = wh.execute(
+        "DELETE FROM login_failures WHERE last_at < :forget "
+        "AND (blocked_until IS NULL OR blocked_until < :now)",
+        {"forget": now - forget, "now": now},
+    )
+    return {"sessions": int(sessions), "login_failures": int(failures)}

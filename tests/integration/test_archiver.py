@@ -55,6 +55,7 @@ def archiver(sources: Sources, consumer: str = "test", **options: Any) -> Archiv
         "claim_idle_ms": 50,
         "claim_every_s": 0,
         "retention_days": 0,
+        "housekeeping_every_s": None,
     } | options
     return Archiver(sources, consumer=consumer, **options)
 
