@@ -17,7 +17,7 @@ import pandas as pd
 from flask_caching import Cache
 from shapely.geometry import shape
 
-from data_sources.caching import cached
+from data_sources.caching import StaleCopies, cached
 from data_sources.warehouse import Warehouse
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ class Registry:
     def __init__(self, warehouse: Warehouse, cache: Cache | None = None) -> None:
         self.wh = warehouse
         self.cache = cache
+        # Ingest checks sensor and site ids against these: a warehouse outage must not stop it.
+        self._stale = StaleCopies(cache)
 
     def _cached(self, key: str, ttl: int, load: Callable[[], T]) -> T:
         return cached(self.cache, key, ttl, load)
@@ -130,8 +132,11 @@ class Registry:
 
     def sensors(self) -> pd.DataFrame:
         """Columns: id, hazard_source_id, kind, name, unit, normal, low_low, low, high,
-        high_high (thresholds may be NaN where a kind has none)."""
-        return self._cached(
+        high_high (thresholds may be NaN where a kind has none).
+
+        While the warehouse is down, the last copy read (this process's, or Redis's) is
+        served; `caching.Unavailable` when there is none."""
+        return self._stale.get(
             "sensors",
             REGISTRY_TTL,
             lambda: self.wh.query(
@@ -144,6 +149,7 @@ class Registry:
         """Every place an alarm may name by `site_id`: enterprises, hazard sources, sensors.
 
         Index: id. Columns: kind (enterprise/hazard_source/sensor), name, district, lon, lat.
+        Served from the last copy while the warehouse is down, like `sensors`.
         """
 
         def load() -> pd.DataFrame:
@@ -155,7 +161,7 @@ class Registry:
             )
             return frame.set_index("id")
 
-        return self._cached("sites", REGISTRY_TTL, load)
+        return self._stale.get("sites", REGISTRY_TTL, load)
 
     # forces ---------------------------------------------------------------------------
 

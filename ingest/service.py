@@ -11,6 +11,7 @@ from typing import Any
 
 from data_sources import Sources
 from data_sources.boundaries import district_of
+from data_sources.caching import Unavailable
 from geo.gcj02 import gcj02_to_wgs84
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingIn, TransitionIn
 
@@ -31,11 +32,19 @@ def _wgs84(lon: float, lat: float, crs: str) -> tuple[float, float]:
     return round(float(lon), 6), round(float(lat), 6)
 
 
+def _registry(read):  # noqa: ANN001, ANN202
+    # A cold start during a warehouse outage has no copy of the registry: 503, retry later.
+    try:
+        return read()
+    except Unavailable:
+        raise Rejected("body", "the registry is unavailable (warehouse down); retry", 503) from None
+
+
 def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
     """Store an alarm; return ("new" | "merged" | "duplicate", the id it lives under)."""
     record: dict[str, Any] = alarm.model_dump(exclude={"crs"})
     if alarm.site_id is not None:
-        sites = sources.registry.sites()
+        sites = _registry(sources.registry.sites)
         if alarm.site_id not in sites.index:
             raise Rejected("site_id", f"unknown site {alarm.site_id!r}")
         site = sites.loc[alarm.site_id]
@@ -53,7 +62,7 @@ def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
 
 def put_readings(sources: Sources, readings: list[ReadingIn]) -> int:
     """Store a batch of readings (all known sensors, or nothing); return how many became latest."""
-    known = set(sources.registry.sensors()["id"])
+    known = set(_registry(sources.registry.sensors)["id"])
     for i, reading in enumerate(readings):
         if reading.sensor_id not in known:
             raise Rejected(f"[{i}].sensor_id", f"unknown sensor {reading.sensor_id!r}")
