@@ -196,6 +196,13 @@ SETTINGS: tuple[Setting, ...] = (
         "archiver trims older ones.",
         _positive_int,
     ),
+    Setting(
+        "ALARM_IDS_KEEP_S",
+        604800,
+        "Seconds an upstream alarm id stays known in the live state: a retry within it is a "
+        "duplicate (200). One small key per alarm for this long.",
+        _positive_int,
+    ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
     Setting("PORT", 8050, "Port to listen on.", _port),
     Setting("DATA_DIR", str(ROOT / "var"), "Where the embedded warehouse and state live."),

@@ -89,7 +89,7 @@ class Archiver:
         write_timeout_s: float = 60.0,
         retry_delay_s: float = 1.0,
         retention_days: float | None = None,
-        housekeeping_every_s: float | None = 60.0,
+        housekeeping_every_s: float | None = 10.0,
     ) -> None:
         self.sources = sources
         self.live = sources.live

@@ -75,7 +75,7 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
     return Sources(
         settings=settings,
         warehouse=warehouse,
-        live=LiveState(client),
+        live=LiveState(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S),
         registry=Registry(warehouse, cache),
         cache=cache,
     )

@@ -38,7 +38,7 @@ if target and redis.call('ZSCORE', KEYS[2], target) then
   redis.call('HINCRBY', key, 'count', 1)
   redis.call('HSET', key, 'last_at', now, 'last_id', id)
   redis.call('HINCRBY', key, 'rev', 1)
-  redis.call('SET', seen, target, 'EX', 604800)
+  redis.call('SET', seen, target, 'EX', ARGV[8])
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'op', 'repeat', unpack(redis.call('HGETALL', key)))
   redis.call('INCR', KEYS[1])
   return {2, target}
@@ -48,7 +48,7 @@ redis.call('HSET', key, 'id', id, 'body', body, 'status', 'new', 'count', 1, 'la
            'dedupe', dedupe, 'rev', 1, 'level', ARGV[7])
 redis.call('ZADD', KEYS[2], score, id)
 redis.call('HSET', KEYS[4], dedupe, id)
-redis.call('SET', seen, id, 'EX', 604800)
+redis.call('SET', seen, id, 'EX', ARGV[8])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'op', 'new', unpack(redis.call('HGETALL', key)))
 redis.call('INCR', KEYS[1])
 return {1, id}
@@ -160,8 +160,10 @@ def _dedupe_key(alarm: Mapping[str, Any]) -> str:
 class LiveState:
     """Typed access to the live state. Times in and out are UTC."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, seen_ttl_s: int = 604800) -> None:
         self.r = client
+        # How long an upstream id stays known (a retry within it is a duplicate, 200).
+        self.seen_ttl_s = seen_ttl_s
         self._put_alarm = client.register_script(_PUT_ALARM)
         self._transition = client.register_script(_TRANSITION)
         self._put_readings = client.register_script(_PUT_READINGS)
@@ -212,6 +214,7 @@ class LiveState:
                 f"{now:.3f}",
                 keys.STREAM_MAXLEN,
                 alarm["level"],
+                self.seen_ttl_s,
             ],
         )
         return {0: "duplicate", 1: "new", 2: "merged"}[int(outcome)], target

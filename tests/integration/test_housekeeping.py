@@ -243,3 +243,25 @@ def test_retention_settings_default_to_a_year_of_alarms_and_half_a_year_of_audit
     assert Settings.load({"AUDIT_RETENTION_DAYS": 0}, environ={}).AUDIT_RETENTION_DAYS == 0
     with pytest.raises(SettingsError, match="AUDIT_RETENTION_DAYS"):
         Settings.load({"AUDIT_RETENTION_DAYS": 90}, environ={})
+
+
+@pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
+def test_an_upstream_alarm_id_is_known_for_alarm_ids_keep_s(
+    sources: Sources, tmp_path: Path, redis_url: str
+) -> None:
+    sources.live.put_alarm(alarm("WEEK", 1))
+    assert 604790 < sources.live.r.ttl(keys.SEEN + "WEEK") <= 604800
+    settings = Settings.load(
+        {
+            "REDIS_URL": redis_url,
+            "WAREHOUSE_URL": sources.settings.WAREHOUSE_URL,
+            "DATA_DIR": str(tmp_path),
+            "ALARM_IDS_KEEP_S": 3600,
+        }
+    )
+    short = build_sources(settings)
+    assert short.live.put_alarm(alarm("HOUR", 2)) == ("new", "HOUR")
+    assert short.live.put_alarm(alarm("HOUR", 2)) == ("duplicate", "HOUR")
+    assert 3590 < short.live.r.ttl(keys.SEEN + "HOUR") <= 3600
+    short.live.r.close()
+    short.warehouse.engine.dispose()
