@@ -2,14 +2,15 @@
 
     python -m archiver quarantine list [--source S] [--channel C] [--limit N] [--redriven]
     python -m archiver quarantine show ID
-    python -m archiver quarantine redrive ID [ID ...] | --all  [--direct]
+    python -m archiver quarantine redrive ID [ID ...] | --all  [--direct] [--replace-nul]
     python -m archiver quarantine import-dead
 
 `redrive` puts an archiver entry back onto its stream (a new entry with the same fields) for
 the running archiver to write, or with `--direct` (and always without REDIS_URL) writes it to
 the warehouse here and now, reporting the error if it still fails. Either way the row is
 marked re-driven only after that succeeded; an entry that fails again after a re-drive is
-quarantined anew. Entries of other channels (connectors) are re-driven by the re-driver their
+quarantined anew. `--replace-nul` stores an entry PostgreSQL refused for U+0000 (accepted
+before the door rejected control characters) with U+FFFD in its place. Entries of other channels (connectors) are re-driven by the re-driver their
 channel registers in `REDRIVERS`. `import-dead` moves the dead letters an older archiver left
 in `se:stream:dead` (Redis only) into the quarantine table.
 
@@ -28,8 +29,8 @@ from typing import Any
 
 from data_sources import Sources, keys, quarantine
 
-# channel -> re-driver(sources, row, direct) -> note; connectors add theirs.
-Redriver = Callable[[Sources, dict[str, Any], bool], str]
+# channel -> re-driver(sources, row, direct, replace_nul) -> note; connectors add theirs.
+Redriver = Callable[[Sources, dict[str, Any], bool, bool], str]
 REDRIVERS: dict[str, Redriver] = {}
 
 
@@ -47,11 +48,31 @@ def printable(text: str, limit: int | None = None) -> str:
     return clean
 
 
-def _archiver_redrive(sources: Sources, row: dict[str, Any], direct: bool) -> str:
+def without_nul(value: Any) -> Any:
+    """`value` with U+0000 replaced by U+FFFD in every text, JSON text fields included."""
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if value[:1] in "{[" and "\\u0000" in value:
+        try:
+            return json.dumps(without_nul(json.loads(value)), ensure_ascii=False)
+        except ValueError:
+            pass
+    return value.replace("\x00", "\ufffd")
+
+
+def _archiver_redrive(
+    sources: Sources, row: dict[str, Any], direct: bool, replace_nul: bool
+) -> str:
     from archiver import records
 
     entry = json.loads(row["raw"])
     stream, entry_id, fields = entry["stream"], entry["id"], entry["fields"]
+    if replace_nul:
+        fields = without_nul(fields)
     if direct or sources.settings.REDIS_URL is None:
         parsed = records.parse(stream, entry_id, fields)
         steps = records.merge([parsed])
@@ -66,7 +87,7 @@ REDRIVERS[quarantine.ARCHIVER_ALARMS] = _archiver_redrive
 REDRIVERS[quarantine.ARCHIVER_READINGS] = _archiver_redrive
 
 
-def redrive(sources: Sources, qid: int, direct: bool = False) -> str:
+def redrive(sources: Sources, qid: int, direct: bool = False, replace_nul: bool = False) -> str:
     """Re-drive quarantined entry `qid`; return what was done. Raises LookupError / ValueError
     when there is nothing to re-drive, and what the write raises when it still fails."""
     row = quarantine.get(sources.warehouse, qid)
@@ -77,7 +98,9 @@ def redrive(sources: Sources, qid: int, direct: bool = False) -> str:
     redriver = REDRIVERS.get(row["channel"])
     if redriver is None:
         raise ValueError(f"#{qid}: no re-driver for channel {row['channel']!r}")
-    note = redriver(sources, row, direct)
+    note = redriver(sources, row, direct, replace_nul)
+    if replace_nul:
+        note += " (U+0000 replaced by U+FFFD)"
     quarantine.mark_redriven(sources.warehouse, qid, datetime.now(UTC), note=note)
     return note
 
@@ -121,6 +144,11 @@ def _parser() -> argparse.ArgumentParser:
     rd.add_argument("ids", type=int, nargs="*")
     rd.add_argument("--all", action="store_true", help="every entry not yet re-driven")
     rd.add_argument("--direct", action="store_true", help="write to the warehouse here and now")
+    rd.add_argument(
+        "--replace-nul",
+        action="store_true",
+        help="replace U+0000 (which PostgreSQL text cannot hold) by U+FFFD first",
+    )
     sub.add_parser("import-dead", help=f"move {keys.DEAD_STREAM} into the quarantine table")
     return parser
 
@@ -173,7 +201,7 @@ def main(argv: list[str], sources: Sources, out=sys.stdout) -> int:  # noqa: ANN
     status = 0
     for qid in ids:
         try:
-            note = redrive(sources, qid, direct=args.direct)
+            note = redrive(sources, qid, direct=args.direct, replace_nul=args.replace_nul)
         except Exception as exc:  # noqa: BLE001 - report each entry, go on with the next
             status = 1
             print(f"#{qid}: not re-driven: {printable(str(exc), 500)}", file=out)

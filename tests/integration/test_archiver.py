@@ -525,6 +525,17 @@ def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_surv
     shown = quarantine_command(tmp_path, redis_url, warehouse_url, "show", str(held["id"]))
     assert "NUL-1" in shown and "\x00" not in shown and f"ref: {nul_id}" in shown
 
+    # The fix for what is already in: store it with U+FFFD in place of U+0000.
+    redriven = quarantine_command(
+        tmp_path, redis_url, warehouse_url, "redrive", str(held["id"]), "--replace-nul"
+    )
+    assert "re-enqueued onto se:stream:alarms" in redriven
+    drain(archiver(sources, "after-fix"))
+    stored = history(sources).set_index("id")
+    assert stored.loc["NUL-1", "title"] == "罐区\ufffd可燃气体浓度超标"
+    assert stored.loc["NUL-1", "category"] == "气体\ufffd"
+    assert quarantine.list(sources.warehouse) == []
+
 
 @pytest.mark.parametrize("warehouse_url", ["postgres"], indirect=True)
 def test_a_quarantined_entry_is_redriven_after_the_fix_and_recorded_as_redriven(
