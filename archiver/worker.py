@@ -421,14 +421,22 @@ class Archiver:
             # The quarantine row commits before the ack: a crash in between quarantines the
             # entry once more (same stream and id: one row), never zero times. A warehouse
             # outage raises here, before the ack: nothing is quarantined, the entry waits.
-            qid = quarantine.put(
-                self.wh,
-                source=_entry_source(fields),
-                channel=QUARANTINE_CHANNELS.get(stream, stream),
-                raw=raw_entry(stream, entry_id, fields),
-                error=f"{_describe(exc)} (after {deliveries} deliveries to {self.consumer})",
-                ref=entry_id,
-            )
+            try:
+                qid = quarantine.put(
+                    self.wh,
+                    source=_entry_source(fields),
+                    channel=QUARANTINE_CHANNELS.get(stream, stream),
+                    raw=raw_entry(stream, entry_id, fields),
+                    error=f"{_describe(exc)} (after {deliveries} deliveries to {self.consumer})",
+                    ref=entry_id,
+                )
+            except Exception as put_exc:
+                if _transient(put_exc):
+                    raise
+                # Kept pending (never dropped) and tried again; the other entries go on.
+                counts["failed"] += 1
+                log.exception("archiver: cannot quarantine %s %s; kept pending", stream, entry_id)
+                continue
             self.r.xack(stream, GROUP, entry_id)
             counts["quarantined"] += 1
             log.error(

@@ -498,7 +498,7 @@ def quarantine_command(tmp_path: Path, redis_url: str, warehouse_url: str, *args
 
 
 @pytest.mark.parametrize("warehouse_url", ["postgres"], indirect=True)
-def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_survives_flushall(
+def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_survives_redis_emptied(
     sources: Sources, tmp_path: Path, redis_url: str, warehouse_url: str
 ) -> None:
     # Accepted at the door today (a poisoned entry): PostgreSQL text cannot hold U+0000.
@@ -512,7 +512,9 @@ def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_surv
     assert list(history(sources)["id"]) == ["FINE-1"]
     assert pending(sources, keys.ALARM_STREAM) == 0
 
-    r.flushall()  # Redis restarted empty: what was quarantined is not in Redis anyway
+    # Redis restarted empty (FLUSHDB of the test db: FLUSHALL would empty the other dbs of a
+    # shared test server too); what was quarantined is not in Redis anyway.
+    r.flushdb()
 
     (held,) = quarantine.list(sources.warehouse)
     assert (held["channel"], held["source"], held["ref"]) == ("archiver:alarms", "hazchem", nul_id)
@@ -622,3 +624,23 @@ def test_legacy_dead_letters_move_from_redis_into_the_quarantine_table(sources: 
         "1700000000000-0",
     )
     assert json.loads(held["raw"])["fields"] == fields
+
+
+@pytest.mark.parametrize("warehouse_url", ["postgres"], indirect=True)
+def test_an_entry_that_cannot_even_be_quarantined_stays_pending_and_does_not_wedge_the_rest(
+    sources: Sources,
+) -> None:
+    archiver(sources).run_once()  # the live state is marked as restored
+    sources.warehouse.execute("ALTER TABLE quarantine RENAME TO quarantine_away")
+    sources.live.r.xadd(keys.READING_STREAM, {"batch": "not json"})
+    sources.live.put_alarm(alarm("AFTER-1", 1))
+    arch = archiver(sources, "Q", max_deliveries=1, claim_every_s=3600)
+    assert arch.run_once()["failed"] == 1
+    sources.live.put_alarm(alarm("AFTER-2", 2))
+    assert arch.run_once()["failed"] == 1
+    assert list(history(sources)["id"]) == ["AFTER-1", "AFTER-2"]
+    assert pending(sources, keys.READING_STREAM) == 1
+    # The table is back: the entry is quarantined, then acked.
+    sources.warehouse.execute("ALTER TABLE quarantine_away RENAME TO quarantine")
+    assert arch.run_once()["quarantined"] == 1
+    assert pending(sources, keys.READING_STREAM) == 0
