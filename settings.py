@@ -161,8 +161,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", _tile_url),
     Setting("TILE_CRS", "wgs84", "Datum of TILE_URL's tiles: wgs84 or gcj02.", _tile_crs),
     Setting("INGEST_TOKENS", None, "Comma-separated bearer tokens of the ingest API.", _tokens),
-    Setting("AUTH_REQUIRED", None, "1: every screen needs a login or display session.", _flag),
-    Setting("DEMO_FEED", None, "1: run the built-in feed of simulated live data.", _flag),
+    Setting(
+        "AUTH_REQUIRED",
+        None,
+        "1: every screen needs a login or display session. Unset: 0 with embedded defaults "
+        "on a loopback HOST, else 1 (/admin always needs a signed-in administrator).",
+        _flag,
+    ),
+    Setting(
+        "DEMO_FEED",
+        None,
+        "1: run the built-in feed of simulated live data. Unset: 1 with embedded defaults on "
+        "a loopback HOST, else 0.",
+        _flag,
+    ),
     Setting(
         "INPROCESS_WORKERS",
         None,
@@ -285,10 +297,13 @@ class Settings:
             except ValueError as exc:
                 raise SettingsError(f"{setting.name}={raw!r}: {exc}") from None
         embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
+        # Open and simulated only for the demo on this machine: reachable from the network,
+        # the screens need a login and no simulated data mixes with real alarms.
+        demo = embedded and loopback_host(values["HOST"])
         if values["AUTH_REQUIRED"] is None:
-            values["AUTH_REQUIRED"] = not embedded
+            values["AUTH_REQUIRED"] = not demo
         if values["DEMO_FEED"] is None:
-            values["DEMO_FEED"] = embedded
+            values["DEMO_FEED"] = demo
         if values["INPROCESS_WORKERS"] is None:
             values["INPROCESS_WORKERS"] = embedded
         if values["REFRESH_MS"] > 2000:
@@ -302,6 +317,19 @@ class Settings:
         if values["SECRET_KEY"] is None:
             values["SECRET_KEY"] = secrets.token_hex(32)
         return cls(values)
+
+
+def loopback_host(host: str) -> bool:
+    """Is `host` (the HOST setting) reachable only from this machine?"""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a name that could resolve anywhere, "0.0.0.0", "::": not loopback
 
 
 def describe() -> str:

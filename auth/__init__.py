@@ -2,7 +2,8 @@
 
 INTERFACE (stable; other packages code against it):
 - `current_user() -> User | None` inside a request: the logged-in person or enrolled display,
-  or None for anonymous. With AUTH_REQUIRED=0 (the embedded demo) it is a demo duty officer.
+  or None for anonymous. With AUTH_REQUIRED=0 (the embedded demo) it is a demo duty officer,
+  except on /admin, which always needs a signed-in administrator.
   A display is `User("display:<id>", "display", "<where it hangs>")`.
 - `can(permission: str, user: User | None = None) -> bool`; permissions are strings such as
   "view", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import", "admin"
@@ -11,12 +12,16 @@ INTERFACE (stable; other packages code against it):
   (UTC time, user, address, action, outcome, detail). Never raises.
 - `init_app(server)`: sessions, the sign-in pages, /admin and the enforcement of the access
   matrix on every request (docs/access.md).
+- `declare_callbacks(server, {callback key: Declared})`: the permission each Dash callback of
+  `server` needs, by the key Dash dispatches it by (callbacks.register calls it); a callback
+  not declared is refused.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
@@ -26,6 +31,7 @@ from auth.matrix import PERMISSIONS, ROLES, allowed
 log = logging.getLogger("smart_emergency.audit")
 auth_log = logging.getLogger("smart_emergency.auth")
 EXTENSION = "smart_emergency_auth"
+CALLBACKS = "smart_emergency_callbacks"
 DEMO_USERS = (
     ("admin", "admin"),
     ("leader", "leader"),
@@ -33,7 +39,18 @@ DEMO_USERS = (
     ("viewer", "viewer"),
 )
 
-__all__ = ["ROLES", "PERMISSIONS", "User", "audit", "can", "current_user", "init_app", "state"]
+__all__ = [
+    "ROLES",
+    "PERMISSIONS",
+    "Declared",
+    "User",
+    "audit",
+    "can",
+    "current_user",
+    "declare_callbacks",
+    "init_app",
+    "state",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,23 @@ class User:
     name: str
     role: str
     display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What one Dash callback needs, as declared beside it."""
+
+    permission: str
+    where: str  # module.function, for refusals and docs/access.md
+    clientside: bool = False  # runs in the browser: the server never runs it
+    routing: bool = False  # Dash pages' router: the path it renders obeys the page table too
+
+
+def declare_callbacks(server: Flask, declared: Mapping[str, Declared]) -> None:
+    unknown = {d.permission for d in declared.values()} - set(PERMISSIONS)
+    if unknown:
+        raise ValueError(f"unknown permission(s) {sorted(unknown)}")
+    server.extensions[CALLBACKS] = dict(declared)
 
 
 DEMO_USER = User("demo", "duty_officer", "值班员（演示）")
@@ -54,8 +88,8 @@ def state(server: Flask | None = None):  # noqa: ANN201 - auth.sessions.AuthStat
 def current_user() -> User | None:
     if not has_request_context():
         return None
-    if not current_app.config["SE_SETTINGS"].AUTH_REQUIRED:
-        return DEMO_USER
+    if "se_user" not in g and not current_app.config["SE_SETTINGS"].AUTH_REQUIRED:
+        return DEMO_USER  # except on /admin, where the guard has put the signed-in person
     if "se_user" not in g:
         from auth import guard, sessions
 

@@ -2,8 +2,11 @@
 
 Pages without a session are sent to /login?next=<path> (a relative path only); Dash's XHRs
 get 401 JSON, and a callback the session may not run gets 403 JSON before Dash sees it. The
-callback is identified exactly as Dash dispatches it (the `output` key of the request), so a
-forged request cannot run a writing callback under a read-only identity.
+callback is identified exactly as Dash dispatches it (the `output` key of the request) and
+judged by the permission declared beside it (`callbacks.guarded`, handed over through
+`auth.declare_callbacks`); a key that nothing declared is refused, with or without
+AUTH_REQUIRED, so a forged request cannot run anything under an identity that may not.
+`/admin` always needs a signed-in administrator, even with AUTH_REQUIRED=0.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 
 from flask import current_app, g, jsonify, redirect, request
 
+import auth
 from auth import matrix, sessions, trail, views
 
 log = logging.getLogger("smart_emergency.auth")
@@ -35,7 +39,12 @@ def check():  # noqa: ANN201 - a Flask before_request: None to go on, or the ans
     kind = matrix.classify(path)
     if kind in ("open", "api"):
         return None
-    if not current_app.config["SE_SETTINGS"].AUTH_REQUIRED:
+    if not current_app.config["SE_SETTINGS"].AUTH_REQUIRED and kind != "admin":
+        # The embedded demo on loopback: everyone is the demo duty officer, but a callback
+        # nobody declared still never runs.
+        if kind == "callback":
+            _body, refusal = _declared_callback()
+            return refusal
         return None
     if kind == "loopback" and _loopback(request.remote_addr):
         return None
@@ -103,17 +112,30 @@ def _audit_refusal(what: str, **detail: object) -> None:
     )
 
 
-def _check_callback(role: str):  # noqa: ANN202
+def _declared_callback():  # noqa: ANN202 - ((body, Declared), None) or (None, the refusal)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
-        return _json(400, "not a Dash callback request")
+        return None, _json(400, "not a Dash callback request")
     key = body["output"]
-    ids = matrix.output_ids(key) or _input_ids(key)
-    permission = matrix.callback_permission(ids)
-    if not matrix.allowed(role, permission):
-        _audit_refusal("callback", output=key[:200], permission=permission)
-        return _json(403, "not allowed", permission=permission)
-    if matrix.PAGES_CONTENT_ID in ids:
+    declared = current_app.extensions.get(auth.CALLBACKS, {}).get(key)
+    if declared is None:
+        log.warning("refused a callback that declares no permission: %.200s", key)
+        _audit_refusal("callback", output=key[:200], permission=None)
+        return None, _json(403, "not allowed: this callback declares no permission")
+    if declared.clientside:
+        return None, _json(400, "not a server callback: it runs in the browser")
+    return (body, declared), None
+
+
+def _check_callback(role: str):  # noqa: ANN202
+    found, refusal = _declared_callback()
+    if refusal is not None:
+        return refusal
+    body, declared = found
+    if not matrix.allowed(role, declared.permission):
+        _audit_refusal("callback", output=body["output"][:200], permission=declared.permission)
+        return _json(403, "not allowed", permission=declared.permission)
+    if declared.routing:
         # Dash pages' routing: navigating inside the app must obey the page rules too.
         pathname = _input_value(body, "pathname")
         if isinstance(pathname, str) and not matrix.page_allowed(role, pathname):
@@ -128,18 +150,6 @@ def _input_value(body: dict, prop: str) -> object:
             if isinstance(entry, dict) and entry.get("property") == prop:
                 return entry.get("value")
     return None
-
-
-def _input_ids(key: str) -> list[str]:
-    """A callback without outputs is named by a hash: judge it by its declared inputs."""
-    view = current_app.view_functions.get(matrix.DASH_CALLBACK)
-    for cell in getattr(view, "__closure__", None) or ():
-        callback_map = getattr(cell.cell_contents, "callback_map", None)
-        if isinstance(callback_map, dict) and key in callback_map:
-            spec = callback_map[key]
-            inputs = [i.get("id") for i in spec.get("inputs", []) if isinstance(i, dict)]
-            return [matrix.component_name(i) for i in inputs]
-    return []
 
 
 def finish(response):  # noqa: ANN001, ANN201 - a Flask after_request

@@ -1,16 +1,13 @@
-"""The written access matrix, as data: who may open which page, run which callback, call which
-API. The enforcement (auth/guard.py) and docs/access.md (`python -m auth docs`) both read it.
+"""The written access matrix, as data: the roles, the permissions each holds, who may open
+which page and call which API. The enforcement (auth/guard.py) and docs/access.md
+(`python -m auth docs`) both read it.
 
-A NEW WRITING CALLBACK (one that changes state: acknowledges, writes the duty log, imports,
-takes the wall's focus, ...) MUST give at least one of its outputs an id that starts with a
-prefix of `CALLBACK_RULES`, or add its prefix there; read-only callbacks must not use those
-prefixes. Everything else is a "view" callback that every session may run.
+Callbacks are not listed here: each one names its permission where it is declared
+(`callbacks.guarded(permission, Output(...), ...)`), and the guard refuses one that names none.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 
 ROLES = ("admin", "leader", "duty_officer", "viewer", "display")
@@ -25,7 +22,8 @@ ROLE_NAMES = {
 }
 
 PERMISSIONS = {
-    "view": "see every dashboard and run read-only callbacks",
+    "view": "see the dashboards and run their read-only callbacks",
+    "contacts": "read personal data: duty rosters, the duty log, the contact directory, experts",
     "ack_alarm": "acknowledge an alarm",
     "close_alarm": "close an alarm",
     "focus": "presenter control: point the wall and consultation displays at an incident or district",
@@ -35,39 +33,17 @@ PERMISSIONS = {
 }
 GRANTS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "leader": frozenset({"view", "ack_alarm", "close_alarm", "focus", "duty_log"}),
+    "leader": frozenset({"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log"}),
     "duty_officer": frozenset(
-        {"view", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"}
+        {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"}
     ),
-    "viewer": frozenset({"view"}),
+    "viewer": frozenset({"view", "contacts"}),
     "display": frozenset({"view"}),
 }
 
 
 def allowed(role: str | None, permission: str) -> bool:
     return role is not None and permission in GRANTS.get(role, frozenset())
-
-
-@dataclass(frozen=True)
-class CallbackRule:
-    prefix: str
-    permission: str
-    what: str
-
-
-# Output-id prefix -> permission. First match wins; keep the more specific prefixes first.
-CALLBACK_RULES: tuple[CallbackRule, ...] = (
-    CallbackRule("duty-log-", "duty_log", "duty page: add an entry to the duty log"),
-    CallbackRule("duty-roster-import", "roster_import", "duty page: import a roster workbook"),
-    CallbackRule("alarm-ack", "ack_alarm", "acknowledge an alarm (any screen)"),
-    CallbackRule("tablet-ack", "ack_alarm", "tablet: acknowledge an alarm after confirming"),
-    CallbackRule("consult-ack", "ack_alarm", "consultation room: acknowledge an alarm"),
-    CallbackRule("alarm-close", "close_alarm", "close an alarm (any screen)"),
-    CallbackRule("tablet-close", "close_alarm", "tablet: close an alarm after confirming"),
-    CallbackRule("presenter-", "focus", "presenter control: take or release the focus"),
-    CallbackRule("admin-", "admin", "administration callbacks"),
-)
-VIEW_CALLBACKS = "every other callback (panels, filters, maps, page routing)"
 
 
 @dataclass(frozen=True)
@@ -130,44 +106,6 @@ def page_allowed(role: str | None, path: str) -> bool:
     if role != "display":
         return True
     return any(p.display and p.path == (path.rstrip("/") or "/") for p in PAGES)
-
-
-_SPLIT = re.compile(r"(?<!\\)\.\.\.")
-
-
-def output_ids(output_key: str) -> list[str]:
-    """The component ids named by a Dash callback key (`a.children` or `..a.x...b.y..`).
-
-    Pattern-matching ids ({"type": ..., "index": ...}) are named by their "type".
-    """
-    inner = output_key[2:-2] if output_key.startswith("..") else output_key
-    ids = []
-    for part in _SPLIT.split(inner):
-        part = part.split("@", 1)[0]  # allow_duplicate adds @<hash>
-        if "." not in part:
-            continue
-        ids.append(component_name(part.rsplit(".", 1)[0].replace("\\.", ".")))
-    return ids
-
-
-def component_name(ident: object) -> str:
-    """A component id as text; a pattern-matching id ({"type": ...}) by its "type"."""
-    if isinstance(ident, str) and ident.startswith("{"):
-        try:
-            ident = json.loads(ident)
-        except ValueError:
-            return ident
-    if isinstance(ident, dict):
-        return str(ident.get("type", json.dumps(ident, sort_keys=True)))
-    return str(ident)
-
-
-def callback_permission(component_ids: list[str]) -> str:
-    """The permission a callback with these output ids needs (the strictest that matches)."""
-    for rule in CALLBACK_RULES:
-        if any(i.startswith(rule.prefix) for i in component_ids):
-            return rule.permission
-    return "view"
 
 
 # The ingest API keeps its own bearer tokens (INGEST_TOKENS, ingest/api.py): a session, of

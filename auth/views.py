@@ -107,6 +107,11 @@ def _set_session(response: Response, secret: str, display: bool) -> None:
     )
 
 
+def _is_admin_path(path: str) -> bool:
+    path = urlsplit(path).path
+    return path == "/admin" or path.startswith("/admin/")
+
+
 def _auth_required() -> bool:
     return bool(current_app.config["SE_SETTINGS"].AUTH_REQUIRED)
 
@@ -114,8 +119,8 @@ def _auth_required() -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     target = safe_next(request.values.get("next"))
-    if not _auth_required():
-        return redirect(target)
+    if not _auth_required() and not _is_admin_path(target):
+        return redirect(target)  # the screens need nobody; /admin always needs its admin
     if request.method == "GET":
         return page("auth/login.html", csrf=_csrf_token(), username="")
     username = request.form.get("username", "")

@@ -1,17 +1,29 @@
-"""Callbacks, one module per panel, registered with `dash.callback`.
+"""Callbacks, one module per panel, each declared with the permission it needs.
 
-Dash hands callbacks declared with `dash.callback` to the first app that serves a request
-and then forgets them; tests build many apps in one process, so `register` keeps its own
-copy and gives every app the full set.
+    @guarded("view", Output(...), Input(...), State(...), prevent_initial_call=True)
+    def refresh(...): ...
+
+`guarded(permission, ...)` takes what `dash.callback` takes, with the permission in front;
+`guarded_clientside(permission, function, ...)` is the same for `clientside_callback`. They
+record the declaration in this package's own list instead of Dash's globals, and `register`
+gives every app the whole list through `app.callback` / `app.clientside_callback` (tests
+build many apps in one process) and tells the guard (auth/guard.py) which permission the
+key of each callback needs — the key Dash dispatches by, so the guard never guesses.
+A callback that declares no permission is never run (the guard answers 403).
 """
 
 from __future__ import annotations
 
-import copy
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import dash
-from dash import _callback
+from dash import Input, Output
+
+import auth
+from auth.matrix import PERMISSIONS
 
 MODULES = (
     "callbacks.wall",
@@ -24,30 +36,97 @@ MODULES = (
     "callbacks.incident_page",
     "callbacks.resources_page",
     "callbacks.duty_page",
+    "callbacks.rollcall",
+    "callbacks.roster_import",
     "callbacks.consult_page",
     "callbacks.tablet_page",
     "callbacks.presenter",
 )
 
-_snapshot: tuple[dict, list, list] | None = None
+
+@dataclass(frozen=True)
+class Declaration:
+    permission: str
+    where: str  # module.function (or the clientside function's name)
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    function: Callable[..., Any] | None = None  # None: a clientside callback
+    clientside: Any = None
 
 
-def register(app: dash.Dash) -> None:
-    """Give `app` every callback of the project."""
-    global _snapshot
-    if _snapshot is None:
-        for name in MODULES:
-            importlib.import_module(name)
-        _snapshot = (
-            dict(_callback.GLOBAL_CALLBACK_MAP),
-            list(_callback.GLOBAL_CALLBACK_LIST),
-            list(_callback.GLOBAL_INLINE_SCRIPTS),
+DECLARATIONS: list[Declaration] = []
+
+
+def _known(permission: str) -> str:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r} (auth/matrix.py PERMISSIONS)")
+    return permission
+
+
+def guarded(permission: str, *args: Any, **kwargs: Any) -> Callable[[Callable], Callable]:
+    """`dash.callback(*args, **kwargs)` for a callback that needs `permission`."""
+    _known(permission)
+
+    def declare(function: Callable) -> Callable:
+        where = f"{function.__module__}.{function.__qualname__}"
+        DECLARATIONS.append(Declaration(permission, where, args, kwargs, function))
+        return function
+
+    return declare
+
+
+def guarded_clientside(
+    permission: str, clientside_function: Any, *args: Any, **kwargs: Any
+) -> None:
+    """`dash.clientside_callback(...)` for a browser-side callback that needs `permission`."""
+    where = getattr(clientside_function, "function_name", None) or "inline script"
+    namespace = getattr(clientside_function, "namespace", None)
+    where = f"{namespace}.{where}" if namespace else where
+    DECLARATIONS.append(
+        Declaration(
+            _known(permission), f"clientside {where}", args, kwargs, None, clientside_function
         )
-        _callback.GLOBAL_CALLBACK_MAP.clear()
-        _callback.GLOBAL_CALLBACK_LIST.clear()
-        _callback.GLOBAL_INLINE_SCRIPTS.clear()
-    callback_map, callback_list, inline_scripts = _snapshot
-    app.callback_map.update(copy.copy(callback_map))
-    app._callback_list.extend(copy.deepcopy(callback_list))
-    # Inline clientside functions (clientside_callback with a JS string) go with them.
-    app._inline_scripts.extend(inline_scripts)
+    )
+
+
+# Dash pages' router, registered by Dash itself at the first request: its key, computed by
+# Dash on a scratch app (only the outputs name a callback that has any).
+ROUTER_OUTPUTS = (Output("_pages_content", "children"), Output("_pages_store", "data"))
+ROUTER_TITLE = Output("_pages_dummy", "children")  # the clientside `document.title` setter
+
+
+def _dash_own() -> dict[str, auth.Declared]:
+    scratch = dash.Dash(__name__, server=False)
+    scratch.callback(*ROUTER_OUTPUTS, Input("_pages_location", "pathname"))(lambda _p: None)
+    router = next(iter(scratch.callback_map))
+    scratch.clientside_callback("function(d) {}", ROUTER_TITLE, Input("_pages_store", "data"))
+    title = next(k for k in scratch.callback_map if k != router)
+    return {
+        router: auth.Declared("view", "dash pages routing", routing=True),
+        title: auth.Declared("view", "clientside dash pages title", clientside=True),
+    }
+
+
+def load() -> list[Declaration]:
+    """Every declaration of the project (importing the modules declares them)."""
+    for name in MODULES:
+        importlib.import_module(name)
+    return DECLARATIONS
+
+
+def register(app: dash.Dash) -> dict[str, auth.Declared]:
+    """Give `app` every callback of the project; tell its guard what each one needs."""
+    declared = _dash_own()
+    for d in load():
+        before = set(app.callback_map)
+        if d.function is None:
+            app.clientside_callback(d.clientside, *d.args, **d.kwargs)
+        else:
+            app.callback(*d.args, **d.kwargs)(d.function)
+        added = set(app.callback_map) - before
+        if not added:
+            raise RuntimeError(f"{d.where}: its outputs are another callback's key")
+        for key in added:
+            declared[key] = auth.Declared(d.permission, d.where, clientside=d.function is None)
+    auth.declare_callbacks(app.server, declared)
+    return declared

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dash import Input, Output, callback
+from dash import Input, Output
 
+from callbacks import guarded
 from data_sources import get_sources
 from layouts.alarm_feed import Ids, counts_items, feed_items
 from layouts.pulse import ids as pulse_ids
@@ -15,7 +16,8 @@ WALL_PULSE = pulse_ids("wall")
 FEED_ROWS = 60
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.FEED, "children"),
     Output(Ids.AS_OF, "data-as-of"),
     Output(Ids.COUNTS, "children"),

@@ -9,10 +9,11 @@ import dash_leaflet as dl
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from dash import Input, Output, callback
+from dash import Input, Output
 from flask import current_app
 from shapely.geometry import mapping, shape
 
+from callbacks import guarded
 from data_sources import Sources, get_sources
 from data_sources.boundaries import districts_geojson
 from data_sources.live import LEVEL_RANK
@@ -125,7 +126,8 @@ def incident_markers(incidents: gpd.GeoDataFrame, gcj02: bool) -> list[dl.DivMar
     return markers
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.DISTRICTS, "data"),
     Output(Ids.REGISTRY, "data"),
     Output(Ids.ENTERPRISES, "data"),
@@ -142,7 +144,8 @@ def load_static(_viewport: str):
     return data, points, enterprises
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.ALARMS, "data"),
     Output(Ids.INCIDENTS, "children"),
     Output(Ids.DISTRICTS, "hideout"),

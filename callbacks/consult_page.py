@@ -11,11 +11,12 @@ from typing import Any
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from shapely.geometry import mapping, shape
 
 from auth import audit
+from callbacks import guarded
 from callbacks.city_map import display_xy
 from data_sources import Sources, get_sources
 from data_sources.analysis import AlarmFilter, analysis_of
@@ -228,7 +229,8 @@ CONTROLS = {
 }
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.FILTER, "data"),
     Output(Ids.WINDOW, "value"),
     Output(Ids.RANGE_BOX, "hidden"),
@@ -275,7 +277,8 @@ def apply_filter(*args: Any):
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.DISTRICT, "options"),
     Output(Ids.SOURCE, "options"),
     Output(Ids.CATEGORY, "options"),
@@ -299,7 +302,8 @@ def fill_options(chosen_sources: list | None, page_lang: dict | None):
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.KPI, "children"),
     Output(Ids.KPI_AS_OF, "data-as-of"),
     Output(Ids.TREND, "figure"),
@@ -351,7 +355,8 @@ def refresh_charts(f: dict, _version: int | None, page_lang: dict | None):
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.ALARMS, "children"),
     Output(Ids.ALARMS_COUNT, "children"),
     Output(Ids.ALARMS_AS_OF, "data-as-of"),
@@ -408,7 +413,8 @@ def alarm_points(view: pd.DataFrame, gcj02: bool = False) -> tuple[dict, dict]:
     return {"type": "FeatureCollection", "features": features}, {"risk": levels}
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP_DISTRICTS, "data"),
     Output(Ids.MAP_BASE, "children"),
     Output(Ids.MAP, "viewport"),
@@ -427,7 +433,8 @@ def static_map(sources: Sources) -> tuple:
     return display_districts(gcj02_tiles(sources)), base, {"bounds": BOUNDS}
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP_INCIDENTS, "children"),
     Input(PULSE.version, "data"),
 )
@@ -451,7 +458,8 @@ def map_incidents(_version: int | None):
     ]
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP, "viewport", allow_duplicate=True),
     Input(FocusIds.FOCUS, "data"),
     prevent_initial_call=True,
@@ -462,7 +470,8 @@ def fly_to_focus(focus: dict | None):
     return {"bounds": bounds, "transition": "flyToBounds"}
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.URL, "hash"),
     Input(Ids.MAP_ALARMS, "clickData"),
     Input(FocusIds.FOCUS, "data"),
@@ -477,7 +486,8 @@ def drill_from_map(click: dict | None, focus: dict | None):
     raise PreventUpdate
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.DETAIL, "children"),
     Output(Ids.DETAIL_AS_OF, "data-as-of"),
     Input(Ids.URL, "hash"),
@@ -547,7 +557,8 @@ def alarm_body(sources: Sources, alarm_id: str, names: dict, systems: dict, lang
     return page.alarm_detail(alarm, events, names, systems, enterprise, lang)
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.DOWNLOAD, "data"),
     Input(Ids.EXPORT, "n_clicks"),
     State(Ids.FILTER, "data"),

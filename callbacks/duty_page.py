@@ -1,7 +1,7 @@
 """Fill /duty: rosters, the duty log, handovers and the contact directory from the warehouse.
 
-The roll call and the roster import have their own modules; importing them here registers
-their callbacks with this page's.
+The roll call and the roster import have their own modules (callbacks.rollcall,
+callbacks.roster_import). Everything this page reads is personal data ("contacts").
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, html, no_update
 
 import auth
-from callbacks import rollcall, roster_import  # noqa: F401 - registers their callbacks
+from callbacks import guarded
 from data_sources import duty, get_sources
 from layouts.common import SHANGHAI
 from layouts.duty_page import (
@@ -90,7 +90,8 @@ def _user_name() -> str:
     return (user.display_name or user.name) if user else ""
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.TODAY, "children"),
     Output(Ids.TODAY, "className"),
     Output(Ids.TODAY_DATE, "children"),
@@ -127,7 +128,8 @@ def refresh_rosters(_version: Any, unit: str | None):
     )
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.LOG, "children"),
     Output(Ids.HANDOVERS, "children"),
     Output(Ids.LOG_AS_OF, "data-as-of"),
@@ -146,7 +148,8 @@ def refresh_log(_version: Any):
     )
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.LOG_AUTHOR, "value"),
     Output(Ids.HANDOVER_TO, "value"),
     Input(Ids.LOG_AUTHOR, "id"),
@@ -157,7 +160,8 @@ def prefill(_id: str):
     return name, name
 
 
-@callback(
+@guarded(
+    "duty_log",
     Output(Ids.LOG, "children", allow_duplicate=True),
     Output(Ids.LOG_MESSAGE, "children"),
     Output(Ids.LOG_TEXT, "value"),
@@ -186,7 +190,8 @@ def add_log(_clicks: int, _submit: int, author: str | None, category: str, text:
     )
 
 
-@callback(
+@guarded(
+    "duty_log",
     Output(Ids.HANDOVERS, "children", allow_duplicate=True),
     Output(Ids.LOG, "children", allow_duplicate=True),
     Output(Ids.HANDOVER_MESSAGE, "children"),
@@ -230,7 +235,8 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
     )
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.CONTACTS, "data"),
     Output(Ids.CONTACTS_AS_OF, "data-as-of"),
     Input(Ids.CONTACT_SEARCH, "value"),

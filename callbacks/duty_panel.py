@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from dash import Input, Output, callback
+from dash import Input, Output
 
+from callbacks import guarded
 from data_sources import get_sources
 from layouts.common import SHANGHAI, local_time
 from layouts.duty_panel import ROLE_NAMES, Ids, city_block, rooms_block
@@ -40,7 +41,8 @@ def room_states(districts: dict[str, str], checkins: dict[str, float], now: date
     return rows
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.CITY, "children"),
     Output(Ids.ROOMS, "children"),
     Output(Ids.AS_OF, "data-as-of"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pandas as pd
-from dash import Input, Output, callback
+from dash import Input, Output
 
+from callbacks import guarded
 from data_sources import get_sources
 from layouts.forces import TEAM_KINDS, Ids, depots_block, shelters_block, teams_table
 from layouts.pulse import ids as pulse_ids
@@ -42,7 +43,8 @@ def short_stock(stock: pd.DataFrame) -> pd.DataFrame:
     return short.assign(ratio=short["quantity"] / short["min_quantity"]).sort_values("ratio")
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.TEAMS, "children"),
     Output(Ids.DEPOTS, "children"),
     Output(Ids.SHELTERS, "children"),

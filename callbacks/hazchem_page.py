@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 import dash_leaflet as dl
 import numpy as np
 import pandas as pd
-from dash import Input, Output, callback, ctx, no_update
+from dash import Input, Output, ctx, no_update
 from flask import current_app
 from shapely.geometry import mapping, shape
 
+from callbacks import guarded
 from data_sources import get_sources, readings
 from data_sources.boundaries import districts_geojson
 from data_sources.live import LEVEL_RANK, LEVELS
@@ -190,7 +191,8 @@ def _display(lon, lat):  # noqa: ANN001, ANN202
     return wgs84_to_gcj02(lon, lat) if gcj02 else (lon, lat)
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.BASE, "children"),
     Output(Ids.DISTRICTS, "data"),
     Output(Ids.PARKS, "children"),
@@ -238,7 +240,8 @@ def load_map(_layer: str):
     return base, data, parks, {"type": "FeatureCollection", "features": features}
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.SOURCES, "hideout"),
     Output(Ids.TABLE, "data"),
     Output(Ids.TABLE, "style_data_conditional"),
@@ -273,7 +276,8 @@ def refresh(_version: int | None, _readings: int | None, selected: str | None):
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.ALARMS, "children"),
     Output(Ids.ALARMS_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
@@ -291,7 +295,8 @@ def refresh_alarms(_version: int | None):
     return alarms_table(table.head(30)), now.isoformat()
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.SELECTED, "data"),
     Input(Ids.TABLE, "active_cell"),
     Input(Ids.SOURCES, "clickData"),
@@ -304,7 +309,8 @@ def select(cell: dict | None, feature: dict | None):
     return (cell or {}).get("row_id") or no_update
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.DETAIL_INFO, "children"),
     Output(Ids.DETAIL_CHART, "figure"),
     Output(Ids.DETAIL_AS_OF, "data-as-of"),

@@ -13,10 +13,11 @@ import dash_leaflet as dl
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, no_update
+from dash import Input, Output, State, no_update
 from flask import current_app
 from shapely.geometry import Point, Polygon, mapping, shape
 
+from callbacks import guarded
 from data_sources import get_sources, incidents
 from data_sources.boundaries import districts_geojson
 from data_sources.registry import REGISTRY_TTL
@@ -173,7 +174,8 @@ def _incident(incident_id: str | None) -> dict | None:
     return incidents.incident(sources.warehouse, sources.cache, incident_id or "")
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.NOT_FOUND, "hidden"),
     Output(Ids.BODY, "hidden"),
     Output(Ids.WIND_FROM, "options"),
@@ -193,7 +195,8 @@ def load(incident_id: str | None, preset: dict | None):
 
 
 # Apart from `load`, which the analysis waits for: the outlines are the biggest answer.
-@callback(
+@guarded(
+    "view",
     Output(Ids.BASE, "children"),
     Output(Ids.DISTRICTS, "data"),
     Input(Ids.INCIDENT, "data"),
@@ -215,7 +218,8 @@ def _gcj_geometry(geometry: dict) -> dict:
     return mapping(wgs84_geometry_to_gcj02(shape(geometry)))
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.SHAPES, "children"),
     Output(Ids.POINTS, "data"),
     Output(Ids.FORCES_LAYER, "data"),
@@ -269,7 +273,8 @@ def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed): 
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.OVERVIEW, "children"),
     Output(Ids.TIMELINE, "children"),
     Output(Ids.FORCES, "children"),

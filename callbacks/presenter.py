@@ -8,10 +8,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth import audit, can, current_user
+from callbacks import guarded
 from data_sources import Sources, get_sources
 from layouts.common import local_time
 from layouts.i18n import Ids as LangIds
@@ -117,7 +118,8 @@ def perform(sources: Sources, pending: dict, lang: str, now: float | None = None
     return t("presenter.set", lang, label=info["label"])
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.TARGET, "options"),
     Output(Ids.TARGET, "value"),
     Input(Ids.KIND, "value"),
@@ -128,7 +130,8 @@ def fill_targets(kind: str, page: dict | None):
     return targets(get_sources(), kind or "incident", lang_of(page)), None
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.FOCUS, "data"),
     Output(Ids.CURRENT, "children"),
     Output(Ids.AS_OF, "data-as-of"),
@@ -146,7 +149,8 @@ def follow(_version: int | None, known: dict | None, page: dict | None):
     )
 
 
-@callback(
+@guarded(
+    "focus",
     Output(Ids.PENDING, "data"),
     Output(Ids.CONFIRM_BOX, "hidden"),
     Output(Ids.CONFIRM_TEXT, "children"),
@@ -182,7 +186,8 @@ def control(_p, _r, _c, _x, kind, target, options, pending, page):  # noqa: ANN0
     return pending, pending is None, question, message
 
 
-@callback(
+@guarded(
+    "view",
     Output(LangIds.STORE, "data"),
     Output(LangIds.LOCATION, "search"),
     Input(LangIds.STORE, "modified_timestamp"),

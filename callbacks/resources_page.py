@@ -8,9 +8,10 @@ from typing import Any
 import dash_leaflet as dl
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, ctx, no_update
 from flask import current_app
 
+from callbacks import guarded
 from callbacks.city_map import display_xy, point_features
 from callbacks.forces import short_stock, team_summary
 from data_sources import get_sources
@@ -173,7 +174,8 @@ def _gcj02() -> bool:
     return current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP_DISTRICTS, "data"),
     Output(Ids.MAP_BASE, "children"),
     Output(Ids.DISTRICT, "options"),
@@ -199,7 +201,8 @@ def load_static(_map: str):
     return data, base, options
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.TOTALS, "children"),
     Output(Ids.SUMMARY, "children"),
     Output(Ids.TEAMS, "data"),
@@ -259,7 +262,8 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
     )
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP, "viewport", allow_duplicate=True),
     Input(Ids.TEAMS, "active_cell"),
     Input(Ids.SHELTERS, "active_cell"),
@@ -286,7 +290,8 @@ def fly_to(team_cell, shelter_cell, team_rows_shown, shelter_rows_shown):  # noq
     return {"center": [lat, lon], "zoom": 13, "transition": "flyTo"}
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP, "viewport", allow_duplicate=True),
     Input(Ids.DISTRICT, "value"),
     prevent_initial_call=True,

@@ -11,9 +11,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, ctx, no_update
+from dash import ALL, Input, Output, State, ctx, no_update
 
 import auth
+from callbacks import guarded
 from data_sources import duty, get_sources
 from layouts.common import local_time
 from layouts.pulse import ids as pulse_ids
@@ -65,7 +66,8 @@ def _user_name() -> str | None:
     return (user.display_name or user.name) if user else None
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.STATUS, "children"),
     Output(Ids.ROOMS, "children"),
     Output(Ids.SHOWN, "data"),
@@ -86,7 +88,7 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
     return status_line(summary), rooms, signature, not running, datetime.now(UTC).isoformat()
 
 
-@callback(Output(Ids.HISTORY, "children"), Input(PULSE.version, "data"))
+@guarded("contacts", Output(Ids.HISTORY, "children"), Input(PULSE.version, "data"))
 def history(_version: Any):
     """List the latest roll calls and who missed them."""
     sources = get_sources()
@@ -94,7 +96,8 @@ def history(_version: Any):
     return history_items(calls, sources.registry.district_names())
 
 
-@callback(
+@guarded(
+    "duty_log",
     Output(Ids.MESSAGE, "children"),
     Input(Ids.START, "n_clicks"),
     State(Ids.MINUTES, "value"),
@@ -120,7 +123,8 @@ def start(n_clicks: int, minutes: Any):
     return f"已向 {len(units)} 个区县值班室发起点名，时限 {minutes} 分钟。"
 
 
-@callback(
+@guarded(
+    "duty_log",
     Output(Ids.MESSAGE, "children", allow_duplicate=True),
     Input({"type": Ids.ANSWER, "unit": ALL}, "n_clicks"),
     prevent_initial_call=True,

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import auth
+from callbacks import guarded
 from data_sources import duty, get_sources, rosters
 from layouts.common import SHANGHAI
 from layouts.roster_import import Ids, error_items, import_button
@@ -86,7 +87,8 @@ def _check(contents: str | None, filename: str | None) -> rosters.RosterCheck | 
     )
 
 
-@callback(
+@guarded(
+    "roster_import",
     Output(Ids.SUMMARY, "children"),
     Output(Ids.ERRORS, "children"),
     Output(Ids.PREVIEW, "data"),
@@ -111,7 +113,8 @@ def check(contents: str | None, filename: str | None):
     )
 
 
-@callback(
+@guarded(
+    "roster_import",
     Output(Ids.IMPORT, "disabled"),
     Output(Ids.SUMMARY, "children", allow_duplicate=True),
     Input(Ids.IMPORT, "n_clicks"),
@@ -145,7 +148,8 @@ def import_file(n_clicks: int, contents: str | None, filename: str | None):
     )
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.DOWNLOAD, "data"),
     Input(Ids.EXPORT_XLSX, "n_clicks"),
     Input(Ids.EXPORT_CSV, "n_clicks"),

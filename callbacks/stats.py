@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, html
 
+from callbacks import guarded
 from data_sources import get_sources
 from data_sources.live import LEVELS
 from figures.stats import hourly_counts, trend_figure
@@ -36,7 +37,8 @@ def summarise(
     return by_level, by_district, list(by_source.items()), hourly_counts(history, now)
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.TODAY, "children"),
     Output(Ids.DISTRICTS, "children"),
     Output(Ids.TREND, "figure"),

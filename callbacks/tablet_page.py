@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import dash_leaflet as dl
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, html
+from dash import ALL, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from auth import audit, can, current_user
+from callbacks import guarded
 from callbacks.city_map import district_levels
 from callbacks.consult_page import alarm_points, gcj02_tiles, latlon, static_map
 from callbacks.duty_panel import on_duty
@@ -78,7 +79,8 @@ def _names(sources: Sources, lang: str) -> dict[str, str]:
     return dict(zip(districts["adcode"], districts["name_en" if lang == "en" else "name"]))
 
 
-@callback(
+@guarded(
+    "contacts",
     Output(Ids.STATS, "children"),
     Output(Ids.STATS_AS_OF, "data-as-of"),
     Output(Ids.URGENT, "children"),
@@ -135,7 +137,8 @@ def incident_markers(incidents: pd.DataFrame, gcj02: bool) -> list:
     ]
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.MAP_DISTRICTS, "data"),
     Output(Ids.MAP_BASE, "children"),
     Output(Ids.MAP, "viewport"),
@@ -147,7 +150,8 @@ def map_static(_root: str):
     return static_map(get_sources())
 
 
-@callback(
+@guarded(
+    "ack_alarm",
     Output(Ids.PENDING, "data"),
     Output(Ids.DIALOG, "hidden"),
     Output(Ids.DIALOG_TEXT, "children"),

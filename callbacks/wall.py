@@ -17,12 +17,11 @@ from dash import (
     Input,
     Output,
     State,
-    callback,
-    clientside_callback,
     no_update,
 )
 
 import ops
+from callbacks import guarded, guarded_clientside
 from data_sources import Sources, get_sources
 from layouts.city_map import Ids as MapIds
 from layouts.pulse import ids as pulse_ids
@@ -86,7 +85,8 @@ def _source_systems(sources: Sources) -> list[tuple[str, str, int]]:
 ANY_PAGE = pulse_ids(MATCH)
 
 
-@callback(
+@guarded(
+    "view",
     Output(ANY_PAGE.data, "data"),
     Output(ANY_PAGE.version, "data"),
     Output(ANY_PAGE.readings, "data"),
@@ -106,13 +106,15 @@ def tick(_n: int | None, known: int | None, known_readings: int | None):
 
 
 # Between server answers the browser keeps the clock, ages and the offline banner current.
-clientside_callback(
+guarded_clientside(
+    "view",
     ClientsideFunction(namespace="seWall", function_name="onPulse"),
     Output(ANY_PAGE.banner, "hidden"),
     Input(ANY_PAGE.data, "data"),
 )
 
-clientside_callback(
+guarded_clientside(
+    "view",
     ClientsideFunction(namespace="seWall", function_name="rotate"),
     Output(MapIds.MAP, "viewport"),
     Output(Ids.VIEW_NAME, "children"),
