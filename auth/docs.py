@@ -1,5 +1,5 @@
-"""docs/access.md's tables, generated from auth/matrix.py (`python -m auth docs` rewrites
-them; a test fails when the file and the matrix disagree)."""
+"""docs/access.md's tables, generated from auth/matrix.py and the callbacks' own declarations
+(`python -m auth docs` rewrites them; a test fails when the file and they disagree)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ def _permission_cells(permission: str, anonymous: str = NO) -> list[str]:
     return [anonymous] + [YES if matrix.allowed(r, permission) else NO for r in COLUMNS[1:]]
 
 
+def _callbacks() -> list[tuple[str, str]]:
+    """(where, permission) of every server callback, as declared (callbacks.guarded)."""
+    import callbacks
+
+    rows = {(d.where, d.permission) for d in callbacks.load() if d.function is not None}
+    return sorted(rows | {("dash pages routing (and the page table)", "view")})
+
+
 def render() -> str:
     out = ["### Roles and permissions", ""]
     out += _head("permission")
@@ -40,14 +48,14 @@ def render() -> str:
             ok = matrix.allowed(role, p.permission) and (role != "display" or p.display)
             cells.append(YES if ok else "403")
         out.append(_row(f"`{p.path}` {p.name}", cells))
-    out += ["", "### Dash callbacks (`POST /_dash-update-component`, by output id)", ""]
-    out += _head("callback outputs")
-    for rule in matrix.CALLBACK_RULES:
-        cells = ["401"] + [
-            YES if matrix.allowed(r, rule.permission) else "403" for r in COLUMNS[1:]
-        ]
-        out.append(_row(f"`{rule.prefix}…` {rule.what} (`{rule.permission}`)", cells))
-    out.append(_row(f"{matrix.VIEW_CALLBACKS} (`view`)", ["401"] + [YES] * (len(COLUMNS) - 1)))
+    out += ["", "### Dash callbacks (`POST /_dash-update-component`), as each declares", ""]
+    out += _head("callback (permission)")
+    for where, permission in _callbacks():
+        cells = ["401"] + [YES if matrix.allowed(r, permission) else "403" for r in COLUMNS[1:]]
+        out.append(_row(f"`{where}` (`{permission}`)", cells))
+    out.append(
+        _row("any callback that declares no permission", ["401"] + ["403"] * (len(COLUMNS) - 1))
+    )
     out += ["", "### Dash endpoints, static files, operations", ""]
     out += _head("path")
     for path in matrix.DASH_ENDPOINTS:

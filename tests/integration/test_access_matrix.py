@@ -2,8 +2,11 @@
 for anonymous, an enrolled display, viewer, duty officer, leader, administrator, a revoked
 display and a signed-out person; only the allowed ones may work.
 
-The expectations below are written out by hand (not read from auth/matrix.py), so that a
-mistake in the matrix shows up here; docs/access.md is checked against the matrix separately.
+Callbacks are enumerated from the project's own declarations (callbacks.register), so a new
+callback is walked without touching this file. What each identity holds, which callbacks read
+personal data and which write, are written out here by hand (not read from auth/matrix.py),
+so that a mistake in the matrix or in a declaration shows up here; docs/access.md is checked
+against both separately.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ import re
 import dash
 import pytest
 from dash import Input, Output
-from dash._utils import split_callback_id
 
 import auth
+import callbacks
 from auth import accounts, docs, matrix
 from tests.integration.test_auth import (
     CLI,
@@ -47,27 +50,45 @@ PAGES = [
 ]
 DISPLAY_PAGES = {"/", "/wall", "/consult"}
 
-# Writing callbacks, by an output id each: who may run them. Read-only ones: every session.
-WRITERS = {
-    "duty-log-probe": {"duty", "leader", "admin"},
-    "duty-roster-import-probe": {"duty", "admin"},
-    "alarm-ack-probe": {"duty", "leader", "admin"},
-    "tablet-ack-probe": {"duty", "leader", "admin"},
-    "consult-ack-probe": {"duty", "leader", "admin"},
-    "alarm-close-probe": {"duty", "leader", "admin"},
-    "tablet-close-probe": {"duty", "leader", "admin"},
-    "presenter-probe": {"duty", "leader", "admin"},
-    "admin-probe": {"admin"},
-    "wall-probe": {"display", *PEOPLE},
-    "duty-city-probe": {"display", *PEOPLE},  # the wall's duty panel reads, it does not write
-}
 # What each identity may do, written out independently of auth/matrix.py's GRANTS.
 HELD = {
     "display": {"view"},
-    "viewer": {"view"},
-    "duty": {"view", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"},
-    "leader": {"view", "ack_alarm", "close_alarm", "focus", "duty_log"},
-    "admin": {"view", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import", "admin"},
+    "viewer": {"view", "contacts"},
+    "duty": {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"},
+    "leader": {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log"},
+    "admin": {
+        "view",
+        "contacts",
+        "ack_alarm",
+        "close_alarm",
+        "focus",
+        "duty_log",
+        "roster_import",
+        "admin",
+    },
+}
+# Callbacks that read personal data (names, mobile numbers): never for a display.
+PERSONAL = {
+    "callbacks.duty_page.refresh_rosters",
+    "callbacks.duty_page.refresh_log",
+    "callbacks.duty_page.prefill",
+    "callbacks.duty_page.contacts",
+    "callbacks.rollcall.refresh",
+    "callbacks.rollcall.history",
+    "callbacks.roster_import.export",
+    "callbacks.resources_page.refresh",
+    "callbacks.tablet_page.refresh",
+}
+# Callbacks that change something: who may run them.
+WRITERS = {
+    "callbacks.duty_page.add_log": {"duty", "leader", "admin"},
+    "callbacks.duty_page.add_handover": {"duty", "leader", "admin"},
+    "callbacks.rollcall.start": {"duty", "leader", "admin"},
+    "callbacks.rollcall.answer_by_phone": {"duty", "leader", "admin"},
+    "callbacks.roster_import.check": {"duty", "admin"},
+    "callbacks.roster_import.import_file": {"duty", "admin"},
+    "callbacks.tablet_page.confirm_ack": {"duty", "leader", "admin"},
+    "callbacks.presenter.control": {"duty", "leader", "admin"},
 }
 API = [
     ("post", "/api/v1/alarms", {}),
@@ -83,12 +104,8 @@ API = [
 
 @pytest.fixture
 def world(make_app, redis_url: str, reference_url: str):  # noqa: ANN001, ANN201
-    """The app with one probe callback per output id above, and a client per identity."""
+    """The app and a client per identity."""
     app = secured_app(make_app, redis_url, reference_url, INGEST_TOKENS=TOKEN)
-    for output_id in WRITERS:
-        app.callback(Output(output_id, "children"), Input(f"{output_id}-go", "n_clicks"))(
-            lambda n: f"ran {n}"
-        )
     # Walking every callback of the project: answer once the guard has let a request by.
     app.server.before_request_funcs.setdefault(None, []).append(_guard_only)
     clients = {"anonymous": client_at(app)}
@@ -133,14 +150,24 @@ def _wire(ident: object) -> str:
     )
 
 
+def _outputs(output_key: str) -> dict | list[dict]:
+    """The `outputs` of Dash's request: `a.children` or `..a.x...b.y..` (`@hash` dropped)."""
+    many = output_key.startswith("..") and output_key.endswith("..")
+    parts = re.split(r"(?<!\\)\.\.\.", output_key[2:-2]) if many else [output_key]
+    outputs = []
+    for part in parts:
+        ident, prop = part.rsplit(".", 1)
+        outputs.append(
+            {"id": _concrete(ident.replace("\\.", "."), "wall"), "property": prop.split("@")[0]}
+        )
+    return outputs if many else outputs[0]
+
+
 def callback_body(
     output_key: str, inputs: list[dict], state: list[dict] = (), **values: object
 ) -> dict:
     """The request the browser sends for a callback (ids for page "wall"), with `values`."""
-    outputs = split_callback_id(output_key)
-    for out in outputs if isinstance(outputs, list) else [outputs]:
-        out["property"] = out["property"].split("@")[0]
-        out["id"] = _concrete(out["id"], "wall")
+    outputs = _outputs(output_key)
 
     def props(items) -> list[dict]:  # noqa: ANN001
         return [
@@ -205,63 +232,130 @@ def test_dash_endpoints_need_a_session_and_static_files_do_not(world) -> None:  
                 assert response.status_code == 200, (who, path)
 
 
-def test_writing_callbacks_run_only_for_roles_that_hold_the_permission(world) -> None:  # noqa: ANN001
-    app, clients = world
-    covered = {
-        rule.prefix
-        for rule in matrix.CALLBACK_RULES
-        if any(i.startswith(rule.prefix) for i in WRITERS)
-    }
-    assert covered == {rule.prefix for rule in matrix.CALLBACK_RULES}, "a callback rule has no test"
-    for output_id, allowed in WRITERS.items():
-        body = callback_body(
-            f"{output_id}.children", [{"id": f"{output_id}-go", "property": "n_clicks"}], n_clicks=1
-        )
-        for who in IDENTITIES:
-            response = clients[who].post("/_dash-update-component", json=body)
-            if who in SIGNED_OUT:
-                assert response.status_code == 401, (who, output_id)
-            elif who in allowed:
-                assert response.status_code == 200, (who, output_id, response.text)
-                assert response.json["response"][output_id]["children"] == "ran 1"
-            else:
-                assert response.status_code == 403, (who, output_id)
-    refused = [
-        r for r in auth.store.recent_audit(auth.state(app.server).warehouse, 500, "forbidden")
-    ]
-    assert any(
-        r["actor"].startswith("display:") and "presenter-probe" in r["detail"] for r in refused
-    )
+def _declared(app) -> dict[str, auth.Declared]:  # noqa: ANN001
+    return app.server.extensions[auth.CALLBACKS]
 
 
-def test_the_real_presenter_and_panel_callbacks_obey_the_matrix(world) -> None:  # noqa: ANN001
+def _server_callbacks(app) -> dict[str, auth.Declared]:  # noqa: ANN001
+    """Every callback the server runs, by its key (Dash's page router once a page has loaded)."""
+    return {k: d for k, d in _declared(app).items() if not d.clientside}
+
+
+def test_every_callback_of_the_app_declares_its_permission(world) -> None:  # noqa: ANN001
     app, clients = world
     clients["viewer"].get("/wall")  # Dash registers its page routing on the first request
-    real = {k: v for k, v in app.callback_map.items() if "probe" not in k}
-    presenter = [k for k in real if any(i.startswith("presenter-") for i in matrix.output_ids(k))]
-    pulse = [k for k in real if "pulse-data" in matrix.output_ids(k)]
-    assert presenter and pulse, "the presenter's writing callback and the pulse exist"
-    for who in IDENTITIES:
-        for key in real:
-            body = callback_body(key, real[key]["inputs"])
+    declared = _declared(app)
+    undeclared = sorted(set(app.callback_map) - set(declared))
+    assert not undeclared, f"callbacks without a declared permission: {undeclared}"
+    assert len(declared) >= len(callbacks.DECLARATIONS) + 1  # ours, and Dash's router
+    wheres = {d.where for d in declared.values()}
+    assert PERSONAL.issubset(wheres) and set(WRITERS).issubset(wheres), "a callback is gone"
+    for d in declared.values():
+        assert d.permission in matrix.PERMISSIONS, d
+
+
+def test_every_declared_callback_runs_only_for_identities_that_hold_its_permission(world) -> None:  # noqa: ANN001
+    app, clients = world
+    clients["viewer"].get("/wall")
+    walked = _server_callbacks(app)
+    assert any(d.routing for d in walked.values())
+    for key, declared in walked.items():
+        spec = app.callback_map[key]
+        body = callback_body(key, spec["inputs"], spec.get("state", []))
+        if declared.where in PERSONAL:
+            assert "display" not in _holders(declared.permission), declared.where
+        if declared.where in WRITERS:
+            assert _holders(declared.permission) == WRITERS[declared.where], declared.where
+        for who in IDENTITIES:
             response = clients[who].post(
                 "/_dash-update-component", json=body, headers={"X-Guard-Only": "1"}
             )
-            permission = matrix.callback_permission(matrix.output_ids(key))
             if who in SIGNED_OUT:
                 expected = 401
-            elif key in presenter:
-                expected = 200 if who in ("duty", "leader", "admin") else 403
+            elif declared.permission in HELD[who]:
+                expected = 200  # past the guard: the callback would run
             else:
-                expected = 200 if permission in HELD[who] else 403
-            assert response.status_code == expected, (who, key)
-    # And for real (not only the guard): the wall's pulse answers every session.
-    spec = real[pulse[0]]
-    body = callback_body(pulse[0], spec["inputs"], spec.get("state", []), n_intervals=1)
+                expected = 403
+            assert response.status_code == expected, (who, declared.where, response.text[:200])
+            if expected != 200:
+                assert "guard" not in response.json, "refused before the callback body"
+
+
+def _holders(permission: str) -> set[str]:
+    return {who for who, held in HELD.items() if permission in held}
+
+
+def test_a_display_forging_the_contact_directory_call_gets_403(world) -> None:  # noqa: ANN001
+    app, clients = world
+    key = next(k for k in app.callback_map if k.startswith("..duty-contacts.data"))
+    spec = app.callback_map[key]
+    body = callback_body(key, spec["inputs"], spec.get("state", []))
+    refused = clients["display"].post("/_dash-update-component", json=body)
+    assert refused.status_code == 403
+    assert not re.search(r"1\d{10}", refused.text), "no mobile number in a refusal"
+    assert refused.json == {"error": "not allowed", "permission": "contacts"}
+    # The same call for a person who may read it: the directory with its mobile numbers.
+    answered = clients["viewer"].post("/_dash-update-component", json=body)
+    assert answered.status_code == 200, answered.text[:300]
+    rows = answered.json["response"]["duty-contacts"]["data"]
+    assert rows and any(str(r.get("phone", "")).startswith("1") for r in rows)
+    rows = auth.store.recent_audit(auth.state(app.server).warehouse, 50, "forbidden")
+    assert any(r["actor"].startswith("display:") and "duty-contacts" in r["detail"] for r in rows)
+
+
+def test_allowed_callbacks_really_run_and_refused_writers_write_nothing(world) -> None:  # noqa: ANN001
+    app, clients = world
+    clients["viewer"].get("/wall")
+    real = _server_callbacks(app)
+    pulse = next(k for k in real if "pulse-data" in k)
+    spec = app.callback_map[pulse]
+    body = callback_body(pulse, spec["inputs"], spec.get("state", []), n_intervals=1)
     for who in ("display", *PEOPLE):
         response = clients[who].post("/_dash-update-component", json=body)
         assert response.status_code == 200, (who, response.text[:300])
         assert "version" in response.text
+    key = next(k for k, d in real.items() if d.where == "callbacks.duty_page.add_log")
+    spec = app.callback_map[key]
+    body = callback_body(key, spec["inputs"], spec.get("state", []), n_clicks=1)
+    for item in body["state"]:
+        item["value"] = {"value": "other"}.get(item["property"], "伪造的日志")
+    wh = auth.state(app.server).warehouse
+    before = wh.count("duty_log")
+    for who in ("display", "viewer"):
+        assert clients[who].post("/_dash-update-component", json=body).status_code == 403
+    assert wh.count("duty_log") == before
+
+
+def test_a_callback_that_declares_no_permission_is_refused_to_everyone(world) -> None:  # noqa: ANN001
+    app, clients = world
+    ran = []
+    # Registered past callbacks.guarded, as a careless new module might.
+    app.callback(Output("undeclared-probe", "children"), Input("undeclared-go", "n_clicks"))(
+        lambda n: ran.append(n) or "ran"
+    )
+    body = callback_body(
+        "undeclared-probe.children", [{"id": "undeclared-go", "property": "n_clicks"}], n_clicks=1
+    )
+    for who in IDENTITIES:
+        response = clients[who].post("/_dash-update-component", json=body)
+        assert response.status_code == (401 if who in SIGNED_OUT else 403), who
+    assert ran == []
+
+
+def test_an_undeclared_callback_is_refused_without_auth_required_too(make_app) -> None:  # noqa: ANN001
+    app = make_app()  # AUTH_REQUIRED=0: everyone is the demo duty officer
+    ran = []
+    app.callback(Output("undeclared-probe", "children"), Input("undeclared-go", "n_clicks"))(
+        lambda n: ran.append(n) or "ran"
+    )
+    client = app.server.test_client()
+    body = callback_body(
+        "undeclared-probe.children", [{"id": "undeclared-go", "property": "n_clicks"}], n_clicks=1
+    )
+    assert client.post("/_dash-update-component", json=body).status_code == 403
+    assert ran == []
+    clientside = next(k for k, d in _declared(app).items() if d.clientside)
+    assert client.post("/_dash-update-component", json={"output": clientside}).status_code == 400
 
 
 def test_navigating_inside_the_app_obeys_the_page_rules(world) -> None:  # noqa: ANN001
@@ -370,23 +464,6 @@ def test_docs_access_md_is_in_step_with_the_matrix() -> None:
     assert docs.updated(text) == text, "run `python -m auth docs`"
     for role in ROLES.values():
         assert f"`{role}`" in text
-
-
-@pytest.mark.parametrize(
-    ("key", "ids"),
-    [
-        ("wall-clock.children", ["wall-clock"]),
-        (
-            "..duty-log-save.children...duty-log-status.children..",
-            ["duty-log-save", "duty-log-status"],
-        ),
-        ("presenter-message.children@9f2a", ["presenter-message"]),
-        ('{"index":["MATCH"],"type":"alarm-ack"}.n_clicks', ["alarm-ack"]),
-        ('..{"index":"A-1","type":"tablet-ack"}.children...x\\.y.data..', ["tablet-ack", "x.y"]),
-    ],
-)
-def test_callback_keys_name_their_output_ids(key: str, ids: list[str]) -> None:
-    assert matrix.output_ids(key) == ids
 
 
 @pytest.mark.parametrize(
