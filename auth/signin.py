@@ -1,11 +1,15 @@
 """Logging in and enrolling a display, with the throttle that cannot lock out the duty desk.
 
-THE THROTTLE RULE. Failures are counted per (user name, address) and per address (all names
-together). The first `FREE` failures of a key cost nothing; each further one doubles the wait
-before that key may try again (2 s, 4 s, 8 s, ... at most `CAP_S`); a key with no failure for
-`FORGET` starts afresh, and a success clears the keys of its address. There is no account
-lock: an attacker guessing the duty officer's password from another address only slows
-themselves down, and the duty officer at their own desk (their own address) logs in at once.
+THE THROTTLE RULE. Failures are counted under three keys, each on its own: per (user name,
+address), per address (all names together) and per account (one name from every address).
+The first `FREE` / `FREE_PER_ADDRESS` / `FREE_PER_ACCOUNT` failures of a key cost nothing;
+each further one doubles the wait before that key may try again (2 s, 4 s, 8 s, ... at most
+`CAP_S`); a key with no failure for `FORGET` starts afresh. A success clears only that
+account's keys, never its address's: signing in to one's own account does not buy more
+guesses at other accounts (spraying). There is no account lock: an attacker guessing the
+duty officer's password from another address slows themselves down long before the account's
+own allowance, so the duty officer at their own desk logs in at once; only a guessing spread
+over many addresses reaches the account key, and an administrator lifts it (`unblock NAME`).
 While a key waits, the password is not even checked, so the waiting cannot be skipped.
 Behind a reverse proxy the address must be the client's (see docs/access.md).
 """
@@ -21,6 +25,8 @@ from auth.sessions import AuthState
 
 FREE = 5  # per (user, address)
 FREE_PER_ADDRESS = 20  # all user names from one address together
+FREE_PER_ACCOUNT = 50  # one user name from all addresses together
+EVERYWHERE = "*"  # the address of the per-account key
 CAP_S = 15 * 60.0
 FORGET = timedelta(hours=1)
 ENROL_KEY = "#enrol"  # the throttle key of /enrol (per address)
@@ -43,6 +49,11 @@ def _fail(state: AuthState, username: str, address: str) -> None:
     now = state.clock()
     store.add_failure(state.warehouse, username, address, now, now - FORGET, FREE, CAP_S)
     store.add_failure(state.warehouse, "", address, now, now - FORGET, FREE_PER_ADDRESS, CAP_S)
+    if username:
+        forget = now - FORGET
+        store.add_failure(
+            state.warehouse, username, EVERYWHERE, now, forget, FREE_PER_ACCOUNT, CAP_S
+        )
 
 
 def login(
@@ -52,7 +63,7 @@ def login(
     wh = state.warehouse
     username = normalise_username(raw_username)
     address = (address or "?")[:64]
-    keys = [(username, address), ("", address)]
+    keys = [(username, address), ("", address), (username, EVERYWHERE)]
 
     def audit(outcome: str, **detail: object) -> None:
         trail.write(
@@ -79,7 +90,7 @@ def login(
         )
         return Outcome(None, "bad", 0, username)
     now = state.clock()
-    store.clear_failures(wh, keys)
+    store.clear_failures(wh, [(username, address), (username, EVERYWHERE)])  # not the address
     if rehash:
         store.update_user(wh, username, now, password_hash=rehash)
     store.record_login(wh, username, now)

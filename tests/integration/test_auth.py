@@ -240,14 +240,14 @@ def test_one_address_guessing_many_names_is_slowed_down_and_an_admin_can_lift_a_
     for _ in range(6):
         login(desk, "viewer", "typo typo 1")
     assert login(desk, "viewer").status_code == 429
-    assert accounts.unblock(state.warehouse, CLI, "Viewer", state.clock()) == 1
+    assert accounts.unblock(state.warehouse, CLI, "Viewer", state.clock()) == 2  # + account key
     assert login(desk, "viewer").status_code == 302
     details = [r["detail"] for r in audit_rows(app, "login_unblock")]
-    assert details == [{"username": "viewer", "keys": 1}, {"address": ELSEWHERE, "keys": 22}]
+    assert details == [{"username": "viewer", "keys": 2}, {"address": ELSEWHERE, "keys": 22}]
 
 
 @pytest.mark.redis
-def test_a_success_clears_the_count_of_its_address(
+def test_a_success_clears_the_count_of_its_account_but_not_of_its_address(
     make_app, redis_url: str, sqlite_url: str
 ) -> None:
     app = secured_app(make_app, redis_url, sqlite_url)
@@ -258,6 +258,43 @@ def test_a_success_clears_the_count_of_its_address(
     for _ in range(5):
         assert login(client_at(app), "duty", "typo typo 2").status_code == REFUSED
     assert login(client_at(app), "duty").status_code == 302
+    keys = auth.state(app.server).warehouse.query(
+        "SELECT username, address, failures FROM login_failures ORDER BY username"
+    )
+    assert list(keys.itertuples(index=False, name=None)) == [("", DESK, 9)]
+
+
+@pytest.mark.redis
+def test_signing_in_to_ones_own_account_does_not_reset_the_guesses_at_others(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    """Spraying: one address trying a password on many accounts, signing in to its own
+    account in between, stays slowed down."""
+    app = secured_app(make_app, redis_url, sqlite_url)
+    sprayer = client_at(app, ELSEWHERE)
+    for i in range(20):  # the address's free attempts, each at another name
+        assert login(sprayer, f"user{i}", "Spring2026!").status_code == REFUSED
+        if i % 5 == 4:
+            assert login(sprayer, "viewer").status_code == 302  # its own account, valid
+    assert login(sprayer, "user20", "Spring2026!").status_code == REFUSED  # 21st: waits 2 s
+    assert login(sprayer, "viewer").status_code == 429, "a success did not buy more guesses"
+    assert login(sprayer, "leader", PASSWORD).status_code == 429
+    assert login(client_at(app, DESK), "leader").status_code == 302  # elsewhere: at once
+
+
+@pytest.mark.redis
+def test_guessing_one_account_from_many_addresses_is_slowed_down_on_that_account(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    app = secured_app(make_app, redis_url, sqlite_url)
+    state = auth.state(app.server)
+    for i in range(50):  # one guess per address: no address key, no pair key waits
+        assert login(client_at(app, f"198.51.100.{i}"), "duty", "guess-x-1").status_code == REFUSED
+    assert login(client_at(app, "198.51.100.200"), "duty", "guess-x-2").status_code == REFUSED
+    assert login(client_at(app, "198.51.100.201"), "duty", PASSWORD).status_code == 429
+    assert login(client_at(app, DESK), "viewer").status_code == 302, "other accounts at once"
+    assert accounts.unblock(state.warehouse, CLI, "duty", state.clock()) == 52
+    assert login(client_at(app, DESK), "duty").status_code == 302
 
 
 # --- timeouts --------------------------------------------------------------------------------
