@@ -577,6 +577,46 @@ def test_without_auth_required_every_screen_acts_as_the_demo_duty_officer(make_a
         assert auth.can("ack_alarm") and not auth.can("admin") and not auth.can("no-such-thing")
 
 
+def test_admin_needs_a_signed_in_administrator_even_without_auth_required(make_app) -> None:
+    app = make_app()  # the embedded demo on loopback: AUTH_REQUIRED=0
+    state = auth.init_app(app.server)
+    anonymous = client_at(app)
+    assert anonymous.get("/wall").status_code == 200, "the screens stay open"
+    assert anonymous.get("/admin").headers["Location"] == "/login?next=/admin"
+    assert anonymous.get("/admin/").status_code in (302, 308)
+    forged = anonymous.post(
+        "/admin/users",
+        data={"username": "mallory", "role": "admin", "password": PASSWORD, "csrf": "x"},
+    )
+    assert forged.status_code == 401 and store.get_user(state.warehouse, "mallory") is None
+    assert anonymous.get("/login?next=/admin").status_code == 200, "the sign-in form, not a loop"
+    # The first administrator is made on the server (python -m auth create-user ...).
+    accounts.create_user(state.warehouse, CLI, "boss", "局长", "admin", PASSWORD, state.clock())
+    accounts.create_user(
+        state.warehouse, CLI, "duty", "值班", "duty_officer", PASSWORD, state.clock()
+    )
+
+    def admin_login(username: str):  # noqa: ANN202
+        client = client_at(app)
+        token = csrf_of(client, "/login?next=/admin")
+        form = {"username": username, "password": PASSWORD, "csrf": token, "next": "/admin"}
+        assert client.post("/login", data=form).headers["Location"] == "/admin"
+        return client
+
+    assert admin_login("duty").get("/admin").status_code == 403
+    admin = admin_login("boss")
+    page = admin.get("/admin")
+    assert page.status_code == 200 and 'data-username="duty"' in page.text
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    made = admin.post(
+        "/admin/users",
+        data={"csrf": token, "username": "li", "role": "viewer", "password": PASSWORD},
+    )
+    assert made.status_code == 303
+    row = next(r for r in audit_rows(app, "user_create") if r["detail"]["username"] == "li")
+    assert row["actor"] == "boss", "the change carries the administrator, not the demo user"
+
+
 @pytest.mark.redis
 def test_a_warehouse_outage_keeps_known_sessions_and_refuses_unknown_ones(
     make_app, redis_url: str, sqlite_url: str, tmp_path

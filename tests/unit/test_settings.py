@@ -55,6 +55,28 @@ def test_a_real_server_turns_auth_on_and_the_demo_feed_off(environ: dict[str, st
     assert s.DEMO_FEED is False
 
 
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "::", "10.20.1.5", "wall.example.gov.cn", "192.168.1.10", "[::]"]
+)
+def test_off_loopback_the_embedded_demo_needs_a_login_and_runs_no_demo_feed(host: str) -> None:
+    s = load(HOST=host)
+    assert s.embedded
+    assert s.AUTH_REQUIRED is True
+    assert s.DEMO_FEED is False
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"])
+def test_on_loopback_the_embedded_demo_is_open_and_runs_the_demo_feed(host: str) -> None:
+    s = load(HOST=host)
+    assert s.AUTH_REQUIRED is False
+    assert s.DEMO_FEED is True
+
+
+def test_explicit_flags_win_off_loopback_too() -> None:
+    s = load(HOST="0.0.0.0", AUTH_REQUIRED="0", DEMO_FEED="1")
+    assert s.AUTH_REQUIRED is False and s.DEMO_FEED is True
+
+
 def test_explicit_flags_win_over_the_derived_defaults() -> None:
     s = load(REDIS_URL=REDIS, AUTH_REQUIRED="0", DEMO_FEED="1")
     assert s.AUTH_REQUIRED is False and s.DEMO_FEED is True
