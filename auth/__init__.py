@@ -68,6 +68,8 @@ class Declared:
     where: str  # module.function, for refusals and docs/access.md
     clientside: bool = False  # runs in the browser: the server never runs it
     routing: bool = False  # Dash pages' router: the path it renders obeys the page table too
+    inputs: int | None = None  # how many inputs and states a request must carry (None: any)
+    state: int | None = None
 
 
 def declare_callbacks(server: Flask, declared: Mapping[str, Declared]) -> None:

@@ -124,6 +124,11 @@ def _declared_callback():  # noqa: ANN202 - ((body, Declared), None) or (None, t
         return None, _json(403, "not allowed: this callback declares no permission")
     if declared.clientside:
         return None, _json(400, "not a server callback: it runs in the browser")
+    for part in ("inputs", "state"):
+        # Dash answers a request of another shape with a 500: refuse it here, by name.
+        given, wanted = body.get(part) or [], getattr(declared, part)
+        if wanted is not None and (not isinstance(given, list) or len(given) != wanted):
+            return None, _json(400, f"the callback takes {wanted} {part}", field=part)
     return (body, declared), None
 
 

@@ -127,6 +127,13 @@ def register(app: dash.Dash) -> dict[str, auth.Declared]:
         if not added:
             raise RuntimeError(f"{d.where}: its outputs are another callback's key")
         for key in added:
-            declared[key] = auth.Declared(d.permission, d.where, clientside=d.function is None)
+            spec = app.callback_map[key]
+            declared[key] = auth.Declared(
+                d.permission,
+                d.where,
+                clientside=d.function is None,
+                inputs=len(spec.get("inputs", [])),
+                state=len(spec.get("state", [])),
+            )
     auth.declare_callbacks(app.server, declared)
     return declared

@@ -90,6 +90,12 @@ def _user_name() -> str:
     return (user.display_name or user.name) if user else ""
 
 
+def _account() -> str:
+    """Who is signed in: what every record written here carries, whatever a form says."""
+    user = auth.current_user()
+    return user.name if user else ""
+
+
 @guarded(
     "contacts",
     Output(Ids.TODAY, "children"),
@@ -155,7 +161,7 @@ def refresh_log(_version: Any):
     Input(Ids.LOG_AUTHOR, "id"),
 )
 def prefill(_id: str):
-    """Write the signed-in duty officer in as author and incoming officer."""
+    """Show who is signed in as the author (read-only) and suggest them as incoming officer."""
     name = _user_name()
     return name, name
 
@@ -167,18 +173,17 @@ def prefill(_id: str):
     Output(Ids.LOG_TEXT, "value"),
     Input(Ids.LOG_ADD, "n_clicks"),
     Input(Ids.LOG_TEXT, "n_submit"),
-    State(Ids.LOG_AUTHOR, "value"),
     State(Ids.LOG_CATEGORY, "value"),
     State(Ids.LOG_TEXT, "value"),
     prevent_initial_call=True,
 )
-def add_log(_clicks: int, _submit: int, author: str | None, category: str, text: str | None):
+def add_log(_clicks: int, _submit: int, category: str, text: str | None):
     """Add a duty-log entry; it shows at once here and within a pulse on other screens."""
     if not auth.can("duty_log"):
         return no_update, html.Span("无权记录值班日志。", className="error"), no_update
     sources = get_sources()
     try:
-        duty.append_log(sources.warehouse, author or "", text or "", category or "other")
+        duty.append_log(sources.warehouse, _account(), text or "", category or "other")
     except ValueError as exc:
         return no_update, html.Span(str(exc), className="error"), no_update
     sources.live.bump()
@@ -221,7 +226,7 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
             from_name or "",
             to_name or "",
             handed,
-            recorded_by=_user_name() or None,
+            recorded_by=_account(),
         )
     except ValueError as exc:
         return no_update, no_update, html.Span(str(exc), className="error"), no_update

@@ -61,9 +61,10 @@ def rollcall_view(state: dict[str, Any] | None, districts: dict[str, str], now: 
     return summary, rows, left > 0 and answered < len(rows)
 
 
-def _user_name() -> str | None:
+def _account() -> str | None:
+    """The signed-in account: what a roll call and a phone answer record as who did it."""
     user = auth.current_user()
-    return (user.display_name or user.name) if user else None
+    return user.name if user else None
 
 
 @guarded(
@@ -117,7 +118,7 @@ def start(n_clicks: int, minutes: Any):
         return "应答时限应在 1 到 60 分钟之间。"
     sources = get_sources()
     units = list(sources.registry.district_names())
-    who = _user_name() or "值班员"
+    who = _account() or "值班员"
     duty.start_rollcall(sources, units, minutes * 60, who)
     auth.audit("rollcall.start", units=len(units), minutes=minutes)
     return f"已向 {len(units)} 个区县值班室发起点名，时限 {minutes} 分钟。"
@@ -138,7 +139,7 @@ def answer_by_phone(clicks: list[int | None]):
     sources = get_sources()
     unit = ctx.triggered_id["unit"]
     name = sources.registry.district_names().get(unit, unit)
-    result = duty.answer_rollcall(sources, unit, via="phone", recorded_by=_user_name())
+    result = duty.answer_rollcall(sources, unit, via="phone", recorded_by=_account())
     auth.audit("rollcall.answer", unit=unit, via="phone", outcome=result.outcome)
     if result.outcome == "answered":
         return f"已登记{name}电话应答" + ("（超过时限）。" if result.late else "。")

@@ -60,7 +60,7 @@ def acknowledge(sources: Sources, alarm_id: str, lang: str, now: float | None = 
         audit("ack", outcome="denied", alarm_id=alarm_id)
         return t("ack.denied", lang)
     user = current_user()
-    who = (user.display_name or user.name) if user else ""
+    who = user.name if user else ""  # the account, not a name anyone could type
     before = sources.live.alarm(sources.live.resolve(alarm_id))
     status = sources.live.transition(
         alarm_id, "acknowledged", who, time.time() if now is None else now

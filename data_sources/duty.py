@@ -49,10 +49,14 @@ def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def log_entries(warehouse: Warehouse, unit: str = CITY, limit: int = 200) -> pd.DataFrame:
-    """The newest entries first. Columns: id, unit, at (UTC), author, category, text."""
+    """The newest entries first. Columns: id, unit, at (UTC), account (who wrote it: the
+    signed-in account), author (that account's display name where one is known), category,
+    text."""
     frame = warehouse.query(
-        'SELECT id, unit, "at", author, category, "text" FROM duty_log WHERE unit = :unit '
-        'ORDER BY "at" DESC, id DESC LIMIT :limit',
+        'SELECT d.id, d.unit, d."at", d.author AS account, '
+        "COALESCE(NULLIF(u.display_name, ''), d.author) AS author, d.category, d.\"text\" "
+        "FROM duty_log d LEFT JOIN users u ON u.username = d.author WHERE d.unit = :unit "
+        'ORDER BY d."at" DESC, d.id DESC LIMIT :limit',
         {"unit": unit, "limit": int(limit)},
     )
     return _utc(frame, "at")
@@ -66,7 +70,8 @@ def append_log(
     unit: str = CITY,
     at: datetime | None = None,
 ) -> None:
-    """Add one entry; refuses (ValueError) empty text or author and unknown categories."""
+    """Add one entry written by `author`, the signed-in account (screens never pass a typed
+    name); refuses (ValueError) empty text or author and unknown categories."""
     text, author = (text or "").strip(), (author or "").strip()
     if not text:
         raise ValueError("日志内容不能为空")
@@ -104,7 +109,9 @@ def record_handover(
     """Record a handover and its duty-log line, in one transaction.
 
     `notes`: what was handed over — `text` (the officer's notes) and counts taken at that
-    moment (`open_alarms`, `open_incidents`)."""
+    moment (`open_alarms`, `open_incidents`). `recorded_by` is the signed-in account that
+    records it; the duty-log line carries it as its author (the names handed over between
+    are what the officer entered)."""
     from_name, to_name = (from_name or "").strip(), (to_name or "").strip()
     if not from_name or not to_name:
         raise ValueError("请填写交班人和接班人")
@@ -141,7 +148,7 @@ def record_handover(
             (
                 'INSERT INTO duty_log (unit, "at", author, category, "text") '
                 "VALUES (:unit, :at, :author, 'handover', :text)",
-                {"unit": unit, "at": at, "author": to_name, "text": summary + "。"},
+                {"unit": unit, "at": at, "author": recorded_by or to_name, "text": summary + "。"},
             ),
         ]
     )

@@ -65,7 +65,8 @@ class Ids(StrEnum):
 def _log_panel() -> html.Section:
     form = html.Div(
         [
-            dcc.Input(id=Ids.LOG_AUTHOR, placeholder="记录人", list=Ids.PEOPLE, className="author"),
+            # Who writes is the signed-in account: shown, never typed (the server ignores it).
+            dcc.Input(id=Ids.LOG_AUTHOR, placeholder="记录人", readOnly=True, className="author"),
             dcc.Dropdown(
                 id=Ids.LOG_CATEGORY,
                 options=[{"label": v, "value": k} for k, v in USER_CATEGORIES.items()],

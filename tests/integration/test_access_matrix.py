@@ -21,6 +21,7 @@ from dash import Input, Output
 import auth
 import callbacks
 from auth import accounts, docs, matrix
+from data_sources import duty
 from tests.integration.test_auth import (
     CLI,
     ROLES,
@@ -324,6 +325,50 @@ def test_allowed_callbacks_really_run_and_refused_writers_write_nothing(world) -
     for who in ("display", "viewer"):
         assert clients[who].post("/_dash-update-component", json=body).status_code == 403
     assert wh.count("duty_log") == before
+
+
+def _forged(app, where: str, **values: object) -> dict:  # noqa: ANN001
+    key = next(k for k, d in _declared(app).items() if d.where == where)
+    spec = app.callback_map[key]
+    body = callback_body(key, spec["inputs"], spec.get("state", []))
+    for item in body["inputs"]:
+        item["value"] = 1 if item["property"] == "n_clicks" else None
+    for item in body["state"]:
+        item["value"] = values.get(item["id"], item["value"])
+    return body
+
+
+def test_a_duty_officer_cannot_write_the_duty_log_or_a_handover_as_someone_else(world) -> None:  # noqa: ANN001
+    app, clients = world
+    wh = auth.state(app.server).warehouse
+    body = _forged(app, "callbacks.duty_page.add_log", **{"duty-log-text": "伪造：局长已批准"})
+    body["inputs"][1]["value"] = None  # clicked, not submitted
+    # The old form's author field, sent anyway: a request of another shape is refused.
+    old = {**body, "state": [{"id": "duty-author", "property": "value", "value": "leader 测试"}]}
+    old["state"] += body["state"]
+    refused = clients["duty"].post("/_dash-update-component", json=old)
+    assert refused.status_code == 400 and refused.json["field"] == "state"
+    response = clients["duty"].post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.text[:300]
+    stored = wh.query("SELECT author FROM duty_log WHERE text = :t", {"t": "伪造：局长已批准"})
+    assert list(stored["author"]) == ["duty"], "the record carries the signed-in account"
+    newest = duty.log_entries(wh, limit=5).iloc[0]
+    assert newest["account"] == "duty" and newest["author"] == "duty 测试", "shown by name"
+    handover = _forged(
+        app,
+        "callbacks.duty_page.add_handover",
+        **{
+            "duty-handover-from": "王艳",
+            "duty-handover-to": "陆志伟",
+            "duty-handover-notes": "昆山火情续报",
+        },
+    )
+    response = clients["leader"].post("/_dash-update-component", json=handover)
+    assert response.status_code == 200, response.text[:300]
+    row = wh.query("SELECT recorded_by FROM duty_handover ORDER BY id DESC LIMIT 1")
+    assert list(row["recorded_by"]) == ["leader"]
+    line = wh.query("SELECT author FROM duty_log WHERE category = 'handover' ORDER BY id DESC")
+    assert line["author"].iloc[0] == "leader", "the log line is the recorder's, not 陆志伟's"
 
 
 def test_a_callback_that_declares_no_permission_is_refused_to_everyone(world) -> None:  # noqa: ANN001

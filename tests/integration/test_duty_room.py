@@ -49,7 +49,7 @@ def test_a_handover_is_recorded_with_what_was_handed_over_and_logged(warehouse):
     assert (record["from_name"], record["to_name"]) == ("王艳", "陆志伟")
     assert record["notes"] == {"text": "昆山火情续报待跟进", "open_alarms": 3}
     entry = duty.log_entries(warehouse).iloc[0]
-    assert entry["category"] == "handover" and entry["author"] == "陆志伟"
+    assert entry["category"] == "handover" and entry["account"] == "demo", "who recorded it"
     assert "王艳与陆志伟完成交接" in entry["text"] and "未结警情3起" in entry["text"]
     assert "昆山火情续报待跟进" in entry["text"]
 
