@@ -290,7 +290,7 @@ def test_without_a_login_the_tablet_acknowledges_nothing(locked_app):  # noqa: A
     assert sources.live.focus() is None
 
 
-def test_the_demo_duty_officer_acknowledges_once_and_is_named(make_app):  # noqa: ANN001
+def test_the_demo_duty_officer_acknowledges_once_and_the_record_carries_the_account(make_app):  # noqa: ANN001
     app = make_app(AUTH_REQUIRED=False)
     sources = app.server.extensions["smart_emergency_sources"]
     sources.live.put_alarm(
@@ -313,7 +313,7 @@ def test_the_demo_duty_officer_acknowledges_once_and_is_named(make_app):  # noqa
         assert tablet_page.acknowledge(sources, "T-2", "zh") == "该警情已被确认"
         assert tablet_page.acknowledge(sources, "nope", "zh") == "该警情已关闭或不存在"
     state = sources.live.alarm("T-2")
-    assert state["status"] == "acknowledged" and state["ack_by"] == "值班员（演示）"
+    assert state["status"] == "acknowledged" and state["ack_by"] == "demo"
 
 
 def test_urgent_lists_red_and_orange_not_closed_unacknowledged_first():
