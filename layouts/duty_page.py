@@ -28,9 +28,8 @@ USER_CATEGORIES = {k: v for k, v in LOG_CATEGORIES.items() if k != "handover"}
 
 
 class Ids(StrEnum):
-    # Writing callbacks are guarded by their output ids (auth/matrix.py): those that write
-    # the duty log (entries, handovers) output an id starting "duty-log-"; read-only ones
-    # must not.
+    # Each callback declares its own permission (callbacks.guarded): reading this page's
+    # data needs "contacts", writing the duty log "duty_log"; the ids only name things.
     TODAY_PANEL = "duty-today-panel"
     TODAY = "duty-today"
     TODAY_AS_OF = "duty-today-as-of"

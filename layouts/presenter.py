@@ -3,9 +3,8 @@ put it on the wall and the consultation displays until released. Both actions as
 screen first; the panel says who holds the focus now. The focus lives in the live state
 (`LiveState.focus()`), so every display follows it within one refresh.
 
-Ids that start with `presenter-` belong to the writing callback (auth/matrix.py gives it the
-"focus" permission); the read-only parts (`focus-*`) follow the focus on every session,
-enrolled displays included.
+The writing callback declares the "focus" permission (callbacks/presenter.py); the
+read-only parts (`focus-*`) follow the focus on every session, enrolled displays included.
 """
 
 from __future__ import annotations

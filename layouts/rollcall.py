@@ -25,8 +25,7 @@ class Ids(StrEnum):
     AS_OF = "rollcall-as-of"
     MINUTES = "rollcall-minutes"
     START = "rollcall-start"
-    # Starting a roll call and recording an answer need the duty officer's "duty_log" right
-    # (auth/matrix.py guards callbacks by output-id prefix).
+    # Starting a roll call and recording an answer need "duty_log" (declared with them).
     MESSAGE = "duty-log-rollcall-message"
     STATUS = "rollcall-status"
     ROOMS = "rollcall-rooms"

@@ -29,7 +29,7 @@ class Ids(StrEnum):
     PREVIEW = "roster-preview"
     PREVIEW_BOX = "roster-preview-box"
     ACTIONS = "roster-actions"
-    # Importing needs "roster_import": auth/matrix.py guards callbacks whose outputs start so.
+    # Checking and importing need "roster_import" (declared with their callbacks).
     IMPORT = "duty-roster-import"
     RANGE = "roster-export-range"
     EXPORT_XLSX = "roster-export-xlsx"
