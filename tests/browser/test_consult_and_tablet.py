@@ -304,7 +304,7 @@ def test_acknowledging_on_the_tablet_asks_on_screen_first(server, page_factory):
     page.locator("#tablet-ack-yes").tap()
     page.locator('#tablet-alarms li[data-alarm-id="ack-1"][data-status="acknowledged"]').wait_for()
     state = server.sources.live.alarm("ack-1")
-    assert state["status"] == "acknowledged" and state["ack_by"] == DEMO
+    assert state["status"] == "acknowledged" and state["ack_by"] == "demo", "the account"
     assert "已确认" in page.locator("#tablet-ack-message").inner_text()
     assert dialog.is_hidden()
     assert_clean(page)
@@ -365,7 +365,11 @@ def test_the_wall_and_consultation_room_follow_the_presenter_focus(server, page_
     project(tablet, "区县", "昆山市")
     focus = sources.live.focus()
     assert focus["kind"] == "district" and focus["id"] == "320583"
-    assert focus["by"] == DEMO and focus["label"] == "昆山市" and focus["bounds"]
+    assert (
+        (focus["by"], focus["by_user"]) == (DEMO, "demo")
+        and focus["label"] == "昆山市"
+        and focus["bounds"]
+    )
     tablet.locator("#focus-current", has_text="正在投屏：昆山市").wait_for()
     while versions[-1] == before and time.monotonic() - started < 5:
         wall.wait_for_timeout(100)
