@@ -3,7 +3,7 @@
 Each test gets its own MQTT topic prefix and client id (the broker is shared) and removes
 its persistent session afterwards; each MariaDB test gets a database of its own, dropped
 afterwards. `make test` (scripts/ensure_services.sh) starts both where none answers.
-Import the fixtures into a test module by name.
+Loaded as a plugin by tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -25,14 +25,7 @@ from data_sources import Sources, build_sources, quarantine
 from ingest import service
 from ingest.models import AlarmIn
 from settings import ROOT, Settings
-from tests.connector_helpers import (  # noqa: F401 - fixtures
-    Publisher,
-    mqtt_names,
-    mqtt_url,
-    publisher,
-    wait_for,
-    write_config,
-)
+from tests.connector_helpers import Publisher, wait_for, write_config
 from tests.helpers import alarm_body, now_iso, seed_minimal_registry
 
 pytestmark = [pytest.mark.redis, pytest.mark.mqtt]
@@ -55,7 +48,7 @@ def sources(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[Sources
 
 
 @pytest.fixture
-def config(mqtt_url: str, mqtt_names: dict[str, str]) -> MqttConfig:  # noqa: F811
+def config(mqtt_url: str, mqtt_names: dict[str, str]) -> MqttConfig:
     return mqtt_config("iot", {**mqtt_names, "session_expiry_s": 600}, mqtt_url)
 
 
@@ -109,7 +102,7 @@ def test_an_alarm_published_to_mosquitto_reaches_the_live_state_and_the_warehous
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
 ) -> None:
     running()
     publisher.publish(topic(config, "alarms"), iot_alarm("IOT-1", level="red"))
@@ -125,7 +118,7 @@ def test_readings_heartbeats_and_transitions_use_the_topics_of_their_http_calls(
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
 ) -> None:
     running()
     publisher.publish(
@@ -151,7 +144,7 @@ def test_messages_published_while_the_connector_is_stopped_all_arrive_once_after
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
 ) -> None:
     running()
     publisher.publish(topic(config, "alarms"), iot_alarm("UP-0"))
@@ -179,7 +172,7 @@ def test_a_connector_killed_after_the_write_but_before_the_ack_gets_it_again_and
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     doomed = MqttConnector(sources, config)
@@ -233,7 +226,7 @@ def test_an_ingest_outage_acknowledges_nothing_and_the_message_arrives_when_it_i
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     real = service.put_alarm
@@ -261,7 +254,7 @@ def test_bad_messages_are_quarantined_with_the_reason_and_the_good_ones_still_ar
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
 ) -> None:
     running()
     bad = [
@@ -309,7 +302,7 @@ def test_another_systems_alarm_cannot_be_acknowledged_over_this_systems_topics(
     sources: Sources,
     config: MqttConfig,
     running: Any,
-    publisher: Publisher,  # noqa: F811
+    publisher: Publisher,
 ) -> None:
     outcome, _ = service.put_alarm(sources, AlarmIn.model_validate(alarm_body("HZ-1")))
     assert outcome == "new"
@@ -329,8 +322,8 @@ def test_python_m_connectors_mqtt_takes_messages_and_stops_cleanly_on_sigterm(
     tmp_path: Path,
     redis_url: str,
     sources: Sources,
-    config: MqttConfig,  # noqa: F811
-    publisher: Publisher,  # noqa: F811
+    config: MqttConfig,
+    publisher: Publisher,
 ) -> None:
     path = write_config(
         tmp_path / "connectors.toml",
@@ -379,7 +372,7 @@ def test_python_m_connectors_mqtt_takes_messages_and_stops_cleanly_on_sigterm(
 def test_python_m_connectors_refuses_an_unknown_system_by_name(
     tmp_path: Path,
     redis_url: str,
-    sources: Sources,  # noqa: F811
+    sources: Sources,
 ) -> None:
     env = os.environ | {
         "REDIS_URL": redis_url,
