@@ -16,6 +16,15 @@ import threading
 from settings import Settings, SettingsError
 
 
+def _known_systems(sources: object) -> set[str]:
+    # The registry of upstream systems (issue 12 item 1) where it exists, else the old table.
+    registry = getattr(sources, "systems", None)
+    if registry is not None:
+        frame = registry.all()
+        return set(frame.loc[frame["enabled"], "code"])
+    return set(sources.warehouse.query("SELECT code FROM source_systems")["code"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m connectors", description=__doc__.splitlines()[0]
@@ -54,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from data_sources import build_sources
 
     sources = build_sources(settings)
-    known = set(sources.warehouse.query("SELECT code FROM source_systems")["code"])
+    known = _known_systems(sources)
     if args.system not in known:
         print(
             f"connectors: unknown system {args.system!r} (registered: {', '.join(sorted(known))})",

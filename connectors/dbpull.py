@@ -215,8 +215,14 @@ class DbPull:
             channel=CHANNEL,
             raw=json.dumps(row, ensure_ascii=False, default=str),
             error=error,
+            ref=self._ref(row),
         )
         return "quarantined"
+
+    def _ref(self, row: dict[str, Any]) -> str:
+        # A replayed batch quarantines a bad row once; a later change of it is a new entry.
+        mark = self.mark_of(row)
+        return f"{self.config.system}:{row[self.config.columns['id']]}@{mark.get('time', '')}"[:200]
 
     def run_once(self) -> Counter[str]:
         """Take one batch; return outcome counts (and "rows")."""

@@ -270,14 +270,18 @@ def test_bad_rows_are_quarantined_and_the_pull_goes_on(
     assert stored_ids(sources) == ["emergency-1", "emergency-6"]
     assert sources.live.alarm("emergency-6")["title"] == "<script>alert(1)</script>"  # text
 
-    kept = quarantine.list(sources.warehouse, source="emergency").sort_values("id")
-    assert list(kept["channel"].unique()) == ["dbpull"]
-    errors = kept["error"].tolist()
+    kept = sorted(quarantine.list(sources.warehouse, source="emergency"), key=lambda e: e["id"])
+    assert {entry["channel"] for entry in kept} == {"dbpull"}
+    errors = [entry["error"] for entry in kept]
     assert errors[0] == "422 level: value 9 of column 'grade' has no mapping"
     assert errors[1] == "422 title: column 'title' is empty"
     assert errors[2].startswith("422 occurred_at:") and "future" in errors[2]
     assert errors[3].startswith("422 lon:")
-    assert '"rec_id": 2' in kept["raw"].iloc[0] and '"grade": 9' in kept["raw"].iloc[0]
+    assert '"rec_id": 2' in kept[0]["raw"] and '"grade": 9' in kept[0]["raw"]
+    # Taken again (a crash before the watermark commit): quarantined once, not twice.
+    watermarks.put(sources.warehouse, "dbpull:emergency", {"id": 0})
+    assert pull_all(pull) == {"rows": 6, "duplicate": 2, "quarantined": 4}
+    assert len(quarantine.list(sources.warehouse, source="emergency")) == 4
     assert watermarks.get(sources.warehouse, "dbpull:emergency") == {"id": 6}
 
 
