@@ -65,6 +65,7 @@ class MqttConnector:
         self.config = config
         self.subscribed = threading.Event()  # the broker confirmed the subscription
         self._outage = False  # an ingest write failed: acknowledge nothing until reconnected
+        self._closing = False
         self.client = self._client()
 
     def _client(self) -> mqtt.Client:
@@ -116,7 +117,7 @@ class MqttConnector:
 
     def _on_disconnect(self, _client, _userdata, _flags, reason, _props) -> None:  # noqa: ANN001
         self.subscribed.clear()
-        if reason.is_failure:
+        if reason.is_failure and not self._closing:
             log.warning("mqtt %s: disconnected: %s", self.config.system, reason)
 
     def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -144,7 +145,8 @@ class MqttConnector:
         Raises only for an outage, when the message must not be acknowledged.
         """
         raw = bytes(message.payload)
-        topic = message._topic.decode("utf-8", errors="replace")  # noqa: SLF001 - raw bytes
+        # The topic's bytes: paho's `topic` property raises on bytes that are not UTF-8.
+        topic = message._topic.decode("utf-8", errors="replace")
         try:
             kind, alarm_id = route(self.config, topic)
             data = parse(raw)
@@ -213,6 +215,7 @@ class MqttConnector:
             elif self.subscribed.is_set():
                 failures = 0
         if connected:
+            self._closing = True
             self.client.disconnect()
             self.client.loop(timeout=0.1)
         log.info("mqtt %s: stopped", self.config.system)

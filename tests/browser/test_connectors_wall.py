@@ -52,10 +52,16 @@ def test_an_alarm_published_to_mosquitto_reaches_the_wall_alarm_feed(
         lambda: publisher.publish(topic, body) or sources.live.alarm("MQTT-WALL-1"),
         "the connector to take the alarm",
     )
-    item = page.locator('#alarm-feed li[data-alarm-id="MQTT-WALL-1"]')
-    item.wait_for(timeout=60_000)  # generous: a loaded 2-core machine renders slowly
-    assert item.get_attribute("data-level") == "orange"
-    assert "感知网络 视频智能分析告警" in item.inner_text()
+    # One read of the row in the page: its level and its text, as the wall shows them.
+    shown = page.wait_for_function(
+        """() => {
+          const li = document.querySelector('#alarm-feed li[data-alarm-id="MQTT-WALL-1"]');
+          return li && [li.dataset.level, li.innerText];
+        }""",
+        timeout=60_000,  # generous: a loaded 2-core machine renders slowly
+    ).json_value()
+    assert shown[0] == "orange"
+    assert "感知网络 视频智能分析告警" in shown[1]
     assert sources.live.alarm("MQTT-WALL-1")["count"] == 1
     assert page.console_errors == []
     assert page.outside_requests == []
