@@ -203,6 +203,7 @@ listener $MQTT_PORT $MQTT_HOST
 allow_anonymous true
 persistence true
 persistence_location /tmp/mosquitto-test/
+max_queued_messages 200000
 log_dest file /tmp/mosquitto-test/mosquitto.log
 CONF
     say "starting mosquitto on $MQTT_HOST:$MQTT_PORT (log /tmp/mosquitto-test/mosquitto.log)"
