@@ -1,6 +1,6 @@
 """Where each pulling connector has got to: its watermark, committed after the batch's writes.
 
-At merge: `down_revision` is the newest revision then (h6's 0007 when it lands).
+At merge: `down_revision` is the newest revision then ("0007" when h6's upstream systems land).
 
 Revision ID: 0008
 Revises: 0006
