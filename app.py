@@ -70,6 +70,12 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
         import thresholds
 
         workers += [archiver.start_in_process(sources), thresholds.start_in_process(sources)]
+        if settings.CONNECTORS_CONFIG:
+            import connectors
+            from connectors.config import load
+
+            config = load(settings.CONNECTORS_CONFIG, settings.MQTT_URL)
+            workers += connectors.start_in_process(sources, config)
     if settings.DEMO_FEED:
         workers.append(simulator.start(server, sources))
     return app

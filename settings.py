@@ -88,6 +88,19 @@ def _tokens(raw: str) -> tuple[str, ...]:
     return tokens
 
 
+def _mqtt_url(raw: str) -> str:
+    if urlsplit(raw).scheme not in {"mqtt", "mqtts"} or not urlsplit(raw).hostname:
+        raise ValueError("expected mqtt://[user:password@]host[:port] or mqtts://…")
+    return raw
+
+
+def _connectors_config(raw: str) -> str:
+    from connectors.config import load
+
+    load(raw)  # the whole file is checked now: a bad key stops start-up, naming it
+    return raw
+
+
 def _port(raw: str) -> int:
     port = int(raw)
     if not 0 < port < 65536:
@@ -214,6 +227,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds an upstream alarm id stays known in the live state: a retry within it is a "
         "duplicate (200). One small key per alarm for this long.",
         _positive_int,
+    ),
+    Setting(
+        "CONNECTORS_CONFIG",
+        None,
+        "TOML file of the MQTT and database-pull connectors (README: Connecting an upstream "
+        "system); the app runs them in-process with INPROCESS_WORKERS. Unset: none.",
+        _connectors_config,
+    ),
+    Setting(
+        "MQTT_URL",
+        "mqtt://127.0.0.1:1883",
+        "The MQTT broker of the MQTT connectors (mqtt://user:password@host:port).",
+        _mqtt_url,
     ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
     Setting("PORT", 8050, "Port to listen on.", _port),

@@ -157,3 +157,102 @@ fi
 # ---------------------------------------------------------------------------------------------
 chromium_path="$(chromium_bin)" || die "chromium not found on PATH"
 say "chromium at $chromium_path"
+
+# =============================================================================================
+# Connectors (issue 12): a Mosquitto broker on 127.0.0.1:$MQTT_PORT and a MariaDB server on
+# 127.0.0.1:$MARIADB_PORT where user root needs no password over TCP. Debian's mosquitto and
+# mariadb-server are installed when missing and run as root; servers started when none answers.
+# =============================================================================================
+MQTT_HOST=127.0.0.1
+MQTT_PORT="${MQTT_PORT:-1883}"
+MARIADB_HOST=127.0.0.1
+MARIADB_PORT="${MARIADB_PORT:-3306}"
+MARIADB_DATADIR="${MARIADB_DATADIR:-/var/lib/mysql}"
+MARIADB_SOCKET="${MARIADB_SOCKET:-/run/mysqld/mysqld.sock}"
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+connector_missing=()
+mqtt_needed=0
+mariadb_needed=0
+port_open "$MQTT_HOST" "$MQTT_PORT" || mqtt_needed=1
+port_open "$MARIADB_HOST" "$MARIADB_PORT" || mariadb_needed=1
+if [ "$mqtt_needed" = 1 ] && ! command -v mosquitto >/dev/null 2>&1; then
+    connector_missing+=(mosquitto)
+fi
+if [ "$mariadb_needed" = 1 ] && ! command -v mariadbd >/dev/null 2>&1 \
+    && ! command -v mysqld >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+    connector_missing+=(mariadb-server)
+fi
+if [ "${#connector_missing[@]}" -gt 0 ]; then
+    is_root || die "missing Debian packages: ${connector_missing[*]}. Install them with:
+    sudo apt-get update && sudo apt-get install -y ${connector_missing[*]}
+or run 'make test' as root."
+    say "installing missing Debian packages: ${connector_missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${connector_missing[@]}"
+fi
+
+if [ "$mqtt_needed" = 0 ]; then
+    say "mqtt broker already listening on $MQTT_HOST:$MQTT_PORT"
+else
+    mkdir -p /tmp/mosquitto-test
+    cat >/tmp/mosquitto-test/mosquitto.conf <<CONF
+listener $MQTT_PORT $MQTT_HOST
+allow_anonymous true
+persistence true
+persistence_location /tmp/mosquitto-test/
+max_queued_messages 200000
+log_dest file /tmp/mosquitto-test/mosquitto.log
+CONF
+    say "starting mosquitto on $MQTT_HOST:$MQTT_PORT (log /tmp/mosquitto-test/mosquitto.log)"
+    mosquitto -d -c /tmp/mosquitto-test/mosquitto.conf \
+        || die "mosquitto did not start (see /tmp/mosquitto-test/mosquitto.log)"
+    for _ in $(seq $((WAIT_SECONDS * 4))); do
+        port_open "$MQTT_HOST" "$MQTT_PORT" && break
+        sleep 0.25
+    done
+    port_open "$MQTT_HOST" "$MQTT_PORT" \
+        || die "mosquitto on $MQTT_HOST:$MQTT_PORT did not answer within ${WAIT_SECONDS}s"
+    say "mosquitto is up on $MQTT_HOST:$MQTT_PORT"
+fi
+
+mariadb_sql() { mariadb -h "$MARIADB_HOST" -P "$MARIADB_PORT" -u root --protocol=TCP -N -e "$1"; }
+
+if [ "$mariadb_needed" = 0 ]; then
+    say "mariadb already listening on $MARIADB_HOST:$MARIADB_PORT"
+else
+    is_root || die "no MariaDB on $MARIADB_HOST:$MARIADB_PORT; start one with: sudo service mariadb start"
+    say "starting mariadb on $MARIADB_HOST:$MARIADB_PORT"
+    mkdir -p "$(dirname "$MARIADB_SOCKET")" "$MARIADB_DATADIR"
+    chown mysql:mysql "$(dirname "$MARIADB_SOCKET")" "$MARIADB_DATADIR"
+    if [ ! -d "$MARIADB_DATADIR/mysql" ]; then
+        mariadb-install-db --user=mysql --datadir="$MARIADB_DATADIR" >/dev/null
+    fi
+    (cd /tmp && runuser -u mysql -- mariadbd --bind-address="$MARIADB_HOST" \
+        --port="$MARIADB_PORT" --datadir="$MARIADB_DATADIR" --socket="$MARIADB_SOCKET" \
+        --pid-file="$MARIADB_DATADIR/test-$MARIADB_PORT.pid" \
+        >"/tmp/mariadb-test-$MARIADB_PORT.log" 2>&1 &)
+    for _ in $(seq $((WAIT_SECONDS * 4))); do
+        port_open "$MARIADB_HOST" "$MARIADB_PORT" && break
+        sleep 0.25
+    done
+    port_open "$MARIADB_HOST" "$MARIADB_PORT" \
+        || die "mariadb on $MARIADB_HOST:$MARIADB_PORT did not answer within ${WAIT_SECONDS}s \
+(see /tmp/mariadb-test-$MARIADB_PORT.log)"
+    say "mariadb is up on $MARIADB_HOST:$MARIADB_PORT"
+fi
+
+# Debian's root@localhost authenticates by unix socket only; the tests log in over TCP as root
+# with no password (loopback only), so allow that once.
+if mariadb_sql "SELECT 1" >/dev/null 2>&1; then
+    say "mariadb login root (no password) over TCP works"
+else
+    is_root || die "cannot log in to MariaDB on $MARIADB_HOST:$MARIADB_PORT as root without a password"
+    say "allowing root without a password over TCP on loopback (test server)"
+    mariadb -u root --socket="$MARIADB_SOCKET" -e "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+        GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" \
+        || die "could not set up root over TCP in MariaDB"
+    mariadb_sql "SELECT 1" >/dev/null || die "still cannot log in to MariaDB as root over TCP"
+fi

@@ -230,3 +230,7 @@ def reference_url(reference_sqlite: Path, tmp_path: Path) -> str:
     copy = tmp_path / "reference.sqlite"
     shutil.copy(reference_sqlite, copy)
     return f"sqlite:///{copy}"
+
+
+# The real Mosquitto broker and MariaDB server of the connector tests.
+pytest_plugins = ["tests.connector_helpers"]
