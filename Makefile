@@ -12,7 +12,8 @@ BIN = $(VENV)/bin
 PIP = $(BIN)/python -m pip --disable-pip-version-check
 
 # Where the tests find real services (scripts/ensure_services.sh provides these on loopback).
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The suite's own Redis on 6380 runs with AOF (appendfsync always), as production Redis does.
+TEST_REDIS_URL ?= redis://127.0.0.1:6380/15
 TEST_WAREHOUSE_URL ?= postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test
 # Debian's Chromium for the browser tests; empty: found on PATH by scripts/chromium_path.sh.
 CHROMIUM ?=
@@ -77,7 +78,7 @@ run: $(VENV)/.runtime
 	$(BIN)/python app.py
 
 test: $(VENV)/.installed
-	bash scripts/ensure_services.sh
+	TEST_REDIS_URL='$(TEST_REDIS_URL)' bash scripts/ensure_services.sh
 	TEST_REDIS_URL='$(TEST_REDIS_URL)' \
 	TEST_WAREHOUSE_URL='$(TEST_WAREHOUSE_URL)' \
 	CHROMIUM="$(or $(CHROMIUM),$$(bash scripts/chromium_path.sh))" \

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from data_sources import get_sources
 from data_sources.live import LEVELS
@@ -61,9 +61,32 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    status = get_sources().readiness()
+    """Ready: Redis reachable and keeping what it acknowledges (AOF), the warehouse reachable,
+    and the live state restored (`restoring` while the archiver refills an emptied Redis)."""
+    sources = get_sources()
+    status = sources.readiness()
+    persistence = "unknown: Redis unreachable"
+    status["live_state"] = "unknown: Redis unreachable"
+    if status["redis"] == "ok":
+        try:
+            status["redis"], persistence = sources.durability.readiness()
+            status["live_state"] = "ok" if sources.live.is_restored() else "restoring"
+        except Exception as exc:  # noqa: BLE001 - Redis went away between the two checks
+            status["redis"] = f"{type(exc).__name__}: {exc}"[:200]
     ready = all(v == "ok" for v in status.values())
-    return jsonify(ready=ready, **status), 200 if ready else 503
+    return jsonify(ready=ready, persistence=persistence, **status), 200 if ready else 503
+
+
+def refuse_ingest_unless_durable():
+    """Answer a write to the ingest API with 503 while Redis would not keep it (no AOF, or
+    unreachable): a 2xx promises that the data survives the loss of any one process."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    reason = get_sources().durability.refusal()
+    if reason is None:
+        return None
+    count("se_ingest_rejected_total", endpoint=request.endpoint or "?", status="503")
+    return jsonify(error=reason, field=None), 503, {"Retry-After": "5"}
 
 
 @bp.get("/version")

@@ -166,6 +166,13 @@ def _positive_float(raw: str) -> float:
 SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", None, "Live state (Redis). Unset: embedded in-process store.", _redis_url),
     Setting(
+        "REDIS_VOLATILE_OK",
+        False,
+        "1: accept a Redis without AOF persistence (a 2xx then does not survive a Redis "
+        "restart). 0: /readyz and ingest answer 503 on such a Redis.",
+        _flag,
+    ),
+    Setting(
         "WAREHOUSE_URL",
         None,
         "SQLAlchemy URL of the warehouse. Unset: SQLite file var/warehouse.sqlite.",

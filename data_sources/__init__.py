@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask_caching import Cache
 
 from data_sources.caching import cached
+from data_sources.durability import Durability
 from data_sources.live import LiveState, connect, embedded
 from data_sources.registry import Registry
 from data_sources.warehouse import Warehouse, make_engine, upgrade
@@ -36,6 +37,7 @@ class Sources:
     live: LiveState
     registry: Registry
     cache: Cache | None
+    durability: Durability | None = None
 
     def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
         """`load()` once per live-state version across every screen and worker.
@@ -78,6 +80,11 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
         live=LiveState(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S),
         registry=Registry(warehouse, cache),
         cache=cache,
+        durability=Durability(
+            client,
+            embedded=settings.REDIS_URL is None,
+            volatile_ok=settings.REDIS_VOLATILE_OK,
+        ),
     )
 
 

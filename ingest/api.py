@@ -169,3 +169,7 @@ def openapi():
     from ingest.openapi import document
 
     return jsonify(document())
+
+
+# After `_authenticate` (registered first): a 2xx only while Redis keeps what it accepts.
+bp.before_request(ops.refuse_ingest_unless_durable)

@@ -123,3 +123,7 @@ def init_app(server: Flask) -> None:
     """Serve the call on `server` (once: tests may call this on an app that has it)."""
     if bp.name not in server.blueprints:
         server.register_blueprint(bp)
+
+
+# After `_authenticate` (registered first): a 2xx only while Redis keeps what it accepts.
+bp.before_request(ops.refuse_ingest_unless_durable)

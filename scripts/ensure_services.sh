@@ -2,7 +2,10 @@
 # Makes sure what the test suite needs is installed and running on loopback:
 #   - Debian packages redis-server, postgresql, chromium, fonts-noto-cjk (installed when
 #     missing and run as root; otherwise says what to install and exits 1),
-#   - a Redis server answering on 127.0.0.1:$REDIS_PORT (started if none answers),
+#   - a Redis server answering where $TEST_REDIS_URL points (default 127.0.0.1:6380; started
+#     if none answers, on loopback only) with AOF persistence (appendonly yes, appendfsync
+#     always, its files under /tmp/redis-test-$REDIS_PORT): the app refuses ingest on a Redis
+#     without AOF, and the suite's Redis runs as production does,
 #   - a PostgreSQL server answering on 127.0.0.1:$PG_PORT (if none answers, Debian's cluster
 #     $PG_CLUSTER, default main, is started), where user postgres / password postgres can
 #     connect to database `test`,
@@ -11,8 +14,16 @@
 # Exports nothing: the Makefile passes TEST_REDIS_URL / TEST_WAREHOUSE_URL to pytest.
 set -euo pipefail
 
-REDIS_HOST=127.0.0.1
-REDIS_PORT="${REDIS_PORT:-6379}"
+# The host and port of TEST_REDIS_URL (redis://host:port/db), else REDIS_PORT, else 6380.
+TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-6380}/15}"
+redis_hostport="${TEST_REDIS_URL#*://}"
+redis_hostport="${redis_hostport#*@}"
+redis_hostport="${redis_hostport%%/*}"
+REDIS_HOST="${redis_hostport%%:*}"
+REDIS_PORT="${redis_hostport##*:}"
+[ "$REDIS_PORT" = "$redis_hostport" ] && REDIS_PORT=6379
+[ "$REDIS_HOST" = localhost ] && REDIS_HOST=127.0.0.1
+REDIS_DIR="/tmp/redis-test-$REDIS_PORT"
 PG_HOST=127.0.0.1
 PG_PORT="${PG_PORT:-5432}"
 PG_CLUSTER="${PG_CLUSTER:-main}"
@@ -68,20 +79,35 @@ redis_up() {
     [ "$(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null || true)" = "PONG" ]
 }
 
+redis_aof() {
+    redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" config get appendonly 2>/dev/null | tail -n 1
+}
+
 if redis_up; then
     say "redis already running on $REDIS_HOST:$REDIS_PORT"
+    case "$(redis_aof)" in
+        yes) say "redis on $REDIS_HOST:$REDIS_PORT has AOF persistence (appendonly yes)" ;;
+        no) say "WARNING: redis on $REDIS_HOST:$REDIS_PORT runs without AOF (appendonly no): \
+ingest tests will get 503 'redis: no persistence'. Restart it with --appendonly yes, or point \
+TEST_REDIS_URL at the suite's own Redis (redis://127.0.0.1:6380/15)." ;;
+        *) say "redis on $REDIS_HOST:$REDIS_PORT does not show its config (CONFIG refused?)" ;;
+    esac
+elif [ "$REDIS_HOST" != 127.0.0.1 ]; then
+    die "nothing answers at $TEST_REDIS_URL, and only a loopback Redis is started here"
 else
-    say "starting redis-server on $REDIS_HOST:$REDIS_PORT (no persistence, log /tmp/redis-test-$REDIS_PORT.log)"
+    say "starting redis-server on $REDIS_HOST:$REDIS_PORT (AOF: appendonly yes, appendfsync \
+always, files in $REDIS_DIR)"
+    mkdir -p "$REDIS_DIR"
     redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" \
-        --save "" --appendonly no --dir /tmp \
-        --pidfile "/tmp/redis-test-$REDIS_PORT.pid" \
-        --logfile "/tmp/redis-test-$REDIS_PORT.log"
+        --save "" --appendonly yes --appendfsync always --dir "$REDIS_DIR" \
+        --pidfile "$REDIS_DIR/redis.pid" \
+        --logfile "$REDIS_DIR/redis.log"
     for _ in $(seq $((WAIT_SECONDS * 4))); do
         redis_up && break
         sleep 0.25
     done
     redis_up || die "redis on $REDIS_HOST:$REDIS_PORT did not answer within ${WAIT_SECONDS}s \
-(see /tmp/redis-test-$REDIS_PORT.log)"
+(see $REDIS_DIR/redis.log)"
     say "redis is up on $REDIS_HOST:$REDIS_PORT"
 fi
 

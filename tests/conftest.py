@@ -2,11 +2,14 @@
 Debian's Chromium driven by Playwright.
 
 `make test` passes TEST_REDIS_URL, TEST_WAREHOUSE_URL and CHROMIUM; each fixture makes its
-own database / Redis db so tests do not see each other's data.
+own database / Redis db so tests do not see each other's data. The suite's Redis runs with AOF
+(`appendonly yes`, as production does): the app refuses ingest on a Redis without it, and a
+test that wants a volatile Redis says so with REDIS_VOLATILE_OK=1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6380/15")
 TEST_WAREHOUSE_URL = os.environ.get(
     "TEST_WAREHOUSE_URL", "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test"
 )
@@ -120,7 +123,9 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., object]]:
 
     apps = []
 
-    def build(**overrides: object):
+    def build(restored: bool = True, **overrides: object):
+        """`restored`: without in-process workers nobody seeds the live state from the
+        (empty) warehouse; mark it seeded, as the archiver would, so /readyz can be 200."""
         overrides.setdefault("DATA_DIR", str(tmp_path / "var"))
         overrides.setdefault("DEMO_FEED", False)
         overrides.setdefault("INPROCESS_WORKERS", False)
@@ -128,6 +133,12 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., object]]:
         overrides.setdefault("AUTH_REQUIRED", False)
         app = create_app(overrides)
         apps.append(app)
+        if restored and not app.server.config["SE_SETTINGS"].INPROCESS_WORKERS:
+            from data_sources import EXTENSION
+
+            live = app.server.extensions[EXTENSION].live
+            with contextlib.suppress(Exception):  # a test of an unreachable Redis
+                live.mark_restored()
         return app
 
     yield build

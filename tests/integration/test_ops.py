@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import alarm_body, seed_minimal_registry, sources_of
+from tests.servers import RedisServer
 
 TOKEN = "m" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -157,3 +158,120 @@ def test_metrics_count_accepted_and_rejected_ingest_requests(
     assert grew(r'^se_ingest_accepted_total\{.*outcome="new"') == 1
     assert grew(r'^se_ingest_rejected_total\{.*status="422"') == 1
     assert grew(r'^se_ingest_rejected_total\{.*status="401"') == 1
+
+
+# --- the durability promise: a 2xx only from a Redis that keeps what it acknowledged ------
+
+
+def post(client, path: str, body: Any):  # noqa: ANN001, ANN201
+    return client.post(path, json=body, headers=AUTH)
+
+
+@pytest.mark.redis
+def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_503(
+    make_app, sqlite_url: str
+) -> None:
+    volatile = RedisServer(6411, aof=False).start()
+    try:
+        app = make_app(REDIS_URL=volatile.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+        seed_minimal_registry(sources_of(app).warehouse)
+        client = app.server.test_client()
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.get_json()["redis"] == "no persistence"
+        assert ready.get_json()["persistence"] == "appendonly no"
+        refused = post(client, "/api/v1/alarms", alarm_body("VOL-1"))
+        assert refused.status_code == 503
+        assert refused.is_json and "no persistence" in refused.get_json()["error"]
+        assert post(client, "/api/v1/heartbeat", {"source": "hazchem"}).status_code == 503
+        assert client.get("/api/v1/alarms", headers=AUTH).status_code == 200  # reads go on
+        assert sources_of(app).live.alarm("VOL-1") is None  # nothing of it was stored
+        # Unauthenticated callers learn nothing about Redis: 401 first.
+        assert client.post("/api/v1/alarms", json=alarm_body("VOL-2")).status_code == 401
+
+        accepting = make_app(
+            REDIS_URL=volatile.url,
+            WAREHOUSE_URL=sqlite_url,
+            INGEST_TOKENS=TOKEN,
+            REDIS_VOLATILE_OK=True,
+        ).server.test_client()
+        ready = accepting.get("/readyz")
+        assert ready.status_code == 200, ready.get_json()
+        assert "REDIS_VOLATILE_OK" in ready.get_json()["persistence"]
+        assert post(accepting, "/api/v1/alarms", alarm_body("VOL-1")).status_code == 201
+    finally:
+        volatile.stop()
+
+
+@pytest.mark.redis
+def test_a_redis_restarted_without_aof_is_refused_at_once_and_with_aof_again_accepted(
+    make_app, sqlite_url: str
+) -> None:
+    server = RedisServer(6412, aof=False)
+    try:
+        server.start("--appendonly", "yes", "--appendfsync", "everysec")
+        app = make_app(REDIS_URL=server.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+        seed_minimal_registry(sources_of(app).warehouse)
+        client = app.server.test_client()
+        assert client.get("/readyz").get_json()["persistence"] == (
+            "appendonly yes, appendfsync everysec"
+        )
+        assert post(client, "/api/v1/alarms", alarm_body("RE-1")).status_code == 201
+
+        server.kill()
+        server.start()  # the same port, now without AOF
+        # The settings are read again before the very first write.
+        assert post(client, "/api/v1/alarms", alarm_body("RE-2", category="c2")).status_code == 503
+        assert sources_of(app).live.alarm("RE-2") is None
+        assert client.get("/readyz").get_json()["redis"] == "no persistence"
+
+        server.kill()
+        server.start("--appendonly", "yes", "--appendfsync", "no")
+        assert post(client, "/api/v1/alarms", alarm_body("RE-4")).status_code == 503
+        answer = client.get("/readyz").get_json()
+        assert (answer["redis"], answer["persistence"]) == (
+            "no persistence",
+            "appendonly yes, appendfsync no",
+        )
+
+        server.kill()
+        server.start("--appendonly", "yes", "--appendfsync", "always")
+        assert post(client, "/api/v1/alarms", alarm_body("RE-5", category="c5")).status_code == 201
+    finally:
+        server.stop()
+
+
+@pytest.mark.redis
+def test_a_redis_with_config_renamed_is_judged_by_info_persistence(
+    make_app, sqlite_url: str
+) -> None:
+    for aof, expected in ((True, 200), (False, 503)):
+        server = RedisServer(6413, "--rename-command", "CONFIG", "", aof=aof).start()
+        try:
+            app = make_app(REDIS_URL=server.url, WAREHOUSE_URL=sqlite_url)
+            ready = app.server.test_client().get("/readyz")
+            assert ready.status_code == expected, ready.get_json()
+            assert "CONFIG refused" in ready.get_json()["persistence"]
+        finally:
+            server.stop()
+
+
+def test_readyz_names_the_embedded_store_as_exempt(make_app) -> None:
+    answer = make_app().server.test_client().get("/readyz").get_json()
+    assert answer["ready"] is True
+    assert "embedded" in answer["persistence"] and "not persistent" in answer["persistence"]
+
+
+@pytest.mark.redis
+def test_readyz_is_503_restoring_until_the_live_state_is_restored(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, restored=False)
+    client = app.server.test_client()
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.get_json()["live_state"] == "restoring"
+    sources_of(app).live.mark_restored()
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    assert answer.get_json()["live_state"] == "ok"
