@@ -24,46 +24,108 @@ from data_sources import Sources
 log = logging.getLogger(__name__)
 
 CLOSED_WINDOW = timedelta(days=1)  # as long as the live state keeps closed alarms listed
-QUERY_TIMEOUT_S = 300.0  # a rare, large read: the newest reading of every sensor
+QUERY_TIMEOUT_S = 300.0  # a rare, large read
+BATCH = 5000  # alarms per read and per group of Lua calls: memory stays flat at any size
 
-_ALARMS = (
-    "SELECT id, source, level, category, title, occurred_at, received_at, lon, lat, site_id, "
+_COLUMNS = (
+    "id, source, level, category, title, occurred_at, received_at, lon, lat, site_id, "
     "district, status, count, ack_by, ack_at, closed_by, closed_at, close_note, detail, rev, "
-    "last_at, dedupe FROM alarm_history "
-    "WHERE status IN (:new, :acknowledged) OR (status = :closed AND closed_at >= :since)"
+    "last_at, dedupe"
 )
+# What the screens need: alarms not closed, and those closed within the window. Keyset pages
+# by id, so that each batch is one index range and none is read twice.
+_ALARMS = (
+    f"SELECT {_COLUMNS} FROM alarm_history WHERE id > :after "
+    "AND (status IN (:new, :acknowledged) OR (status = :closed AND closed_at >= :since)) "
+    "ORDER BY id LIMIT :batch"
+)
+_ALARM = f"SELECT {_COLUMNS} FROM alarm_history WHERE id = :id"
+# Upstream ids merged into an alarm as repeats: only `last_id` of each repeat's state.
+_LAST_ID = {
+    "postgresql": "CAST(state AS json) ->> 'last_id'",
+    "sqlite": "json_extract(state, '$.last_id')",
+}
 _MERGED = (
-    "SELECT e.alarm_id, e.state FROM alarm_events e JOIN alarm_history h ON h.id = e.alarm_id "
-    "WHERE e.op = :repeat "
-    "AND (h.status IN (:new, :acknowledged) OR (h.status = :closed AND h.closed_at >= :since))"
+    "SELECT alarm_id, {last_id} AS last_id FROM alarm_events "
+    "WHERE op = :repeat AND alarm_id >= :first AND alarm_id <= :last"
 )
+# The newest reading of each sensor: the sensors found by skipping through the primary key
+# (sensor_id, ts) one sensor at a time, then one index probe each; never a scan of the whole
+# reading history, which holds weeks of every sensor.
 _LATEST_READINGS = (
-    "SELECT r.sensor_id, r.ts, r.value FROM reading_history r "
-    "JOIN (SELECT sensor_id, max(ts) AS ts FROM reading_history GROUP BY sensor_id) m "
-    "ON m.sensor_id = r.sensor_id AND m.ts = r.ts"
+    "WITH RECURSIVE s(id) AS ("
+    "SELECT min(sensor_id) FROM reading_history UNION ALL "
+    "SELECT (SELECT min(sensor_id) FROM reading_history WHERE sensor_id > s.id) "
+    "FROM s WHERE s.id IS NOT NULL) "
+    "SELECT r.sensor_id, r.ts, r.value FROM s JOIN reading_history r "
+    "ON r.sensor_id = s.id AND r.ts = "
+    "(SELECT max(x.ts) FROM reading_history x WHERE x.sensor_id = s.id)"
 )
 _STATUSES = {"new": "new", "acknowledged": "acknowledged", "closed": "closed"}
 
 
-def rebuild_live_state(sources: Sources, now: float | None = None) -> dict[str, int]:
-    """Restore alarms and latest readings into the live state; return what was restored."""
+def rebuild_live_state(
+    sources: Sources, now: float | None = None, batch: int = BATCH
+) -> dict[str, int]:
+    """Restore alarms and latest readings into the live state; return what was restored.
+
+    Alarms already in the live state at the same or a newer revision are left as they are
+    (an ack or close honoured during the restore stays), so this may run beside ingest.
+    """
     now = time.time() if now is None else now
     since = datetime.fromtimestamp(now, UTC) - CLOSED_WINDOW
     wh, live = sources.warehouse, sources.live
-    params = {**_STATUSES, "since": since}
-    alarms = wh.query(_ALARMS, params, timeout_s=QUERY_TIMEOUT_S)
-    merged = wh.query(_MERGED, {**params, "repeat": "repeat"}, timeout_s=QUERY_TIMEOUT_S)
+    params = {**_STATUSES, "since": since, "batch": batch}
+    restored = known = 0
+    after = ""
+    while True:
+        alarms = wh.query(_ALARMS, {**params, "after": after}, timeout_s=QUERY_TIMEOUT_S)
+        if alarms.empty:
+            break
+        rows = _records(alarms)
+        merged = _merged(wh, rows[0]["id"], rows[-1]["id"])
+        restored += live.restore_alarms(_alarms(rows, merged), now=now)
+        known += len(rows)
+        after = rows[-1]["id"]
+        if len(rows) < batch:
+            break
     readings = wh.query(_LATEST_READINGS, timeout_s=QUERY_TIMEOUT_S)
-
-    merged_ids: dict[str, set[str]] = defaultdict(set)
-    for alarm_id, state in zip(merged["alarm_id"], merged["state"]):
-        last_id = json.loads(state).get("last_id")
-        if last_id:
-            merged_ids[alarm_id].add(last_id)
-    restored = live.restore_alarms(_alarms(_records(alarms), merged_ids), now=now)
     ts = _epoch_s(readings["ts"])
     sensors = live.restore_readings(zip(readings["sensor_id"], ts, readings["value"].astype(float)))
-    return {"alarms": restored, "alarms_known": len(alarms), "sensors": sensors}
+    return {"alarms": restored, "alarms_known": known, "sensors": sensors}
+
+
+def restore_alarm(sources: Sources, alarm_id: str, now: float | None = None) -> bool:
+    """Put one alarm the warehouse knows back into the live state, if the live state lacks
+    it; True when the warehouse knows it (whether or not it had to be put back).
+
+    An ack or close of an alarm missing from the live state (Redis came back empty and the
+    restore has not reached it, or a closed alarm's hash expired) comes here before it could
+    be a 404. The same guarded script as the bulk restore: whichever comes first wins, and
+    a revision the live state already moved on from is never written back.
+    """
+    now = time.time() if now is None else now
+    wh = sources.warehouse
+    found = wh.query(_ALARM, {"id": alarm_id})
+    if found.empty:
+        return False
+    rows = _records(found)
+    merged = _merged(wh, alarm_id, alarm_id)
+    # An alarm closed long ago comes back for an hour: long enough to answer the request.
+    sources.live.restore_alarms(_alarms(rows, merged), now=now, min_expire_s=3600)
+    return True
+
+
+def _merged(wh: Any, first: str, last: str) -> dict[str, set[str]]:
+    sql = _MERGED.format(last_id=_LAST_ID.get(wh.dialect, _LAST_ID["sqlite"]))
+    frame = wh.query(
+        sql, {"repeat": "repeat", "first": first, "last": last}, timeout_s=QUERY_TIMEOUT_S
+    )
+    merged: dict[str, set[str]] = defaultdict(set)
+    for alarm_id, last_id in zip(frame["alarm_id"], frame["last_id"]):
+        if last_id:
+            merged[alarm_id].add(last_id)
+    return merged
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -355,18 +355,30 @@ class LiveState:
 
     # restoring lost live state (the archiver, after Redis came back empty) ----------------
 
-    # ARGV: seen TTL (s), then per alarm: id, status, score, dedupe, expire (s, 0: none),
-    # n, n merged ids, m, m field/value pairs. An alarm whose hash exists is left alone (the
-    # live state is newer than the warehouse); nothing goes to the alarm stream.
+    # ARGV: seen TTL (s), then per alarm: id, status, score, dedupe, expire (s, 0: none), rev,
+    # n, n merged ids, m, m field/value pairs. Revision guard: an alarm whose hash holds the
+    # same or a newer revision is left alone (the live state moved on: an ack or close taken
+    # during the restore); an older one (a retried post taken as new while the seen marks
+    # were gone) is replaced. Nothing goes to the alarm stream.
     _RESTORE_ALARMS = """
 local ttl, restored, i = ARGV[1], 0, 2
 while i <= #ARGV do
   local id, status, score, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local expire, merged = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
-  local first_field = i + 7 + merged
+  local expire, rev, merged = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
+  local first_field = i + 8 + merged
   local fields = tonumber(ARGV[first_field - 1])
   local key = KEYS[6] .. id
-  if redis.call('EXISTS', key) == 0 then
+  local current = tonumber(redis.call('HGET', key, 'rev') or '-1')
+  if current < rev then
+    if current >= 0 then
+      local old_dedupe = redis.call('HGET', key, 'dedupe')
+      if old_dedupe and redis.call('HGET', KEYS[4], old_dedupe) == id then
+        redis.call('HDEL', KEYS[4], old_dedupe)
+      end
+      redis.call('DEL', key)
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('ZREM', KEYS[3], id)
+    end
     local kv = {}
     for j = first_field, first_field + 2 * fields - 1 do kv[#kv + 1] = ARGV[j] end
     redis.call('HSET', key, unpack(kv))
@@ -380,7 +392,7 @@ while i <= #ARGV do
     restored = restored + 1
   end
   redis.call('SET', KEYS[5] .. id, id, 'NX', 'EX', ttl)
-  for j = i + 6, i + 5 + merged do redis.call('SET', KEYS[5] .. ARGV[j], id, 'NX', 'EX', ttl) end
+  for j = i + 7, i + 6 + merged do redis.call('SET', KEYS[5] .. ARGV[j], id, 'NX', 'EX', ttl) end
   i = first_field + 2 * fields
 end
 if restored > 0 then redis.call('INCR', KEYS[1]) end
@@ -388,7 +400,11 @@ return restored
 """
 
     def restore_alarms(
-        self, alarms: Iterable[Mapping[str, Any]], now: float | None = None, chunk: int = 200
+        self,
+        alarms: Iterable[Mapping[str, Any]],
+        now: float | None = None,
+        chunk: int = 500,
+        min_expire_s: int = 0,
     ) -> int:
         """Put alarms known to the warehouse back into a live state that lost them; return
         how many were restored. Alarms already in the live state are left as they are.
@@ -397,7 +413,9 @@ return restored
         ISO text or None) and its state: status, count, rev, last_at, ack_by, ack_at,
         closed_by, closed_at, close_note (times epoch s or None), dedupe (None: derived) and
         merged_ids (upstream ids merged into it as repeats). Closed alarms come back for the
-        rest of their two days in the live state; older ones are skipped.
+        rest of their two days in the live state (at least `min_expire_s`); older ones are
+        skipped. An alarm the live state holds at the same or a newer revision is left as it
+        is; one at an older revision is replaced.
         """
         now = time.time() if now is None else now
         script = self.r.register_script(self._RESTORE_ALARMS)
@@ -405,7 +423,7 @@ return restored
         args: list[Any] = [604800]
         in_chunk = 0
         for alarm in alarms:
-            group = self._restore_args(alarm, now)
+            group = self._restore_args(alarm, now, min_expire_s)
             if group is None:
                 continue
             args += group
@@ -429,7 +447,9 @@ return restored
         ]
 
     @staticmethod
-    def _restore_args(alarm: Mapping[str, Any], now: float) -> list[Any] | None:
+    def _restore_args(
+        alarm: Mapping[str, Any], now: float, min_expire_s: int = 0
+    ) -> list[Any] | None:
         occurred = alarm["occurred_at"]
         body = {
             "id": alarm["id"],
@@ -467,7 +487,7 @@ return restored
         if alarm["status"] == "closed":
             # The same lifetimes as _TRANSITION: the hash two days, the closed zset one.
             closed_at = float(alarm.get("closed_at") or now)
-            expire = int(172800 - (now - closed_at))
+            expire = max(int(172800 - (now - closed_at)), min_expire_s)
             if expire <= 0:
                 return None
             score = closed_at
@@ -479,6 +499,7 @@ return restored
             score,
             dedupe if alarm["status"] != "closed" else "",
             expire,
+            fields["rev"],
             len(merged),
             *merged,
             len(fields),

@@ -13,6 +13,7 @@ from data_sources import Sources
 from data_sources.boundaries import district_of
 from data_sources.caching import Unavailable
 from geo.gcj02 import gcj02_to_wgs84
+from ingest import restoring
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingIn, TransitionIn
 
 
@@ -57,6 +58,7 @@ def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
         record["district"] = record["district"] or district_of(record["lon"], record["lat"])
     record["occurred_at"] = alarm.occurred_at.astimezone(UTC)
     record["received_at"] = datetime.now(UTC).isoformat()
+    restoring.known_alarm(sources, alarm.id)
     return sources.live.put_alarm(record)
 
 
@@ -73,6 +75,12 @@ def transition(sources: Sources, alarm_id: str, to: str, body: TransitionIn) -> 
     """Acknowledge or close an alarm; return its state."""
     at = (body.at or datetime.now(UTC)).timestamp()
     outcome = sources.live.transition(alarm_id, to, body.by, at, body.note)
+    if outcome == "missing":
+        found = restoring.missing_alarm(sources, alarm_id)
+        if found == "unavailable":
+            raise Rejected("id", "the live state is being restored; try again shortly", 503)
+        if found == "restored":
+            outcome = sources.live.transition(alarm_id, to, body.by, at, body.note)
     if outcome == "missing":
         raise Rejected("id", f"no active alarm {alarm_id!r}", status=404)
     if outcome == "closed" and to != "closed":
