@@ -355,21 +355,20 @@ class LiveState:
 
     # restoring lost live state (the archiver, after Redis came back empty) ----------------
 
-    # ARGV: seen TTL (s), then per alarm: id, status, score, dedupe, expire (s, 0: none), rev,
-    # n, n merged ids, m, m field/value pairs. Revision guard: an alarm whose hash holds the
-    # same or a newer revision is left alone (the live state moved on: an ack or close taken
-    # during the restore); an older one (a retried post taken as new while the seen marks
-    # were gone) is replaced. Nothing goes to the alarm stream.
+    # ARGV: seen TTL (s), then one JSON object per alarm: id, status, score, dedupe, expire
+    # (s, 0: none), rev, merged (ids), fields (hash field → text). One argument per alarm
+    # keeps the client's packing cheap at 100k alarms. Revision guard: an alarm whose hash
+    # holds the same or a newer revision is left alone (the live state moved on: an ack or
+    # close taken during the restore); an older one (a retried post taken as new while the
+    # seen marks were gone) is replaced. Nothing goes to the alarm stream.
     _RESTORE_ALARMS = """
-local ttl, restored, i = ARGV[1], 0, 2
-while i <= #ARGV do
-  local id, status, score, dedupe = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local expire, rev, merged = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), tonumber(ARGV[i + 6])
-  local first_field = i + 8 + merged
-  local fields = tonumber(ARGV[first_field - 1])
+local ttl, restored = ARGV[1], 0
+for i = 2, #ARGV do
+  local a = cjson.decode(ARGV[i])
+  local id = a.id
   local key = KEYS[6] .. id
   local current = tonumber(redis.call('HGET', key, 'rev') or '-1')
-  if current < rev then
+  if current < a.rev then
     if current >= 0 then
       local old_dedupe = redis.call('HGET', key, 'dedupe')
       if old_dedupe and redis.call('HGET', KEYS[4], old_dedupe) == id then
@@ -380,20 +379,22 @@ while i <= #ARGV do
       redis.call('ZREM', KEYS[3], id)
     end
     local kv = {}
-    for j = first_field, first_field + 2 * fields - 1 do kv[#kv + 1] = ARGV[j] end
+    for k, v in pairs(a.fields) do
+      kv[#kv + 1] = k
+      kv[#kv + 1] = v
+    end
     redis.call('HSET', key, unpack(kv))
-    if status == 'closed' then
-      redis.call('ZADD', KEYS[3], score, id)
-      if expire > 0 then redis.call('EXPIRE', key, expire) end
+    if a.status == 'closed' then
+      redis.call('ZADD', KEYS[3], a.score, id)
+      if a.expire > 0 then redis.call('EXPIRE', key, a.expire) end
     else
-      redis.call('ZADD', KEYS[2], score, id)
-      if dedupe ~= '' then redis.call('HSETNX', KEYS[4], dedupe, id) end
+      redis.call('ZADD', KEYS[2], a.score, id)
+      if a.dedupe ~= '' then redis.call('HSETNX', KEYS[4], a.dedupe, id) end
     end
     restored = restored + 1
   end
   redis.call('SET', KEYS[5] .. id, id, 'NX', 'EX', ttl)
-  for j = i + 7, i + 6 + merged do redis.call('SET', KEYS[5] .. ARGV[j], id, 'NX', 'EX', ttl) end
-  i = first_field + 2 * fields
+  for _, m in ipairs(a.merged) do redis.call('SET', KEYS[5] .. m, id, 'NX', 'EX', ttl) end
 end
 if restored > 0 then redis.call('INCR', KEYS[1]) end
 return restored
@@ -423,10 +424,10 @@ return restored
         args: list[Any] = [604800]
         in_chunk = 0
         for alarm in alarms:
-            group = self._restore_args(alarm, now, min_expire_s)
-            if group is None:
+            packed = self._restore_args(alarm, now, min_expire_s)
+            if packed is None:
                 continue
-            args += group
+            args.append(packed)
             in_chunk += 1
             if in_chunk >= chunk:
                 restored += int(script(keys=self._restore_keys(), args=args))
@@ -447,9 +448,7 @@ return restored
         ]
 
     @staticmethod
-    def _restore_args(
-        alarm: Mapping[str, Any], now: float, min_expire_s: int = 0
-    ) -> list[Any] | None:
+    def _restore_args(alarm: Mapping[str, Any], now: float, min_expire_s: int = 0) -> str | None:
         occurred = alarm["occurred_at"]
         body = {
             "id": alarm["id"],
@@ -492,19 +491,17 @@ return restored
                 return None
             score = closed_at
         merged = [m for m in alarm.get("merged_ids") or () if m != alarm["id"]]
-        flat = [v for pair in fields.items() for v in pair]
-        return [
-            alarm["id"],
-            alarm["status"],
-            score,
-            dedupe if alarm["status"] != "closed" else "",
-            expire,
-            fields["rev"],
-            len(merged),
-            *merged,
-            len(fields),
-            *flat,
-        ]
+        packed = {
+            "id": alarm["id"],
+            "status": alarm["status"],
+            "score": score,
+            "dedupe": dedupe if alarm["status"] != "closed" else "",
+            "expire": expire,
+            "rev": fields["rev"],
+            "merged": merged,
+            "fields": {k: str(v) for k, v in fields.items()},
+        }
+        return json.dumps(packed, ensure_ascii=False)
 
     def restore_readings(self, readings: Iterable[tuple[str, float, float]]) -> int:
         """Put (sensor id, epoch s, value) back as latest values where they are newer than
