@@ -112,6 +112,9 @@ def metrics():
     for name, state in status.items():
         lines.append(f'se_up{{service="{name}"}} {int(state == "ok")}')
     if status["redis"] == "ok":
+        # 1 while Redis keeps what it acknowledges (AOF, or the exempt embedded store).
+        lines.append("# TYPE se_redis_persistent gauge")
+        lines.append(f"se_redis_persistent {int(sources.durability.check().durable)}")
         counts = sources.live.level_counts()
         lines.append("# TYPE se_active_alarms gauge")
         lines += [f'se_active_alarms{{level="{lvl}"}} {counts[lvl]}' for lvl in LEVELS]

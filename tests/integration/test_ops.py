@@ -125,6 +125,7 @@ def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
     samples = parse_metrics(text)
     assert samples['se_up{service="redis"}'] == 1
     assert samples['se_up{service="warehouse"}'] == 1
+    assert samples["se_redis_persistent"] == 1
     assert {k: v for k, v in samples.items() if k.startswith("se_active_alarms{")} == {
         'se_active_alarms{level="red"}': 2,
         'se_active_alarms{level="orange"}': 0,
@@ -185,6 +186,9 @@ def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_50
         assert refused.is_json and "no persistence" in refused.get_json()["error"]
         assert post(client, "/api/v1/heartbeat", {"source": "hazchem"}).status_code == 503
         assert client.get("/api/v1/alarms", headers=AUTH).status_code == 200  # reads go on
+        assert (
+            parse_metrics(client.get("/metrics").get_data(as_text=True))["se_redis_persistent"] == 0
+        )
         assert sources_of(app).live.alarm("VOL-1") is None  # nothing of it was stored
         # Unauthenticated callers learn nothing about Redis: 401 first.
         assert client.post("/api/v1/alarms", json=alarm_body("VOL-2")).status_code == 401
