@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import redis
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from data_sources import get_sources
@@ -125,5 +126,14 @@ def metrics():
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
 
 
+def _redis_down(exc: Exception):
+    # Redis went away mid-request (after the durability gate let it in): nothing was
+    # acknowledged, and the caller should retry, which a 503 says and a 500 would not.
+    count("se_redis_unavailable_total")
+    return jsonify(error=f"the live state (Redis) is unavailable: {type(exc).__name__}"), 503
+
+
 def init_app(server: Flask) -> None:
     server.register_blueprint(bp)
+    for error in (redis.ConnectionError, redis.TimeoutError):
+        server.register_error_handler(error, _redis_down)

@@ -74,7 +74,13 @@ def test_readyz_is_200_with_the_embedded_defaults(make_app) -> None:
 def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
     make_app, serve, sqlite_url: str
 ) -> None:
-    app = make_app(REDIS_URL=CLOSED_REDIS, WAREHOUSE_URL=sqlite_url)
+    # REDIS_VOLATILE_OK: past the durability gate, so that a write meets the dead Redis.
+    app = make_app(
+        REDIS_URL=CLOSED_REDIS,
+        WAREHOUSE_URL=sqlite_url,
+        INGEST_TOKENS=TOKEN,
+        REDIS_VOLATILE_OK=True,
+    )
     server = serve(app)
     status, _, _ = get(server.url + "/healthz")
     assert status == 200  # alive, though not ready
@@ -87,6 +93,12 @@ def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
     assert ready["ready"] is False
     assert ready["redis"] != "ok" and ready["redis"]
     assert ready["warehouse"] == "ok"
+
+    # A write that reaches Redis and finds it gone is a 503 to retry, never a 500.
+    answer = app.server.test_client().post(
+        "/api/v1/alarms", json=alarm_body("DOWN-1"), headers=AUTH
+    )
+    assert answer.status_code == 503 and "unavailable" in answer.get_json()["error"]
 
     status, _, text = get(server.url + "/metrics")
     assert status == 200
