@@ -105,10 +105,12 @@ class Stack:
 
     def start_app(self) -> None:
         self.app.start()
-        wait_until("the app answers /healthz", self._healthy, timeout=90)
+        try:
+            wait_until("the app answers /healthz", self._healthy, timeout=180)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.app.log.read_text()[-3000:]}") from None
 
     def _healthy(self) -> bool:
-        assert self.app.alive(), self.app.log.read_text()[-3000:]
         return requests.get(self.url + "/healthz", timeout=2).status_code == 200
 
     def ready(self) -> dict:
