@@ -59,6 +59,7 @@ class Ids(StrEnum):
     CONTACT_SEARCH = "duty-contact-search"
     CONTACTS = "duty-contacts"
     CONTACTS_AS_OF = "duty-contacts-as-of"
+    REPORT_LINK = "duty-report-link"
 
 
 def _log_panel() -> html.Section:
@@ -88,8 +89,21 @@ def _log_panel() -> html.Section:
         html.Div(id=Ids.LOG_MESSAGE, className="form-message", role="status"),
         html.Ol(id=Ids.LOG, className="duty-log"),
     ]
+    # The daily report is a server page (report/), not a Dash page: a plain link.
+    report = html.A(
+        "值班日报",
+        href="/report/daily",
+        id=Ids.REPORT_LINK,
+        className="panel-link",
+        title="昨日值班日报：网页打印、PDF、Excel",
+    )
     return panel(
-        "值班日志", body, panel_id=Ids.LOG_PANEL, as_of_id=Ids.LOG_AS_OF, source="warehouse"
+        "值班日志",
+        body,
+        panel_id=Ids.LOG_PANEL,
+        as_of_id=Ids.LOG_AS_OF,
+        source="warehouse",
+        extra=[report],
     )
 
 
