@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
-
-# WeasyPrint logs every layout step at INFO; the app's log wants only its warnings.
+# WeasyPrint logs every layout step at INFO (from its import on); the app wants its warnings.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+from weasyprint import CSS, HTML  # noqa: E402 - after the log level
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 
 def render_pdf(html: str, stylesheet: Path) -> bytes:

@@ -13,7 +13,7 @@ from data_sources.rosters import ROLE_LABELS, SHIFT_LABELS
 LEVEL_NAMES = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 STATUS_NAMES = {"new": "未确认", "acknowledged": "已确认", "closed": "已关闭"}
 INCIDENT_LEVELS = {1: "Ⅰ级（红）", 2: "Ⅱ级（橙）", 3: "Ⅲ级（黄）", 4: "Ⅳ级（蓝）"}
-STAGES = {1: "一级：超10分钟未确认，报分管领导", 2: "二级：超30分钟未确认，报主要领导"}
+STAGES = {1: "一级（超10分钟，报分管领导）", 2: "二级（超30分钟，报主要领导）"}
 WEEKDAYS = "一二三四五六日"
 EMPTY = "当日无记录"
 
