@@ -10,7 +10,7 @@ from enum import StrEnum
 from dash import dcc, html
 
 from data_sources.duty import LOG_CATEGORIES
-from layouts import pulse, rollcall, roster_import
+from layouts import alert_strip, pulse, rollcall, roster_import
 from layouts.common import local_time, panel
 from layouts.frame import frame
 from layouts.resources_page import data_table
@@ -199,6 +199,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
     children = [
         pulse.layout("duty", refresh_ms, stale_after_s),
         html.Datalist(id=Ids.PEOPLE),
+        alert_strip.layout(),
         html.Div(
             [today, rollcall.layout(), _log_panel(), week, _handover_panel(), contacts],
             className="duty-grid",
