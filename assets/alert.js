@@ -6,10 +6,12 @@
    the tablet's list, the consultation table, the duty room's strip) is an alarm on screen;
    its status is data-status (or a status-* class), its escalation stage data-escalation (or
    a stage-N class). An escalation is a new stage, so it sounds again after a 静音.
+   Silenced alarms are kept for the browser tab (sessionStorage).
 
    The wall in kiosk mode (?kiosk=1, Chromium started with
    --autoplay-policy=no-user-gesture-required) plays without a click; every other screen asks
-   once whether to sound, and remembers the answer in localStorage. Only the first browser of
+   once, when the first alarm that would sound is on it, and remembers the answer in
+   localStorage (a small 警报声 toggle changes it later). Only the first browser of
    a wall driven by several (tile 1) plays, and a replay (?at=) never does. */
 (function () {
   "use strict";
@@ -21,7 +23,8 @@
 
   var audio = null;
   var timer = null;
-  var sounding = [];
+  var waiting = []; // alarms on screen that would sound
+  var sounding = []; // ... and do (sound is on here)
   var blocked = false; // the browser refused to play without a gesture
   var silenced = loadSilenced();
   var ui = null;
@@ -173,10 +176,14 @@
     }
   }
 
+  var scans = 0;
+
   function scan() {
     pending = null;
+    scans += 1;
     var was = sounding.length;
-    sounding = enabled() ? due() : [];
+    waiting = onScreen() && !replay() && leadBrowser() ? due() : [];
+    sounding = enabled() ? waiting : [];
     if (sounding.length && !timer) {
       ring();
       timer = setInterval(ring, REPEAT_MS);
@@ -200,61 +207,47 @@
     render();
   }
 
-  function button(id, text, onClick, extra) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.id = id;
-    b.className = "alert-btn " + (extra || "");
-    b.textContent = text;
-    b.addEventListener("click", onClick);
-    return b;
+  function bind(id, onClick) {
+    var el = document.getElementById(id);
+    if (el && !el.getAttribute("data-bound")) {
+      el.setAttribute("data-bound", "1");
+      el.addEventListener("click", onClick);
+    }
+    return el;
   }
 
+  /* The controls are part of the shell (layouts/alert.py); null until the app has rendered. */
   function ensureUI() {
-    if (ui && document.body.contains(ui.root)) return ui;
-    var root = document.createElement("div");
-    root.id = "alert-controls";
-    root.setAttribute("role", "region");
-    root.setAttribute("aria-label", "警报声音");
-    var ask = document.createElement("div");
-    ask.id = "alert-ask";
-    ask.className = "alert-ask";
-    var label = document.createElement("span");
-    label.textContent = "红色警情到达时是否播放警报声？";
-    ask.appendChild(label);
-    ask.appendChild(
-      button("alert-enable", "开启警报声音", function () {
+    var root = document.getElementById("alert-controls");
+    if (!root) return null;
+    if (ui && ui.root === root) return ui;
+    ui = {
+      root: root,
+      ask: document.getElementById("alert-ask"),
+      mute: bind("alert-mute", silence),
+      resume: bind("alert-resume", function () {
         choose("on");
         blocked = false;
+        if (sounding.length) ring();
+        render();
+      }),
+      toggle: bind("alert-toggle", function () {
+        choose(choice() === "on" ? "off" : "on");
         scan();
         render();
-      }, "primary")
-    );
-    ask.appendChild(
-      button("alert-decline", "不需要", function () {
-        choose("off");
-        scan();
-        render();
-      })
-    );
-    var mute = button("alert-mute", "静音", silence, "mute");
-    var resume = button("alert-resume", "点击开启警报声音", function () {
+      }),
+    };
+    bind("alert-enable", function () {
       choose("on");
       blocked = false;
-      if (sounding.length) ring();
-      render();
-    }, "primary");
-    var toggle = button("alert-toggle", "", function () {
-      choose(choice() === "on" ? "off" : "on");
       scan();
       render();
-    }, "toggle");
-    root.appendChild(ask);
-    root.appendChild(resume);
-    root.appendChild(mute);
-    root.appendChild(toggle);
-    document.body.appendChild(root);
-    ui = { root: root, ask: ask, mute: mute, resume: resume, toggle: toggle };
+    });
+    bind("alert-decline", function () {
+      choose("off");
+      scan();
+      render();
+    });
     return ui;
   }
 
@@ -268,12 +261,14 @@
     if (!document.body) return;
     var show = onScreen() && !replay() && leadBrowser();
     var u = ensureUI();
+    if (!u) return;
     set(u.root, !show);
     if (!show) return;
     var onWall = !!wall();
     if (u.root.classList.contains("on-wall") !== onWall) u.root.classList.toggle("on-wall", onWall);
     var c = choice();
-    set(u.ask, !!c || kiosk());
+    // Asked once, when it first matters: an alarm that would sound is on screen.
+    set(u.ask, !!c || kiosk() || !waiting.length);
     set(u.mute, !sounding.length, "静音（" + sounding.length + " 条警情）");
     set(u.resume, !(blocked && sounding.length));
     set(u.toggle, !c || kiosk(), c === "on" ? "警报声：开" : "警报声：关");
@@ -313,6 +308,9 @@
       return sounding.slice();
     },
     silence: silence,
+    scans: function () {
+      return scans;
+    },
   };
 
   if (document.readyState === "loading") {

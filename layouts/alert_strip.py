@@ -13,7 +13,7 @@ from dash import html
 from layouts.common import LEVEL_NAMES, local_time
 from thresholds.escalation import escalation_text
 
-SHOWN = 5
+SHOWN = 3
 
 
 class Ids(StrEnum):

@@ -2,12 +2,14 @@
 
 import dash
 from dash import html
-from flask import current_app, has_app_context
+from flask import current_app
 
 from layouts import alert
 
 
 def layout() -> html.Div:
-    settings = current_app.config["SE_SETTINGS"] if has_app_context() else None
-    levels = settings.ALERT_SOUND_LEVELS if settings is not None else ("red",)
-    return html.Div([dash.page_container, alert.config(levels)], className="shell")
+    settings = current_app.config["SE_SETTINGS"]
+    return html.Div(
+        [dash.page_container, alert.config(settings.ALERT_SOUND_LEVELS), alert.controls()],
+        className="shell",
+    )
