@@ -181,7 +181,6 @@
   function scan() {
     pending = null;
     scans += 1;
-    var was = sounding.length;
     waiting = onScreen() && !replay() && leadBrowser() ? due() : [];
     sounding = enabled() ? waiting : [];
     if (sounding.length && !timer) {
@@ -190,7 +189,7 @@
     } else if (!sounding.length && timer) {
       stopRinging();
     }
-    if (sounding.length !== was || ui) render();
+    render();
   }
 
   function schedule() {

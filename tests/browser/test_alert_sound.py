@@ -87,7 +87,7 @@ def plays(page) -> int:  # noqa: ANN001
     return page.evaluate("window.__plays.length")
 
 
-def wait_plays(page, at_least: int, timeout: float = 15000) -> None:  # noqa: ANN001
+def wait_plays(page, at_least: int, timeout: float = 30000) -> None:  # noqa: ANN001
     page.wait_for_function(f"window.__plays.length >= {at_least}", timeout=timeout)
 
 
@@ -146,6 +146,7 @@ def test_the_levels_that_sound_are_a_setting(
     page.wait_for_selector("#alarm-feed li")
     assert page.get_attribute("#alert-config", "data-levels") == "red,orange"
     assert post(server, "/api/v1/alarms", alarm("snd-orange", "orange")) == 201
+    page.wait_for_selector('#alarm-feed li[data-alarm-id="snd-orange"]')
     wait_plays(page, 1)
 
 
