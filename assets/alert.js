@@ -251,9 +251,13 @@
   }
 
   /* Changes only what differs: the controls' own mutations must not wake the observer. */
-  function set(el, hidden, text) {
+  function set(el, hidden) {
     if (el.hidden !== hidden) el.hidden = hidden;
-    if (text !== undefined && el.textContent !== text) el.textContent = text;
+  }
+
+  /* Attributes only: the controls' text belongs to React (layouts/alert.py). */
+  function attr(el, name, value) {
+    if (el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
 
   function render() {
@@ -268,9 +272,11 @@
     var c = choice();
     // Asked once, when it first matters: an alarm that would sound is on screen.
     set(u.ask, !!c || kiosk() || !waiting.length);
-    set(u.mute, !sounding.length, "静音（" + sounding.length + " 条警情）");
+    set(u.mute, !sounding.length);
+    attr(u.mute, "data-count", String(sounding.length));
     set(u.resume, !(blocked && sounding.length));
-    set(u.toggle, !c || kiosk(), c === "on" ? "警报声：开" : "警报声：关");
+    set(u.toggle, !c || kiosk());
+    attr(u.toggle, "data-state", c === "on" ? "on" : "off");
     var pressed = c === "on" ? "true" : "false";
     if (u.toggle.getAttribute("aria-pressed") !== pressed) {
       u.toggle.setAttribute("aria-pressed", pressed);

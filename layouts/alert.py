@@ -2,7 +2,8 @@
 (ALERT_SOUND_LEVELS) and the tone's address on a hidden element, and the controls (ask once,
 静音, resume, the 警报声 toggle), all hidden until alert.js shows one. They are part of the
 Dash tree rather than added by the script: nodes the script adds to <body> while the app
-renders stopped Dash's Markdown from rendering on /consult."""
+renders stopped Dash's Markdown from rendering on /consult. The script changes only
+attributes of these nodes (hidden, data-count, data-state), never their text: React owns it."""
 
 from __future__ import annotations
 
@@ -44,7 +45,13 @@ def controls() -> html.Div:
             ask,
             _button("点击开启警报声音", "alert-resume", "primary"),
             _button("静音", "alert-mute", "mute"),
-            _button("警报声：开", "alert-toggle", "toggle"),
+            html.Button(
+                [html.Span("警报声：开", className="on"), html.Span("警报声：关", className="off")],
+                id="alert-toggle",
+                className="alert-btn toggle",
+                type="button",
+                hidden=True,
+            ),
         ],
         id="alert-controls",
         role="region",
