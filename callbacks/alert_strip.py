@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dash import Input, Output, callback
+from dash import Input, Output
 
+from callbacks import guarded
 from data_sources import get_sources
 from layouts.alert_strip import Ids, items, waiting
 from layouts.pulse import ids as pulse_ids
@@ -13,7 +14,8 @@ from layouts.pulse import ids as pulse_ids
 DUTY_PULSE = pulse_ids("duty")
 
 
-@callback(
+@guarded(
+    "view",
     Output(Ids.LIST, "children"),
     Output(Ids.AS_OF, "data-as-of"),
     Input(DUTY_PULSE.version, "data"),
