@@ -20,6 +20,7 @@ import ingest
 import ingest.rollcall
 import layouts
 import ops
+import report
 import simulator
 from settings import Settings, SettingsError
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     ops.init_app(server)
     ingest.init_app(server)
     ingest.rollcall.init_app(server)
+    report.init_app(server)  # /report/daily: the daily duty report (HTML, PDF, xlsx)
 
     app = dash.Dash(
         __name__,

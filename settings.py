@@ -149,6 +149,19 @@ def _hhmm(raw: str) -> str:
     return raw.strip()
 
 
+ALERT_LEVELS = ("red", "orange", "yellow", "blue")
+
+
+def _alert_levels(raw: str) -> tuple[str, ...]:
+    if raw.strip().lower() == "none":
+        return ()
+    levels = tuple(v.strip().lower() for v in raw.split(",") if v.strip())
+    unknown = [v for v in levels if v not in ALERT_LEVELS]
+    if unknown or not levels:
+        raise ValueError(f"expected some of {', '.join(ALERT_LEVELS)}, or none")
+    return levels
+
+
 def _log_level(raw: str) -> str:
     value = raw.strip().upper()
     if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -275,6 +288,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm
+    ),
+    Setting(
+        "ALERT_SOUND_LEVELS",
+        ("red",),
+        "Alarm levels whose new alarms sound an alert tone until acknowledged or silenced "
+        "(comma-separated, or none); escalations always sound.",
+        _alert_levels,
     ),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
     Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),

@@ -38,6 +38,7 @@ MODULES = (
     "callbacks.duty_page",
     "callbacks.rollcall",
     "callbacks.roster_import",
+    "callbacks.alert_strip",
     "callbacks.consult_page",
     "callbacks.tablet_page",
     "callbacks.presenter",

@@ -10,7 +10,7 @@ from enum import StrEnum
 from dash import dcc, html
 
 from data_sources.duty import LOG_CATEGORIES
-from layouts import pulse, rollcall, roster_import
+from layouts import alert_strip, pulse, rollcall, roster_import
 from layouts.common import local_time, panel
 from layouts.frame import frame
 from layouts.resources_page import data_table
@@ -59,6 +59,7 @@ class Ids(StrEnum):
     CONTACT_SEARCH = "duty-contact-search"
     CONTACTS = "duty-contacts"
     CONTACTS_AS_OF = "duty-contacts-as-of"
+    REPORT_LINK = "duty-report-link"
 
 
 def _log_panel() -> html.Section:
@@ -88,8 +89,21 @@ def _log_panel() -> html.Section:
         html.Div(id=Ids.LOG_MESSAGE, className="form-message", role="status"),
         html.Ol(id=Ids.LOG, className="duty-log"),
     ]
+    # The daily report is a server page (report/), not a Dash page: a plain link.
+    report = html.A(
+        "值班日报",
+        href="/report/daily",
+        id=Ids.REPORT_LINK,
+        className="panel-link",
+        title="昨日值班日报：网页打印、PDF、Excel",
+    )
     return panel(
-        "值班日志", body, panel_id=Ids.LOG_PANEL, as_of_id=Ids.LOG_AS_OF, source="warehouse"
+        "值班日志",
+        body,
+        panel_id=Ids.LOG_PANEL,
+        as_of_id=Ids.LOG_AS_OF,
+        source="warehouse",
+        extra=[report],
     )
 
 
@@ -185,6 +199,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
     children = [
         pulse.layout("duty", refresh_ms, stale_after_s),
         html.Datalist(id=Ids.PEOPLE),
+        alert_strip.layout(),
         html.Div(
             [today, rollcall.layout(), _log_panel(), week, _handover_panel(), contacts],
             className="duty-grid",

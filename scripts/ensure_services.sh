@@ -282,3 +282,22 @@ else
         || die "could not set up root over TCP in MariaDB"
     mariadb_sql "SELECT 1" >/dev/null || die "still cannot log in to MariaDB as root over TCP"
 fi
+
+# ---------------------------------------------------------------------------------------------
+# Daily duty report (h8): WeasyPrint's Pango libraries for the PDF, poppler-utils (pdftotext,
+# pdftoppm) for the tests that read the PDF back. Installed when missing and run as root.
+# ---------------------------------------------------------------------------------------------
+report_missing=()
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
+    have_pkg "$pkg" || report_missing+=("$pkg")
+done
+if [ "${#report_missing[@]}" -gt 0 ]; then
+    is_root || die "missing Debian packages for the daily report: ${report_missing[*]}. Install them with:
+    sudo apt-get update && sudo apt-get install -y ${report_missing[*]}"
+    say "installing missing Debian packages: ${report_missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${report_missing[@]}" \
+        || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+             --no-install-recommends "${report_missing[@]}"; }
+else
+    say "Debian packages present: libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+fi

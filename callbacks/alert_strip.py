@@ -1,0 +1,30 @@
+"""Fill the duty room's strip of alarms waiting for acknowledgement when the live state moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dash import Input, Output
+
+from callbacks import guarded
+from data_sources import get_sources
+from layouts.alert_strip import Ids, items, waiting
+from layouts.pulse import ids as pulse_ids
+
+DUTY_PULSE = pulse_ids("duty")
+
+
+@guarded(
+    "view",
+    Output(Ids.LIST, "children"),
+    Output(Ids.AS_OF, "data-as-of"),
+    Input(DUTY_PULSE.version, "data"),
+)
+def refresh(version: int | None):
+    """Rebuild the strip from Redis."""
+    sources = get_sources()
+    alarms = sources.at_version(
+        version, "duty-alerts", lambda: sources.live.active_alarms(closed_window_s=0)
+    )
+    names = sources.registry.district_names()
+    return items(waiting(alarms), names), datetime.now(UTC).isoformat()

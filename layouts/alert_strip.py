@@ -1,0 +1,83 @@
+"""The duty room's strip of alarms waiting for someone (`#duty-alerts`): red and orange alarms
+nobody has acknowledged yet, most overdue first, with their escalation stage. Its rows carry
+the feed's DOM hooks (data-alarm-id, data-level, data-status, data-escalation), so the alert
+tone (assets/alert.js) sounds on /duty as it does on the wall."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pandas as pd
+from dash import html
+
+from layouts.common import LEVEL_NAMES, local_time
+from thresholds.escalation import escalation_text
+
+SHOWN = 3
+
+
+class Ids(StrEnum):
+    STRIP = "duty-alerts-strip"
+    LIST = "duty-alerts"
+    AS_OF = "duty-alerts-as-of"
+
+
+def layout() -> html.Section:
+    return html.Section(
+        [
+            html.H2("待确认警情", className="alerts-title"),
+            html.Ol(id=Ids.LIST, className="duty-alerts"),
+            html.Span(
+                "…", id=Ids.AS_OF, className="as-of", **{"data-as-of": "", "data-source": "redis"}
+            ),
+        ],
+        id=Ids.STRIP,
+        className="duty-alerts-strip",
+        **{"data-source": "redis"},
+    )
+
+
+def waiting(alarms: pd.DataFrame) -> pd.DataFrame:
+    """Red and orange alarms not yet acknowledged: the highest stage, then the oldest, first."""
+    if alarms.empty:
+        return alarms
+    picked = alarms[alarms["level"].isin(["red", "orange"]) & (alarms["status"] == "new")]
+    stage = picked.get("escalation", 0)
+    return picked.assign(_stage=stage, _red=picked["level"] == "red").sort_values(
+        ["_stage", "_red", "occurred_at"], ascending=[False, False, True], kind="stable"
+    )
+
+
+def items(alarms: pd.DataFrame, district_names: dict[str, str]) -> list[html.Li]:
+    """The strip's rows (`alarms` as `waiting` orders them)."""
+    if alarms.empty:
+        return [html.Li("当前没有待确认的红色、橙色警情", className="empty")]
+    rows = []
+    for row in alarms.head(SHOWN).itertuples(index=False):
+        stage = int(getattr(row, "escalation", 0) or 0)
+        rows.append(
+            html.Li(
+                [
+                    html.Span(LEVEL_NAMES[row.level], className="alarm-level"),
+                    html.Span(local_time(row.occurred_at, "%H:%M"), className="alarm-time"),
+                    html.Span(row.title, className="alarm-title"),
+                    html.Span(district_names.get(row.district or "", "—"), className="alarm-place"),
+                    *(
+                        [html.Span(escalation_text(stage), className="alarm-escalation")]
+                        if stage
+                        else []
+                    ),
+                ],
+                className=f"alarm level-{row.level} status-new"
+                + (f" escalated stage-{stage}" if stage else ""),
+                **{
+                    "data-alarm-id": row.id,
+                    "data-level": row.level,
+                    "data-status": "new",
+                    "data-escalation": str(stage),
+                },
+            )
+        )
+    if len(alarms) > SHOWN:
+        rows.append(html.Li(f"另有 {len(alarms) - SHOWN} 条待确认", className="more"))
+    return rows
