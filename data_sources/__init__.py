@@ -18,6 +18,7 @@ from flask_caching import Cache
 from data_sources.caching import cached
 from data_sources.live import LiveState, connect, embedded
 from data_sources.registry import Registry
+from data_sources.systems import Systems
 from data_sources.warehouse import Warehouse, make_engine, upgrade
 from settings import Settings
 
@@ -36,6 +37,7 @@ class Sources:
     live: LiveState
     registry: Registry
     cache: Cache | None
+    systems: Systems
 
     def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
         """`load()` once per live-state version across every screen and worker.
@@ -78,6 +80,7 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
         live=LiveState(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S),
         registry=Registry(warehouse, cache),
         cache=cache,
+        systems=Systems(warehouse, cache),
     )
 
 

@@ -13,16 +13,16 @@ errors as `{"error": message, "field": name}`. Body: `{"unit": "<adcode or distr
 
 from __future__ import annotations
 
-import hmac
 import json
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import ops
 from data_sources import get_sources
 from data_sources.duty import answer_rollcall
 from data_sources.rosters import CITY, unit_lookup
+from ingest import credentials
 
 bp = Blueprint("rollcall", __name__, url_prefix="/api/v1/rollcall")
 
@@ -46,12 +46,16 @@ def _http_error(exc: HTTPException):
 
 @bp.before_request
 def _authenticate() -> None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    tokens = current_app.config["SE_SETTINGS"].INGEST_TOKENS
-    if scheme.lower() != "bearer" or not any(
-        hmac.compare_digest(token.encode(), t.encode()) for t in tokens
-    ):
-        raise _Error(401, "missing or wrong bearer token", "Authorization")
+    """Any live token of an enabled system may answer (the duty rooms have no system of
+    their own); the answer records which one."""
+    caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+    if caller is None:
+        raise _Error(401, "missing, wrong or revoked bearer token", "Authorization")
+    system = get_sources().systems.get(caller.system)
+    if system is None or not system["enabled"]:
+        raise _Error(403, f"system {caller.system!r} is disabled", "Authorization")
+    g.ingest_caller = caller
+    g.ingest_system, g.ingest_token_id = caller.system, caller.token_id
 
 
 def _unit() -> str:
@@ -73,7 +77,7 @@ def answer():
     unit = unit_lookup(sources.registry.district_names()).get(given)
     if unit is None or unit == CITY:
         raise _Error(422, f"unit: {given[:40]!r} is not a district duty room", "unit")
-    result = answer_rollcall(sources, unit, via="api")
+    result = answer_rollcall(sources, unit, via="api", recorded_by=g.ingest_caller.via)
     if result.outcome == "none":
         raise _Error(409, "no roll call has been started", None)
     if result.outcome == "not-called":
