@@ -292,6 +292,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+_SECRET = frozenset({"INGEST_TOKENS", "SECRET_KEY"})
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,9 @@ class Settings:
             try:
                 values[setting.name] = setting.parse(raw)
             except ValueError as exc:
-                raise SettingsError(f"{setting.name}={raw!r}: {exc}") from None
+                # Secrets are named, never echoed into the start-up log.
+                shown = "<hidden>" if setting.name in _SECRET else repr(raw)
+                raise SettingsError(f"{setting.name}={shown}: {exc}") from None
         embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
         # Open and simulated only for the demo on this machine: reachable from the network,
         # the screens need a login and no simulated data mixes with real alarms.

@@ -174,7 +174,7 @@ def encode(body: Any) -> bytes:
 
 @pytest.fixture
 def fuzz_app(make_app, redis_url: str, sqlite_url: str):  # noqa: ANN001, ANN201
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     sources = sources_of(app)
     seed_minimal_registry(sources.warehouse)
     return app, sources

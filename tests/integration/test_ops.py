@@ -98,7 +98,7 @@ def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
 def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
     make_app, serve, redis_url: str, sqlite_url: str
 ) -> None:
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     seed_minimal_registry(sources_of(app).warehouse)
     client = app.server.test_client()
     posted: list[dict[str, Any]] = [
@@ -137,7 +137,7 @@ def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
 def test_metrics_count_accepted_and_rejected_ingest_requests(
     make_app, redis_url: str, sqlite_url: str
 ) -> None:
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     seed_minimal_registry(sources_of(app).warehouse)
     client = app.server.test_client()
 
