@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 
-from flask import Blueprint, Flask, abort, g, redirect, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request
 
 from auth import audit, state
 from auth.admin import _form_token
@@ -31,6 +31,9 @@ def _require_admin():  # noqa: ANN202
     except AuthUnavailable:
         abort(503, "authentication unavailable")
     if session is None or session.kind != "user":
+        if not current_app.config["SE_SETTINGS"].AUTH_REQUIRED:
+            # No sign-in exists then (/login leads straight back): say so instead of looping.
+            abort(403, "sign-in is off (AUTH_REQUIRED=0): use `python -m ingest systems`")
         if request.method in ("GET", "HEAD"):
             return redirect(login_url(request.path))
         abort(401, "login required")
