@@ -157,7 +157,9 @@ def _dedupe_key(alarm: Mapping[str, Any]) -> str:
         where = f"site:{alarm['site_id']}"
     else:
         where = f"pos:{alarm.get('lon') or 0:.3f},{alarm.get('lat') or 0:.3f}"
-    return f"{alarm['source']}|{where}|{alarm['category']}"
+    # Demo-feed alarms never merge with a real system's (nor real ones into a demo alarm).
+    demo = "demo|" if (alarm.get("detail") or {}).get("demo") is True else ""
+    return f"{demo}{alarm['source']}|{where}|{alarm['category']}"
 
 
 class LiveState:
@@ -355,6 +357,19 @@ class LiveState:
 
     def checkins(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.r.hgetall(keys.DUTY_CHECKIN).items()}
+
+    # the demo feed's own alarms --------------------------------------------------------
+
+    def demo_alarm_added(self, alarm_id: str) -> None:
+        """Remember an alarm the demo feed created (shared by every worker that may run it)."""
+        self.r.sadd(keys.DEMO_ALARMS, alarm_id)
+
+    def demo_alarm_closed(self, alarm_id: str) -> None:
+        self.r.srem(keys.DEMO_ALARMS, alarm_id)
+
+    def demo_alarms(self) -> set[str]:
+        """Ids of the alarms the demo feed created and has not closed."""
+        return set(self.r.smembers(keys.DEMO_ALARMS))
 
     def lease(self, name: str, owner: str, ttl_s: float) -> bool:
         """Take or renew a singleton lease; True while `owner` holds it."""

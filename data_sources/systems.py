@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ from data_sources.caching import cached
 from data_sources.warehouse import Warehouse
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 SENDS = ("alarms", "readings", "incidents", "heartbeats")
 CONNECTORS = ("http", "mqtt", "dbpull")
@@ -70,11 +72,14 @@ class Systems:
         try:
             value = cached(self.cache, key, TTL, load)
         except Exception:
-            # The warehouse (or the shared cache) is down: the last good copy beats refusing
-            # every upstream system. Without one, the caller sees the error.
-            if key in self._last:
-                return self._last[key]
-            raise
+            try:
+                value = load()  # the shared cache (Redis) is down: ask the warehouse itself
+            except Exception:
+                # The warehouse is down too: the last good copy beats refusing every upstream
+                # system. Without one, the caller sees the error.
+                if key in self._last:
+                    return self._last[key]
+                raise
         self._last[key] = value
         return value
 
@@ -82,7 +87,10 @@ class Systems:
         """Drop cached copies after a change."""
         self._last.clear()
         if self.cache is not None:
-            self.cache.delete_many(_SYSTEMS_KEY, _TOKENS_KEY)
+            try:
+                self.cache.delete_many(_SYSTEMS_KEY, _TOKENS_KEY)
+            except Exception:  # noqa: BLE001 - unreachable cache: its copies expire in TTL s
+                log.warning("could not drop the cached registry; it expires within %s s", TTL)
 
     # systems --------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("smart_emergency.ingest")
 EXTENSION = "se_ingest_credentials"
+DEMO_ID = "demo"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Caller:
 
     system: str
     token_id: str
+
+    @property
+    def is_demo(self) -> bool:
+        """A demo token (embedded defaults, the demo feed): what it posts is marked 演示."""
+        return self.token_id == DEMO_ID
 
     @property
     def via(self) -> str:
@@ -75,7 +81,7 @@ class Credentials:
             if code not in self.demo:
                 token = f"demo-{code}-{secrets.token_urlsafe(18)}"
                 self.demo[code] = token
-                self._fixed[token_hash(token)] = Caller(code, "demo")
+                self._fixed[token_hash(token)] = Caller(code, DEMO_ID)
         return self.demo
 
     def authenticate(self, header: str) -> Caller | None:

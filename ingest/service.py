@@ -49,6 +49,13 @@ def put_alarm(sources: Sources, alarm: AlarmIn, caller: Caller | None = None) ->
     """Store an alarm; return ("new" | "merged" | "duplicate", the id it lives under)."""
     credentials.as_source(sources, caller, alarm.source, "alarms")
     record: dict[str, Any] = alarm.model_dump(exclude={"crs"})
+    # `detail.demo` is what makes screens show 演示: only the demo credentials may set it, and
+    # what they post always carries it.
+    detail = record.get("detail") or {}
+    if caller is not None and caller.is_demo:
+        record["detail"] = {**detail, "demo": True}
+    elif "demo" in detail:
+        raise Rejected("detail.demo", "is reserved for the built-in demo feed")
     if alarm.site_id is not None:
         sites = _registry(sources.registry.sites)
         if alarm.site_id not in sites.index:
