@@ -6,7 +6,8 @@ errors as `{"error": message, "field": name}`. Body: `{"unit": "<adcode or distr
 | status | when |
 |---|---|
 | 200 | `outcome` `answered` (first answer) or `duplicate` (had answered before); `late` says whether it came after the deadline |
-| 401 | missing or wrong token |
+| 401 | missing, wrong or revoked token |
+| 403 | the token's system is disabled in the registry |
 | 409 | no roll call has been started, or this unit was not called in it |
 | 415 / 400 / 422 | not JSON / not valid JSON / `unit` missing or not a district |
 """
@@ -114,7 +115,8 @@ def openapi_paths() -> dict:
                 },
                 "responses": {
                     "200": {"description": "answered (or had answered): outcome, late"},
-                    "401": {"description": "missing or wrong token"},
+                    "401": {"description": "missing, wrong or revoked token"},
+                    "403": {"description": "the token's system is disabled"},
                     "409": {"description": "no roll call, or the unit was not called"},
                     "422": {"description": "unit missing or not a district"},
                 },
