@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -33,7 +34,24 @@ KINDS = ("platform", "business", "monitoring", "sensing", "demo")
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 # Short: a revocation made where the cache cannot be reached (another host) still lands soon.
 TTL = 10
-_SYSTEMS_KEY = "systems:all"
+# Another worker sees a change after at most this long (this one at once).
+MEMO_S = 1.0
+_SYSTEMS_KEY = "systems:by_code"
+COLUMNS = [
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "sends",
+    "heartbeat_s",
+    "data_s",
+    "contact",
+    "connector",
+    "connector_settings",
+    "may_transition",
+    "enabled",
+    "created_at",
+]
 _TOKENS_KEY = "systems:tokens"
 
 
@@ -66,9 +84,14 @@ class Systems:
     def __init__(self, warehouse: Warehouse, cache: Cache | None = None) -> None:
         self.wh = warehouse
         self.cache = cache
-        self._last: dict[str, Any] = {}
+        # key -> (when read, value): a second's copy in the process spares every ingest
+        # request a cache round trip; also the last good copy while the warehouse is down.
+        self._last: dict[str, tuple[float, Any]] = {}
 
     def _read(self, key: str, load: Callable[[], T]) -> T:
+        held = self._last.get(key)
+        if held is not None and time.monotonic() - held[0] < MEMO_S:
+            return held[1]
         try:
             value = cached(self.cache, key, TTL, load)
         except Exception:
@@ -77,10 +100,10 @@ class Systems:
             except Exception:
                 # The warehouse is down too: the last good copy beats refusing every upstream
                 # system. Without one, the caller sees the error.
-                if key in self._last:
-                    return self._last[key]
+                if held is not None:
+                    return held[1]
                 raise
-        self._last[key] = value
+        self._last[key] = (time.monotonic(), value)
         return value
 
     def forget(self) -> None:
@@ -94,31 +117,38 @@ class Systems:
 
     # systems --------------------------------------------------------------------------
 
-    def all(self) -> pd.DataFrame:
-        """Columns: code, name, name_en, kind, sends (tuple), heartbeat_s, data_s, contact,
-        connector, connector_settings (dict), may_transition (tuple of codes), enabled (bool),
-        created_at (UTC). Ordered by code."""
-
-        def load() -> pd.DataFrame:
+    def _by_code(self) -> dict[str, dict[str, Any]]:
+        # Plain dicts, not a DataFrame: every ingest request reads this, and unpickling a
+        # small dict from the shared cache costs microseconds where a frame costs milliseconds.
+        def load() -> dict[str, dict[str, Any]]:
             frame = self.wh.query(
                 "SELECT code, name, name_en, kind, sends, heartbeat_s, data_s, contact, "
                 "connector, connector_settings, may_transition, enabled, created_at "
                 "FROM upstream_systems ORDER BY code"
             )
-            frame["sends"] = frame["sends"].map(_list)
-            frame["may_transition"] = frame["may_transition"].map(_list)
-            frame["connector_settings"] = frame["connector_settings"].map(json.loads)
-            frame["enabled"] = frame["enabled"].astype(bool)
-            frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="mixed")
-            return frame
+            systems = {}
+            for row in frame.to_dict("records"):
+                row["sends"] = _list(row["sends"])
+                row["may_transition"] = _list(row["may_transition"])
+                row["connector_settings"] = json.loads(row["connector_settings"])
+                row["enabled"] = bool(row["enabled"])
+                row["heartbeat_s"], row["data_s"] = int(row["heartbeat_s"]), int(row["data_s"])
+                row["created_at"] = pd.to_datetime(row["created_at"], utc=True, format="mixed")
+                systems[row["code"]] = row
+            return systems
 
         return self._read(_SYSTEMS_KEY, load)
 
+    def all(self) -> pd.DataFrame:
+        """Columns: code, name, name_en, kind, sends (tuple), heartbeat_s, data_s, contact,
+        connector, connector_settings (dict), may_transition (tuple of codes), enabled (bool),
+        created_at (UTC). Ordered by code."""
+        return pd.DataFrame(list(self._by_code().values()), columns=COLUMNS)
+
     def get(self, code: str) -> dict[str, Any] | None:
         """One system as a dict (the columns of `all`), or None."""
-        frame = self.all()
-        rows = frame[frame["code"] == code]
-        return rows.iloc[0].to_dict() if len(rows) else None
+        system = self._by_code().get(code)
+        return dict(system) if system is not None else None
 
     def add(
         self,
