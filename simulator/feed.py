@@ -60,6 +60,11 @@ class DemoFeed:
 
     READING_EVERY_S = 3.0
     ALARM_EVERY_S = (3.0, 9.0)
+    # Governance has something to show: now and then one system goes quiet for a while, and
+    # one sends a malformed message (refused with 422, never stored).
+    QUIET_EVERY_S = 900.0
+    QUIET_FOR_S = 180.0
+    MALFORMED_EVERY_S = 300.0
 
     def __init__(self, server: Flask, sources: Sources, seed: int | None = None) -> None:
         self.server = server
@@ -69,6 +74,8 @@ class DemoFeed:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-feed", daemon=True)
         self.tokens: dict[str, str] = {}
+        self.quiet: tuple[str, float] | None = None  # (system, until epoch s)
+        self.next_quiet = self.next_malformed = 0.0
         self.client = server.test_client()
         self.sent = 0
 
@@ -108,6 +115,7 @@ class DemoFeed:
                 if not self.sources.live.lease("demo-feed", self.owner, 15):
                     continue
                 now = datetime.now(UTC)
+                self._governance(now)
                 self._readings(now)
                 if tick % 3 == 0:
                     self._heartbeats(now)
@@ -151,7 +159,37 @@ class DemoFeed:
         # One district duty room that is slow to answer, so the roll call has something to show.
         self.slow_unit = self.units[-1]
 
+    def _is_quiet(self, code: str, now: datetime) -> bool:
+        return self.quiet is not None and self.quiet[0] == code and now.timestamp() < self.quiet[1]
+
+    def _governance(self, now: datetime) -> None:
+        t = now.timestamp()
+        if not self.next_quiet:
+            self.next_quiet = t + self.QUIET_EVERY_S * self.rng.uniform(0.3, 1.0)
+            self.next_malformed = t + self.MALFORMED_EVERY_S * self.rng.uniform(0.2, 1.0)
+        if t >= self.next_quiet and self.systems:
+            code = self.systems[int(self.rng.integers(len(self.systems)))]
+            self.quiet = (code, t + self.QUIET_FOR_S)
+            self.next_quiet = t + self.QUIET_EVERY_S * self.rng.uniform(0.5, 1.5)
+            log.info("demo feed: %s goes quiet for %.0f s", code, self.QUIET_FOR_S)
+        if t >= self.next_malformed and self.systems:
+            code = self.systems[int(self.rng.integers(len(self.systems)))]
+            self.next_malformed = t + self.MALFORMED_EVERY_S * self.rng.uniform(0.5, 1.5)
+            malformed = {
+                "id": f"demo-{self.owner[:6]}-bad-{int(t)}",
+                "source": code,
+                "level": "purple",
+            }
+            self.client.post(
+                "/api/v1/alarms",
+                json=malformed,
+                headers={"Authorization": f"Bearer {self.tokens.get(code, '')}"},
+            )
+            self.sent += 1
+
     def _readings(self, now: datetime) -> None:
+        if self._is_quiet(READINGS_AS, now):
+            return
         sample = self.sensors.sample(
             n=min(400, len(self.sensors)), random_state=int(self.rng.integers(1 << 31))
         )
@@ -176,11 +214,15 @@ class DemoFeed:
 
     def _heartbeats(self, now: datetime) -> None:
         for code in self.systems:
+            if self._is_quiet(code, now):
+                continue
             self._post("/api/v1/heartbeat", {"source": code, "at": now.isoformat()}, code)
 
     def _alarm(self, now: datetime) -> None:
         source, category, title, weights = ALARM_KINDS[int(self.rng.integers(len(ALARM_KINDS)))]
         level = LEVELS[int(self.rng.choice(4, p=np.array(weights) / sum(weights)))]
+        if self._is_quiet(source, now):
+            return
         self.alarm_seq += 1
         body: dict[str, Any] = {
             "id": f"demo-{self.owner[:6]}-{self.alarm_seq}",

@@ -10,7 +10,7 @@ import pytest
 
 from ingest import credentials
 from simulator.feed import OFFICER, DemoFeed
-from tests.helpers import alarm_body, sources_of
+from tests.helpers import alarm_body, live_snapshot, sources_of
 
 pytestmark = pytest.mark.redis
 
@@ -122,3 +122,21 @@ def test_the_feed_running_in_its_thread_posts_demo_alarms_and_leaves_a_real_one_
         feed.stop()
     assert len(sources.live.demo_alarms()) >= 20
     assert sources.live.alarm("REAL-4") == before
+
+
+def test_now_and_then_one_system_goes_quiet_and_one_sends_a_malformed_message(app) -> None:  # noqa: ANN001
+    sources = sources_of(app)
+    feed = DemoFeed(app.server, sources, seed=5)
+    feed._load()
+    now = datetime.now(UTC)
+    feed._governance(now)  # schedules the first of each, later
+    assert feed.quiet is None
+    feed.next_quiet = feed.next_malformed = now.timestamp()
+    before = live_snapshot(sources.live.r)
+    feed._governance(now)
+    assert live_snapshot(sources.live.r) == before  # the malformed alarm was refused, not stored
+    quiet = feed.quiet[0]
+    feed._heartbeats(now)
+    assert set(sources.live.heartbeats()) == set(feed.tokens) - {quiet}
+    feed._heartbeats(now + timedelta(seconds=feed.QUIET_FOR_S + 1))
+    assert quiet in sources.live.heartbeats()
