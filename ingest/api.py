@@ -45,7 +45,10 @@ def _authenticate() -> None:
     """Find the system the bearer token belongs to (ingest/credentials.py), or 401."""
     if request.endpoint == "ingest.openapi":
         return
-    caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+    try:
+        caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+    except credentials.Unavailable as exc:
+        raise ApiError(503, str(exc), "Authorization") from None
     if caller is None:
         raise ApiError(401, "missing, wrong or revoked bearer token", "Authorization")
     g.ingest_caller = caller

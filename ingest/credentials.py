@@ -36,6 +36,10 @@ EXTENSION = "se_ingest_credentials"
 DEMO_ID = "demo"
 
 
+class Unavailable(RuntimeError):
+    """Who a token belongs to cannot be told now (503: retry)."""
+
+
 @dataclass(frozen=True)
 class Caller:
     """The system a request authenticated as, and which of its tokens it used."""
@@ -95,7 +99,10 @@ class Credentials:
         fixed = self._fixed.get(digest)
         if fixed is not None:
             return fixed
-        owner = self.sources.systems.token_owner(digest)
+        try:
+            owner = self.sources.systems.token_owner(digest)
+        except Exception as exc:  # the warehouse is down and no copy of the tokens is held
+            raise Unavailable("the token registry is unreachable; retry later") from exc
         return Caller(owner[0], str(owner[1])) if owner else None
 
 
@@ -124,7 +131,11 @@ def get(server) -> Credentials:  # noqa: ANN001
 
 
 def _system(sources: Sources, code: str, field: str = "source") -> dict:
-    system = sources.systems.get(code)
+    try:
+        system = sources.systems.get(code)
+    except Exception:  # noqa: BLE001 - the warehouse is down and no copy is held: retry later
+        log.exception("system registry unreachable")
+        raise service.Rejected(field, "the system registry is unreachable; retry", 503) from None
     if system is None:
         raise service.Rejected(field, f"unknown system {code[:32]!r} (not registered)")
     if not system["enabled"]:

@@ -49,10 +49,15 @@ def _http_error(exc: HTTPException):
 def _authenticate() -> None:
     """Any live token of an enabled system may answer (the duty rooms have no system of
     their own); the answer records which one."""
-    caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+    try:
+        caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+        system = caller and get_sources().systems.get(caller.system)
+    except Exception:  # noqa: BLE001 - the registry is unreachable and no copy is held
+        raise _Error(
+            503, "the token registry is unreachable; retry later", "Authorization"
+        ) from None
     if caller is None:
         raise _Error(401, "missing, wrong or revoked bearer token", "Authorization")
-    system = get_sources().systems.get(caller.system)
     if system is None or not system["enabled"]:
         raise _Error(403, f"system {caller.system!r} is disabled", "Authorization")
     g.ingest_caller = caller

@@ -307,3 +307,26 @@ def test_admin_systems_page_registers_issues_once_and_revokes_for_an_admin_only(
     assert not sources_of(app).systems.get("water")["enabled"]
     actions = set(sources_of(app).warehouse.query("SELECT action FROM audit_log")["action"])
     assert {"system_add", "token_issue", "token_revoke", "system_disable"} <= actions
+
+
+def test_tokens_work_from_the_last_copy_while_the_warehouse_is_down_and_never_500(
+    app, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    from data_sources import systems as systems_module
+
+    sources = sources_of(app)
+    _, token = sources.systems.issue_token("iot")
+    assert post(app, "/heartbeat", {"source": "iot"}, token).status_code == 200
+    monkeypatch.setattr(systems_module, "MEMO_S", 0.0)
+    sources.cache.clear()
+
+    def down(*_args: Any, **_kwargs: Any) -> None:
+        raise ConnectionError("warehouse down")
+
+    monkeypatch.setattr(sources.warehouse, "query", down)
+    assert post(app, "/heartbeat", {"source": "iot"}, token).status_code == 200
+    # A worker that never read the registry cannot tell: 503 (retry), not 500.
+    sources.systems._last.clear()
+    unreachable = post(app, "/heartbeat", {"source": "iot"}, token)
+    assert unreachable.status_code == 503 and unreachable.get_json()["field"] == "Authorization"
+    assert post(app, "/heartbeat", {"source": "iot"}, IOT).status_code == 503
