@@ -9,7 +9,7 @@ change (`hazchem:12`), beside the human name the caller gave in `actor`.
 Seeded with the seven systems of the contract.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
