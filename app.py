@@ -64,8 +64,6 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     app.layout = layouts.shell.layout
     callbacks.register(app)
 
-    if settings._DEMO_TOKEN:
-        log.warning("ingest API demo token (this start only): %s", settings.INGEST_TOKENS[0])
     workers = server.extensions.setdefault(WORKERS, [])
     if settings.INPROCESS_WORKERS:
         import archiver

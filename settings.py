@@ -78,14 +78,27 @@ def _tile_crs(raw: str) -> str:
     return value
 
 
-def _tokens(raw: str) -> tuple[str, ...]:
-    tokens = tuple(t.strip() for t in raw.split(",") if t.strip())
-    if not tokens:
-        raise ValueError("expected at least one token")
-    short = [t for t in tokens if len(t) < 16]
-    if short:
-        raise ValueError("every token needs at least 16 characters")
-    return tokens
+def _tokens(raw: str) -> tuple[tuple[str, str], ...]:
+    """`system:token,...` → ((system, token), ...); the systems are checked against the
+    registry when the app starts (ingest/credentials.py)."""
+    import re
+
+    pairs = []
+    for item in (t.strip() for t in raw.split(",")):
+        if not item:
+            continue
+        system, sep, token = item.partition(":")
+        system, token = system.strip(), token.strip()
+        if not sep or not token:
+            raise ValueError("expected system:token pairs, comma-separated (e.g. hazchem:s3cret)")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", system):
+            raise ValueError(f"{system[:32]!r} is not a system code (a-z, 0-9, _)")
+        pairs.append((system, token))
+    if not pairs:
+        raise ValueError("expected at least one system:token pair")
+    if len({t for _, t in pairs}) != len(pairs):
+        raise ValueError("the same token is given twice")
+    return tuple(pairs)
 
 
 def _mqtt_url(raw: str) -> str:
@@ -193,7 +206,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", _tile_url),
     Setting("TILE_CRS", "wgs84", "Datum of TILE_URL's tiles: wgs84 or gcj02.", _tile_crs),
-    Setting("INGEST_TOKENS", None, "Comma-separated bearer tokens of the ingest API.", _tokens),
+    Setting(
+        "INGEST_TOKENS",
+        None,
+        "Comma-separated system:token pairs: each bearer token posts only as its system. "
+        "Unset with embedded defaults: a demo token per system, printed at start.",
+        _tokens,
+    ),
     Setting(
         "AUTH_REQUIRED",
         None,
@@ -300,6 +319,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+_SECRET = frozenset({"INGEST_TOKENS", "SECRET_KEY"})
 
 
 @dataclass(frozen=True)
@@ -348,7 +368,9 @@ class Settings:
             try:
                 values[setting.name] = setting.parse(raw)
             except ValueError as exc:
-                raise SettingsError(f"{setting.name}={raw!r}: {exc}") from None
+                # Secrets are named, never echoed into the start-up log.
+                shown = "<hidden>" if setting.name in _SECRET else repr(raw)
+                raise SettingsError(f"{setting.name}={shown}: {exc}") from None
         embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
         # Open and simulated only for the demo on this machine: reachable from the network,
         # the screens need a login and no simulated data mixes with real alarms.
@@ -361,12 +383,11 @@ class Settings:
             values["INPROCESS_WORKERS"] = embedded
         if values["REFRESH_MS"] > 2000:
             raise SettingsError(f"REFRESH_MS={values['REFRESH_MS']}: at most 2000")
+        # Unset: only tokens issued from /admin or `python -m ingest systems token`; with
+        # embedded defaults also a demo token per system (ingest/credentials.py prints them).
+        values["_DEMO_TOKEN"] = values["INGEST_TOKENS"] is None and embedded
         if values["INGEST_TOKENS"] is None:
-            # Nothing to steal: a fresh token per start, printed once so a demo can use it.
-            values["INGEST_TOKENS"] = ("demo-" + secrets.token_urlsafe(18),)
-            values["_DEMO_TOKEN"] = True
-        else:
-            values["_DEMO_TOKEN"] = False
+            values["INGEST_TOKENS"] = ()
         if values["SECRET_KEY"] is None:
             values["SECRET_KEY"] = secrets.token_hex(32)
         return cls(values)

@@ -57,8 +57,8 @@ UPSERT_ALARM = (
     + " WHERE alarm_history.rev < excluded.rev"
 )
 INSERT_EVENT = (
-    "INSERT INTO alarm_events (alarm_id, op, at, actor, rev, state, stream_id) "
-    "VALUES (:alarm_id, :op, :at, :actor, :rev, :state, :stream_id) "
+    "INSERT INTO alarm_events (alarm_id, op, at, actor, via, rev, state, stream_id) "
+    "VALUES (:alarm_id, :op, :at, :actor, :via, :rev, :state, :stream_id) "
     "ON CONFLICT (stream_id) DO NOTHING"
 )
 INSERT_READING = (
@@ -138,10 +138,11 @@ def alarm_rows(entry_id: str, fields: Mapping[str, str]) -> tuple[dict[str, Any]
         "last_at": last_at,
         "dedupe": fields.get("dedupe") or None,
     }
+    via = None
     if op == "acknowledged":
-        at, actor = ack_at, history["ack_by"]
+        at, actor, via = ack_at, history["ack_by"], fields.get("ack_via") or None
     elif op == "closed":
-        at, actor = closed_at, history["closed_by"]
+        at, actor, via = closed_at, history["closed_by"], fields.get("closed_via") or None
     elif op == "escalate":
         at, actor = _epoch(fields.get("escalated_at")), "escalation"
     else:
@@ -153,6 +154,8 @@ def alarm_rows(entry_id: str, fields: Mapping[str, str]) -> tuple[dict[str, Any]
         "op": op,
         "at": at or appended,
         "actor": actor,
+        # The system:token id of an API ack/close, beside the name the caller gave.
+        "via": via,
         "rev": rev,
         "state": json.dumps(state, ensure_ascii=False, sort_keys=True),
         "stream_id": entry_id,

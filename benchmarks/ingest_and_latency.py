@@ -154,7 +154,7 @@ def main() -> None:
         os.environ,
         REDIS_URL=args.redis,
         WAREHOUSE_URL=args.warehouse,
-        INGEST_TOKENS=TOKEN,
+        INGEST_TOKENS=f"iot:{TOKEN}",  # alarms and readings, both as the sensing network
         AUTH_REQUIRED="0",
         DEMO_FEED="0",
         INPROCESS_WORKERS="0",

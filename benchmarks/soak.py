@@ -385,7 +385,7 @@ def main() -> None:
         os.environ,
         REDIS_URL=redis_url,
         WAREHOUSE_URL=warehouse_url,
-        INGEST_TOKENS=TOKEN,
+        INGEST_TOKENS=f"iot:{TOKEN}",  # alarms and readings, as the sensing network
         AUTH_REQUIRED="0",
         DEMO_FEED="0",
         INPROCESS_WORKERS="0",

@@ -18,6 +18,7 @@ from data_sources import Sources, get_sources
 from data_sources.boundaries import districts_geojson
 from data_sources.live import LEVEL_RANK
 from geo.gcj02 import wgs84_geometry_to_gcj02, wgs84_to_gcj02
+from layouts import demo
 from layouts.city_map import Ids
 from layouts.common import LEVEL_NAMES, local_time
 from layouts.pulse import ids as pulse_ids
@@ -186,7 +187,8 @@ def takeover(alarms: pd.DataFrame, gcj02: bool) -> dict | None:
         "id": row["id"],
         "lat": float(lat),
         "lon": float(lon),
-        "title": row["title"],
+        # Plain text in the takeover banner; a demo alarm says so before its title.
+        "title": ("【演示】" if demo.is_demo(row["detail"]) else "") + row["title"],
         "time": local_time(row["occurred_at"]),
         "count": int(len(red)),
     }

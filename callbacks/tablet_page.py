@@ -18,6 +18,7 @@ from callbacks.consult_page import alarm_points, gcj02_tiles, latlon, static_map
 from callbacks.duty_panel import on_duty
 from data_sources import Sources, get_sources
 from data_sources.live import LEVELS
+from layouts import demo
 from layouts import tablet_page as page
 from layouts.common import SHANGHAI
 from layouts.i18n import Ids as LangIds
@@ -178,4 +179,6 @@ def confirm_ack(_clicks, _yes, _no, pending, page_lang):  # noqa: ANN001
     if alarm is None:
         return None, True, "", t("ack.gone", lang)
     text = f"{level_name(alarm['level'], lang)} · {alarm['title']}"
+    if demo.is_demo(alarm["detail"]):
+        text = f"[{demo.DEMO_TEXT['en' if lang == 'en' else 'zh']}] {text}"
     return {"id": trigger["id"]}, False, text, ""

@@ -19,6 +19,7 @@ from data_sources.caching import cached
 from data_sources.durability import Durability
 from data_sources.live import LiveState, connect, embedded
 from data_sources.registry import Registry
+from data_sources.systems import Systems
 from data_sources.warehouse import Warehouse, make_engine, upgrade
 from settings import Settings
 
@@ -37,6 +38,7 @@ class Sources:
     live: LiveState
     registry: Registry
     cache: Cache | None
+    systems: Systems
     durability: Durability | None = None
 
     def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
@@ -80,6 +82,7 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
         live=LiveState(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S),
         registry=Registry(warehouse, cache),
         cache=cache,
+        systems=Systems(warehouse, cache),
         durability=Durability(
             client,
             embedded=settings.REDIS_URL is None,

@@ -19,6 +19,7 @@
 | `se:team:status` | hash | rescue team id → `ready` / `dispatched` / `returning` / `off` |
 | `se:duty:checkin` | hash | duty unit (`city` or adcode) → last check-in (epoch s) |
 | `se:lock:<name>` | string | leases of singleton workers (demo feed, archiver) |
+| `se:demo:alarms` | set | ids of the alarms the demo feed created and has not closed: the only ones it may change |
 | `se:focus` | hash | presenter control: what the wall and consultation displays follow now: `kind` (incident/district), `id`, `label`, `by`, `by_user`, `at` (epoch s), `district`, `lon`, `lat`, `bounds` (JSON); absent when released |
 | `se:rollcall` | hash | the latest roll call of the district duty rooms: `id`, `started_at`, `deadline_at` (epoch s), `deadline_s`, `started_by` |
 | `se:rollcall:units` | set | the units that roll call called |
@@ -38,6 +39,7 @@ SENSOR_LATEST = PREFIX + "sensor:latest"
 HEARTBEATS = PREFIX + "heartbeat"
 TEAM_STATUS = PREFIX + "team:status"
 DUTY_CHECKIN = PREFIX + "duty:checkin"
+DEMO_ALARMS = PREFIX + "demo:alarms"
 
 # Streams are capped: the archiver drains them within seconds; the cap only guards memory
 # when the archiver is down for a long time (about a day of a busy feed).

@@ -54,18 +54,21 @@ redis.call('INCR', KEYS[1])
 return {1, id}
 """
 
-# ARGV: id, new status, who, when, note, maxlen. Returns the new status, or an error string.
+# ARGV: id, new status, who, when, note, maxlen, via (system:token of an API call, or '').
+# Returns the new status, or an error string.
 _TRANSITION = """
 local key = KEYS[1]
 local status = redis.call('HGET', key, 'status')
 if not status then return 'missing' end
 local id, to, who, at, note, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local via = ARGV[7] or ''
 if status == 'closed' then return 'closed' end
 if to == 'acknowledged' then
   if status == 'acknowledged' then return 'acknowledged' end
-  redis.call('HSET', key, 'status', to, 'ack_by', who, 'ack_at', at)
+  redis.call('HSET', key, 'status', to, 'ack_by', who, 'ack_at', at, 'ack_via', via)
 else
-  redis.call('HSET', key, 'status', to, 'closed_by', who, 'closed_at', at, 'close_note', note)
+  redis.call('HSET', key, 'status', to, 'closed_by', who, 'closed_at', at, 'close_note', note,
+             'closed_via', via)
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZADD', KEYS[3], tonumber(at), id)
   local dedupe = redis.call('HGET', key, 'dedupe')
@@ -154,7 +157,9 @@ def _dedupe_key(alarm: Mapping[str, Any]) -> str:
         where = f"site:{alarm['site_id']}"
     else:
         where = f"pos:{alarm.get('lon') or 0:.3f},{alarm.get('lat') or 0:.3f}"
-    return f"{alarm['source']}|{where}|{alarm['category']}"
+    # Demo-feed alarms never merge with a real system's (nor real ones into a demo alarm).
+    demo = "demo|" if (alarm.get("detail") or {}).get("demo") is True else ""
+    return f"{demo}{alarm['source']}|{where}|{alarm['category']}"
 
 
 class LiveState:
@@ -219,8 +224,12 @@ class LiveState:
         )
         return {0: "duplicate", 1: "new", 2: "merged"}[int(outcome)], target
 
-    def transition(self, alarm_id: str, to: str, who: str, at: float, note: str = "") -> str:
-        """Acknowledge or close an alarm; return the status it is in afterwards, or 'missing'."""
+    def transition(
+        self, alarm_id: str, to: str, who: str, at: float, note: str = "", via: str = ""
+    ) -> str:
+        """Acknowledge or close an alarm; return the status it is in afterwards, or 'missing'.
+
+        `via` is the system:token id of an API call (kept as ack_via / closed_via)."""
         if to not in {"acknowledged", "closed"}:
             raise ValueError(f"unknown alarm status {to!r}")
         target = self.resolve(alarm_id)
@@ -233,7 +242,7 @@ class LiveState:
                 keys.ALARM_STREAM,
                 keys.VERSION,
             ],
-            args=[target, to, who, f"{at:.3f}", note, keys.STREAM_MAXLEN],
+            args=[target, to, who, f"{at:.3f}", note, keys.STREAM_MAXLEN, via],
         )
 
     def resolve(self, alarm_id: str) -> str:
@@ -348,6 +357,19 @@ class LiveState:
 
     def checkins(self) -> dict[str, float]:
         return {k: float(v) for k, v in self.r.hgetall(keys.DUTY_CHECKIN).items()}
+
+    # the demo feed's own alarms --------------------------------------------------------
+
+    def demo_alarm_added(self, alarm_id: str) -> None:
+        """Remember an alarm the demo feed created (shared by every worker that may run it)."""
+        self.r.sadd(keys.DEMO_ALARMS, alarm_id)
+
+    def demo_alarm_closed(self, alarm_id: str) -> None:
+        self.r.srem(keys.DEMO_ALARMS, alarm_id)
+
+    def demo_alarms(self) -> set[str]:
+        """Ids of the alarms the demo feed created and has not closed."""
+        return set(self.r.smembers(keys.DEMO_ALARMS))
 
     def lease(self, name: str, owner: str, ttl_s: float) -> bool:
         """Take or renew a singleton lease; True while `owner` holds it."""
@@ -684,6 +706,8 @@ def _alarm_row(state: Mapping[str, str]) -> dict[str, Any]:
         "ack_by": state.get("ack_by"),
         "closed_by": state.get("closed_by"),
         "close_note": state.get("close_note"),
+        "ack_via": state.get("ack_via") or None,
+        "closed_via": state.get("closed_via") or None,
         "rev": int(state.get("rev", 1)),
         "escalation": int(state.get("escalation") or 0),
     }

@@ -6,17 +6,16 @@ nothing of a rejected request is stored (validation happens before any write).
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 import ops
 from data_sources import get_sources
-from ingest import service
+from ingest import credentials, service
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingBatch, TransitionIn
 
 bp = Blueprint("ingest", __name__, url_prefix="/api/v1")
@@ -43,15 +42,17 @@ def _http_error(exc: HTTPException):
 
 @bp.before_request
 def _authenticate() -> None:
+    """Find the system the bearer token belongs to (ingest/credentials.py), or 401."""
     if request.endpoint == "ingest.openapi":
         return
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    tokens = current_app.config["SE_SETTINGS"].INGEST_TOKENS
-    if scheme.lower() != "bearer" or not any(
-        hmac.compare_digest(token.encode(), t.encode()) for t in tokens
-    ):
-        raise ApiError(401, "missing or wrong bearer token", "Authorization")
+    try:
+        caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+    except credentials.Unavailable as exc:
+        raise ApiError(503, str(exc), "Authorization") from None
+    if caller is None:
+        raise ApiError(401, "missing, wrong or revoked bearer token", "Authorization")
+    g.ingest_caller = caller
+    g.ingest_system, g.ingest_token_id = caller.system, caller.token_id
 
 
 def _json() -> Any:
@@ -92,7 +93,7 @@ def _validate(model: type[BaseModel], data: Any) -> Any:
 
 def _apply(fn, *args):  # noqa: ANN001, ANN202
     try:
-        return fn(get_sources(), *args)
+        return fn(get_sources(), *args, caller=g.get("ingest_caller"))
     except service.Rejected as exc:
         raise ApiError(exc.status, str(exc), exc.field) from None
 

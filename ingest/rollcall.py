@@ -6,23 +6,24 @@ errors as `{"error": message, "field": name}`. Body: `{"unit": "<adcode or distr
 | status | when |
 |---|---|
 | 200 | `outcome` `answered` (first answer) or `duplicate` (had answered before); `late` says whether it came after the deadline |
-| 401 | missing or wrong token |
+| 401 | missing, wrong or revoked token |
+| 403 | the token's system is disabled in the registry |
 | 409 | no roll call has been started, or this unit was not called in it |
 | 415 / 400 / 422 | not JSON / not valid JSON / `unit` missing or not a district |
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import ops
 from data_sources import get_sources
 from data_sources.duty import answer_rollcall
 from data_sources.rosters import CITY, unit_lookup
+from ingest import credentials
 
 bp = Blueprint("rollcall", __name__, url_prefix="/api/v1/rollcall")
 
@@ -46,12 +47,21 @@ def _http_error(exc: HTTPException):
 
 @bp.before_request
 def _authenticate() -> None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    tokens = current_app.config["SE_SETTINGS"].INGEST_TOKENS
-    if scheme.lower() != "bearer" or not any(
-        hmac.compare_digest(token.encode(), t.encode()) for t in tokens
-    ):
-        raise _Error(401, "missing or wrong bearer token", "Authorization")
+    """Any live token of an enabled system may answer (the duty rooms have no system of
+    their own); the answer records which one."""
+    try:
+        caller = credentials.get(current_app).authenticate(request.headers.get("Authorization", ""))
+        system = caller and get_sources().systems.get(caller.system)
+    except Exception:  # noqa: BLE001 - the registry is unreachable and no copy is held
+        raise _Error(
+            503, "the token registry is unreachable; retry later", "Authorization"
+        ) from None
+    if caller is None:
+        raise _Error(401, "missing, wrong or revoked bearer token", "Authorization")
+    if system is None or not system["enabled"]:
+        raise _Error(403, f"system {caller.system!r} is disabled", "Authorization")
+    g.ingest_caller = caller
+    g.ingest_system, g.ingest_token_id = caller.system, caller.token_id
 
 
 def _unit() -> str:
@@ -73,7 +83,7 @@ def answer():
     unit = unit_lookup(sources.registry.district_names()).get(given)
     if unit is None or unit == CITY:
         raise _Error(422, f"unit: {given[:40]!r} is not a district duty room", "unit")
-    result = answer_rollcall(sources, unit, via="api")
+    result = answer_rollcall(sources, unit, via="api", recorded_by=g.ingest_caller.via)
     if result.outcome == "none":
         raise _Error(409, "no roll call has been started", None)
     if result.outcome == "not-called":
@@ -110,7 +120,8 @@ def openapi_paths() -> dict:
                 },
                 "responses": {
                     "200": {"description": "answered (or had answered): outcome, late"},
-                    "401": {"description": "missing or wrong token"},
+                    "401": {"description": "missing, wrong or revoked token"},
+                    "403": {"description": "the token's system is disabled"},
                     "409": {"description": "no roll call, or the unit was not called"},
                     "422": {"description": "unit missing or not a district"},
                 },

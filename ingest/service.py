@@ -1,20 +1,24 @@
 """Apply validated ingest requests to the live state and the warehouse.
 
 The HTTP layer (`ingest.api`) and the demo feed both come through here, so the demo
-exercises the path real upstream systems use.
+exercises the path real upstream systems use. `caller` is the system whose token made the
+request (ingest/credentials.py holds the rules); None is a trusted in-process caller.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data_sources import Sources
 from data_sources.boundaries import district_of
 from data_sources.caching import Unavailable
 from geo.gcj02 import gcj02_to_wgs84
-from ingest import restoring
+from ingest import credentials, restoring
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingIn, TransitionIn
+
+if TYPE_CHECKING:
+    from ingest.credentials import Caller
 
 
 class Rejected(ValueError):
@@ -41,9 +45,17 @@ def _registry(read):  # noqa: ANN001, ANN202
         raise Rejected("body", "the registry is unavailable (warehouse down); retry", 503) from None
 
 
-def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
+def put_alarm(sources: Sources, alarm: AlarmIn, caller: Caller | None = None) -> tuple[str, str]:
     """Store an alarm; return ("new" | "merged" | "duplicate", the id it lives under)."""
+    credentials.as_source(sources, caller, alarm.source, "alarms")
     record: dict[str, Any] = alarm.model_dump(exclude={"crs"})
+    # `detail.demo` is what makes screens show 演示: only the demo credentials may set it, and
+    # what they post always carries it.
+    detail = record.get("detail") or {}
+    if caller is not None and caller.is_demo:
+        record["detail"] = {**detail, "demo": True}
+    elif "demo" in detail:
+        raise Rejected("detail.demo", "is reserved for the built-in demo feed")
     if alarm.site_id is not None:
         sites = _registry(sources.registry.sites)
         if alarm.site_id not in sites.index:
@@ -62,8 +74,9 @@ def put_alarm(sources: Sources, alarm: AlarmIn) -> tuple[str, str]:
     return sources.live.put_alarm(record)
 
 
-def put_readings(sources: Sources, readings: list[ReadingIn]) -> int:
+def put_readings(sources: Sources, readings: list[ReadingIn], caller: Caller | None = None) -> int:
     """Store a batch of readings (all known sensors, or nothing); return how many became latest."""
+    credentials.may_send(sources, caller, "readings")
     known = set(_registry(sources.registry.sensors)["id"])
     for i, reading in enumerate(readings):
         if reading.sensor_id not in known:
@@ -71,16 +84,26 @@ def put_readings(sources: Sources, readings: list[ReadingIn]) -> int:
     return sources.live.put_readings((r.sensor_id, r.ts.timestamp(), r.value) for r in readings)
 
 
-def transition(sources: Sources, alarm_id: str, to: str, body: TransitionIn) -> dict[str, Any]:
-    """Acknowledge or close an alarm; return its state."""
+def transition(
+    sources: Sources, alarm_id: str, to: str, body: TransitionIn, caller: Caller | None = None
+) -> dict[str, Any]:
+    """Acknowledge or close an alarm; return its state.
+
+    `by` stays the name the caller gave; the record also carries `via` (system:token id).
+    """
     at = (body.at or datetime.now(UTC)).timestamp()
-    outcome = sources.live.transition(alarm_id, to, body.by, at, body.note)
-    if outcome == "missing":
+    current = sources.live.alarm(sources.live.resolve(alarm_id))
+    if current is None:
+        # Redis may have lost it (restarted empty): the warehouse knows, never a 404 then.
         found = restoring.missing_alarm(sources, alarm_id)
         if found == "unavailable":
             raise Rejected("id", "the live state is being restored; try again shortly", 503)
         if found == "restored":
-            outcome = sources.live.transition(alarm_id, to, body.by, at, body.note)
+            current = sources.live.alarm(sources.live.resolve(alarm_id))
+    if caller is not None and current is not None:
+        credentials.may_transition(sources, caller, current["source"])
+    via = caller.via if caller is not None else ""
+    outcome = sources.live.transition(alarm_id, to, body.by, at, body.note, via=via)
     if outcome == "missing":
         raise Rejected("id", f"no active alarm {alarm_id!r}", status=404)
     if outcome == "closed" and to != "closed":
@@ -88,12 +111,14 @@ def transition(sources: Sources, alarm_id: str, to: str, body: TransitionIn) -> 
     return sources.live.alarm(sources.live.resolve(alarm_id)) or {}
 
 
-def heartbeat(sources: Sources, beat: HeartbeatIn) -> None:
+def heartbeat(sources: Sources, beat: HeartbeatIn, caller: Caller | None = None) -> None:
+    credentials.as_source(sources, caller, beat.source, "heartbeats")
     sources.live.heartbeat(beat.source, (beat.at or datetime.now(UTC)).timestamp())
 
 
-def put_incident(sources: Sources, incident: IncidentIn) -> str:
+def put_incident(sources: Sources, incident: IncidentIn, caller: Caller | None = None) -> str:
     """Open or update an incident in the warehouse; return "new" or "updated"."""
+    credentials.may_send(sources, caller, "incidents")
     lon, lat = _wgs84(incident.lon, incident.lat, incident.crs)
     district = district_of(lon, lat)
     if district is None:
@@ -137,7 +162,7 @@ def put_incident(sources: Sources, incident: IncidentIn) -> str:
         "at": now,
         "kind": "report" if not exists else "update",
         "text": text,
-        "author": "api",
+        "author": caller.via if caller is not None else "api",
     }
     wh.execute_all(
         [

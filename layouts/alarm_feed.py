@@ -8,6 +8,7 @@ import pandas as pd
 from dash import html
 
 from data_sources.live import LEVELS
+from layouts import demo
 from layouts.common import LEVEL_NAMES, STATUS_NAMES, local_time, panel
 from thresholds.escalation import escalation_text
 
@@ -76,6 +77,7 @@ def feed_items(
                     html.Span(LEVEL_NAMES[row.level], className="alarm-level"),
                     html.Span(local_time(row.occurred_at), className="alarm-time"),
                     html.Span(row.title, className="alarm-title"),
+                    *demo.tag(row.detail),
                     *count,
                     html.Span(district_names.get(row.district or "", "—"), className="alarm-place"),
                     html.Span(source_names.get(row.source, row.source), className="alarm-source"),
@@ -87,6 +89,7 @@ def feed_items(
                 className=f"alarm level-{row.level} status-{row.status}"
                 + (f" escalated stage-{stage}" if stage else ""),
                 **{"data-alarm-id": row.id, "data-level": row.level, "data-status": row.status},
+                **({"data-demo": "1"} if demo.is_demo(row.detail) else {}),
             )
         )
     return items

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import dcc, html
 
 from auth import can
-from layouts import i18n, presenter, pulse
+from layouts import demo, i18n, presenter, pulse
 from layouts.city_map import BOUNDS
 from layouts.common import local_time, panel
 from layouts.frame import frame
@@ -194,6 +194,7 @@ def urgent_items(
                 [
                     html.Span(level_name(r.level, lang), className="lvl"),
                     html.Span(r.title, className="title"),
+                    *demo.tag(r.detail, lang),
                     html.Span(
                         f"{local_time(r.occurred_at, '%m-%d %H:%M')} · {names.get(r.district or '', '—')}",
                         className="meta",

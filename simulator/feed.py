@@ -1,5 +1,12 @@
 """A day in the life of Suzhou's upstream systems, compressed: readings every few seconds,
-alarms of all four levels, acknowledgements and closures, team moves, duty check-ins."""
+alarms of all four levels, acknowledgements and closures, team moves, duty check-ins.
+
+Each simulated system posts with its own demo token (ingest/credentials.py), so the feed goes
+through the same rules as a real one: it cannot post, beat or close as another system. Its
+alarms carry `detail.demo` and a `demo-` id and show 演示 on the screens. It acknowledges and
+closes only the alarms it created (their ids kept in Redis, `se:demo:alarms`): an alarm
+posted by anyone else is never touched, however long the feed runs.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,8 @@ import numpy as np
 from flask import Flask
 
 from data_sources import Sources
+from data_sources.systems import RegistryError
+from ingest import credentials
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +40,18 @@ ALARM_KINDS: list[tuple[str, str, str, tuple[float, ...]]] = [
     ("emergency", "突发事件接报", "{district} 接报火情", (0.15, 0.35, 0.35, 0.15)),
 ]
 LEVELS = ("red", "orange", "yellow", "blue")
+# The systems the feed simulates, registered if missing (the migration seeds all seven).
+SYSTEMS = {
+    "emergency": ("应急平台综合应用系统", ("alarms", "incidents", "heartbeats")),
+    "supervision": ("安全生产监管", ("alarms", "heartbeats")),
+    "enforcement": ("安全生产行政执法", ("alarms", "heartbeats")),
+    "gis": ("安全生产地理信息系统", ("alarms", "heartbeats")),
+    "hazchem": ("危险化学品安全生产风险监测预警系统", ("alarms", "readings", "heartbeats")),
+    "monitor": ("安全生产监测监控中心", ("alarms", "readings", "heartbeats")),
+    "iot": ("感知网络", ("alarms", "readings", "heartbeats")),
+}
+READINGS_AS = "hazchem"  # the sensors are the hazardous-chemicals plants' instruments
+OFFICER = "值班员 (演示)"
 TEAM_STATES = ("ready", "ready", "ready", "ready", "dispatched", "returning")
 
 
@@ -39,6 +60,11 @@ class DemoFeed:
 
     READING_EVERY_S = 3.0
     ALARM_EVERY_S = (3.0, 9.0)
+    # Governance has something to show: now and then one system goes quiet for a while, and
+    # one sends a malformed message (refused with 422, never stored).
+    QUIET_EVERY_S = 900.0
+    QUIET_FOR_S = 180.0
+    MALFORMED_EVERY_S = 300.0
 
     def __init__(self, server: Flask, sources: Sources, seed: int | None = None) -> None:
         self.server = server
@@ -47,7 +73,9 @@ class DemoFeed:
         self.owner = uuid.uuid4().hex
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-feed", daemon=True)
-        self.token = sources.settings.INGEST_TOKENS[0]
+        self.tokens: dict[str, str] = {}
+        self.quiet: tuple[str, float] | None = None  # (system, until epoch s)
+        self.next_quiet = self.next_malformed = 0.0
         self.client = server.test_client()
         self.sent = 0
 
@@ -60,10 +88,11 @@ class DemoFeed:
 
     # --- posting through the API ---------------------------------------------------------
 
-    def _post(self, path: str, body: Any) -> int:
-        response = self.client.post(
-            path, json=body, headers={"Authorization": f"Bearer {self.token}"}
-        )
+    def _post(self, path: str, body: Any, system: str) -> int:
+        token = self.tokens.get(system)
+        if token is None:
+            return 0  # a system disabled in the registry: it stays quiet
+        response = self.client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
         if response.status_code >= 400:
             log.warning(
                 "demo feed: %s refused (%s): %s", path, response.status_code, response.get_json()
@@ -86,6 +115,7 @@ class DemoFeed:
                 if not self.sources.live.lease("demo-feed", self.owner, 15):
                     continue
                 now = datetime.now(UTC)
+                self._governance(now)
                 self._readings(now)
                 if tick % 3 == 0:
                     self._heartbeats(now)
@@ -99,13 +129,29 @@ class DemoFeed:
                 log.exception("demo feed: tick failed; retrying")
             tick += 1
 
+    def _register(self) -> None:
+        """Make sure the feed's systems are registered; take a demo token for each enabled one."""
+        systems = self.sources.systems
+        for code, (name, sends) in SYSTEMS.items():
+            if systems.get(code) is None:
+                try:
+                    systems.add(code, name, kind="demo", sends=sends)
+                except RegistryError:
+                    log.warning("demo feed: cannot register %s", code, exc_info=True)
+        self.tokens = {
+            code: token
+            for code, token in credentials.get(self.server).make_demo_tokens().items()
+            if code in SYSTEMS
+        }
+
     def _load(self) -> None:
+        self._register()
         registry = self.sources.registry
         self.sensors = registry.sensors()
         self.hazards = registry.hazard_sources()
         self.teams = registry.rescue_teams()
         self.districts = registry.districts()
-        self.systems = list(registry.source_systems()["code"])
+        self.systems = list(self.tokens)
         self.units = ["city", *self.districts["adcode"]]
         # A sensor's value wanders around its normal value; keep the walk between ticks.
         self.values = dict(zip(self.sensors["id"], self.sensors["normal"].astype(float)))
@@ -113,7 +159,37 @@ class DemoFeed:
         # One district duty room that is slow to answer, so the roll call has something to show.
         self.slow_unit = self.units[-1]
 
+    def _is_quiet(self, code: str, now: datetime) -> bool:
+        return self.quiet is not None and self.quiet[0] == code and now.timestamp() < self.quiet[1]
+
+    def _governance(self, now: datetime) -> None:
+        t = now.timestamp()
+        if not self.next_quiet:
+            self.next_quiet = t + self.QUIET_EVERY_S * self.rng.uniform(0.3, 1.0)
+            self.next_malformed = t + self.MALFORMED_EVERY_S * self.rng.uniform(0.2, 1.0)
+        if t >= self.next_quiet and self.systems:
+            code = self.systems[int(self.rng.integers(len(self.systems)))]
+            self.quiet = (code, t + self.QUIET_FOR_S)
+            self.next_quiet = t + self.QUIET_EVERY_S * self.rng.uniform(0.5, 1.5)
+            log.info("demo feed: %s goes quiet for %.0f s", code, self.QUIET_FOR_S)
+        if t >= self.next_malformed and self.systems:
+            code = self.systems[int(self.rng.integers(len(self.systems)))]
+            self.next_malformed = t + self.MALFORMED_EVERY_S * self.rng.uniform(0.5, 1.5)
+            malformed = {
+                "id": f"demo-{self.owner[:6]}-bad-{int(t)}",
+                "source": code,
+                "level": "purple",
+            }
+            self.client.post(
+                "/api/v1/alarms",
+                json=malformed,
+                headers={"Authorization": f"Bearer {self.tokens.get(code, '')}"},
+            )
+            self.sent += 1
+
     def _readings(self, now: datetime) -> None:
+        if self._is_quiet(READINGS_AS, now):
+            return
         sample = self.sensors.sample(
             n=min(400, len(self.sensors)), random_state=int(self.rng.integers(1 << 31))
         )
@@ -134,15 +210,19 @@ class DemoFeed:
             batch.append(
                 {"sensor_id": row.id, "ts": now.isoformat(), "value": round(float(value), 3)}
             )
-        self._post("/api/v1/readings", batch)
+        self._post("/api/v1/readings", batch, READINGS_AS)
 
     def _heartbeats(self, now: datetime) -> None:
         for code in self.systems:
-            self._post("/api/v1/heartbeat", {"source": code, "at": now.isoformat()})
+            if self._is_quiet(code, now):
+                continue
+            self._post("/api/v1/heartbeat", {"source": code, "at": now.isoformat()}, code)
 
     def _alarm(self, now: datetime) -> None:
         source, category, title, weights = ALARM_KINDS[int(self.rng.integers(len(ALARM_KINDS)))]
         level = LEVELS[int(self.rng.choice(4, p=np.array(weights) / sum(weights)))]
+        if self._is_quiet(source, now):
+            return
         self.alarm_seq += 1
         body: dict[str, Any] = {
             "id": f"demo-{self.owner[:6]}-{self.alarm_seq}",
@@ -168,27 +248,51 @@ class DemoFeed:
                 "lat": round(lat, 6),
                 "title": title.format(district=district["name"]),
             }
-        body["detail"] = {"simulated": True}
-        self._post("/api/v1/alarms", body)
+        body["detail"] = {"demo": True, "simulated": True}
+        response = self.client.post(
+            "/api/v1/alarms",
+            json=body,
+            headers={"Authorization": f"Bearer {self.tokens.get(source, '')}"},
+        )
+        self.sent += 1
+        # Only an alarm stored under its own id is the feed's; a repeat merged into another
+        # alarm leaves that alarm alone.
+        if response.status_code == 201 and response.get_json().get("alarm_id") == body["id"]:
+            self.sources.live.demo_alarm_added(body["id"])
+        elif response.status_code >= 400:
+            log.warning(
+                "demo feed: alarm refused (%s): %s", response.status_code, response.get_json()
+            )
 
     def _lifecycle(self, now: datetime) -> None:
+        """Acknowledge and close some of the feed's own alarms; nobody else's, ever."""
+        own = self.sources.live.demo_alarms()
+        if not own:
+            return
         alarms = self.sources.live.active_alarms(closed_window_s=0)
+        for alarm_id in own - set(alarms["id"]):
+            current = self.sources.live.alarm(alarm_id)
+            if current is None or current["status"] == "closed":  # closed meanwhile: forget it
+                self.sources.live.demo_alarm_closed(alarm_id)
+        alarms = alarms[alarms["id"].isin(own) & alarms["detail"].map(_is_demo)]
         if alarms.empty:
             return
         age = (now - alarms["occurred_at"]).dt.total_seconds()
-        officer = "值班员 (演示)"
         for row, seconds in zip(alarms.itertuples(index=False), age):
             if row.status == "new" and seconds > 40 and self.rng.random() < 0.15:
-                self._post(f"/api/v1/alarms/{row.id}/ack", {"by": officer})
+                self._post(f"/api/v1/alarms/{row.id}/ack", {"by": OFFICER}, row.source)
             elif row.status == "acknowledged" and seconds > 150 and self.rng.random() < 0.1:
-                self._post(f"/api/v1/alarms/{row.id}/close", {"by": officer, "note": "已处置完毕"})
-        # Keep the wall readable: never more than about forty open alarms in the demo.
+                self._close(row.id, row.source, "已处置完毕")
+        # Keep the wall readable: never more than about forty open demo alarms.
         if len(alarms) > 40:
             oldest = alarms.sort_values("occurred_at").head(len(alarms) - 40)
-            for alarm_id in oldest["id"]:
-                self._post(
-                    f"/api/v1/alarms/{alarm_id}/close", {"by": officer, "note": "演示数据自动关闭"}
-                )
+            for row in oldest.itertuples(index=False):
+                self._close(row.id, row.source, "演示数据自动关闭")
+
+    def _close(self, alarm_id: str, source: str, note: str) -> None:
+        path = f"/api/v1/alarms/{alarm_id}/close"
+        if self._post(path, {"by": OFFICER, "note": note}, source) in (200, 404, 409):
+            self.sources.live.demo_alarm_closed(alarm_id)
 
     def _teams_and_duty(self) -> None:
         live = self.sources.live
@@ -207,4 +311,8 @@ class DemoFeed:
                     and unit != self.slow_unit
                     and self.rng.random() < 0.3
                 ):
-                    self._post("/api/v1/rollcall/answer", {"unit": unit})
+                    self._post("/api/v1/rollcall/answer", {"unit": unit}, "emergency")
+
+
+def _is_demo(detail: Any) -> bool:
+    return isinstance(detail, dict) and detail.get("demo") is True

@@ -59,7 +59,7 @@ def make_server(make_app, serve, redis_url, reference_url, **settings):  # noqa:
     app = make_app(
         REDIS_URL=redis_url,
         WAREHOUSE_URL=reference_url,
-        INGEST_TOKENS=TOKEN,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
         WALL_ROTATE_S=0,
         **settings,
     )

@@ -23,7 +23,7 @@ def wall_server(make_app, serve, redis_url, reference_url, mqtt_url, mqtt_names,
     app = make_app(
         REDIS_URL=redis_url,
         WAREHOUSE_URL=reference_url,
-        INGEST_TOKENS="wall-connector-token-0123456789",
+        INGEST_TOKENS="iot:wall-connector-token-0123456789",
         WALL_ROTATE_S=0,
         INPROCESS_WORKERS=True,
         CONNECTORS_CONFIG=path,

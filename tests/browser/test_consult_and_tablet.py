@@ -27,7 +27,10 @@ DEMO = "值班员（演示）"
 @pytest.fixture
 def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
     app = make_app(
-        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN, AUTH_REQUIRED=False
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        AUTH_REQUIRED=False,
     )
     running = serve(app)
     running.sources = sources_of(app)

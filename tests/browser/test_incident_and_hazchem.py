@@ -38,7 +38,10 @@ def post(server, path: str, body) -> int:  # noqa: ANN001
 @pytest.fixture
 def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
     app = make_app(
-        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN, AUTH_REQUIRED=False
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        AUTH_REQUIRED=False,
     )
     auth.init_app(app.server)  # idempotent; what app.py does once access control is wired
     running = serve(app)

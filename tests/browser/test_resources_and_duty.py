@@ -32,7 +32,10 @@ RED_TEXT = "rgb(255, 138, 128)"
 @pytest.fixture
 def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
     app = make_app(
-        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN, AUTH_REQUIRED=False
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        AUTH_REQUIRED=False,
     )
     # What app.py will do once the lead wires them (both idempotent): the roll-call
     # endpoint, and access control (with AUTH_REQUIRED=0 everyone is the demo duty officer).

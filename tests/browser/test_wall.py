@@ -44,7 +44,10 @@ def alarm(alarm_id: str, level: str, **extra) -> dict:  # noqa: ANN003
 @pytest.fixture
 def wall_server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
     app = make_app(
-        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN, WALL_ROTATE_S=0
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        WALL_ROTATE_S=0,
     )
     return serve(app)
 

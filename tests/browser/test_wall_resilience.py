@@ -141,7 +141,7 @@ def test_after_redis_restarts_empty_the_archiver_refills_the_wall_from_the_wareh
         WAREHOUSE_URL=reference_url,
         WALL_ROTATE_S=0,
         INPROCESS_WORKERS=True,
-        INGEST_TOKENS=token,
+        INGEST_TOKENS=f"hazchem:{token}",
         REDIS_VOLATILE_OK=True,  # this Redis restarts empty on purpose: no AOF
     )
     server = serve(app)

@@ -106,7 +106,7 @@ API = [
 @pytest.fixture
 def world(make_app, redis_url: str, reference_url: str):  # noqa: ANN001, ANN201
     """The app and a client per identity."""
-    app = secured_app(make_app, redis_url, reference_url, INGEST_TOKENS=TOKEN)
+    app = secured_app(make_app, redis_url, reference_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     # Walking every callback of the project: answer once the guard has let a request by.
     app.server.before_request_funcs.setdefault(None, []).append(_guard_only)
     clients = {"anonymous": client_at(app)}

@@ -90,7 +90,9 @@ def test_a_roll_call_records_who_answered_and_who_was_late(warehouse, redis_url)
 
 @pytest.fixture
 def client(make_app, redis_url, reference_url):
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=TOKEN)
+    app = make_app(
+        REDIS_URL=redis_url, WAREHOUSE_URL=reference_url, INGEST_TOKENS=f"hazchem:{TOKEN}"
+    )
     ingest.rollcall.init_app(app.server)
     yield app.server.test_client(), sources_of(app)
 

@@ -34,9 +34,12 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.redis
 
+# Each token belongs to one system: hazchem's posts the alarms and readings of these tests,
+# the emergency platform's the incidents (hazchem is not registered to send incidents).
 TOKEN = "a" * 20
 OTHER_TOKEN = "b" * 24
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+EMERGENCY = {"Authorization": f"Bearer {OTHER_TOKEN}"}
 
 
 @dataclass
@@ -55,11 +58,10 @@ class Api:
         headers: dict[str, str] | None = None,
     ) -> Any:
         data = raw if raw is not None else json.dumps(body, ensure_ascii=False)
+        if headers is None:
+            headers = EMERGENCY if path.startswith("/incidents") else AUTH
         return self.client.post(
-            "/api/v1" + path,
-            data=data,
-            content_type=content_type,
-            headers=AUTH if headers is None else headers,
+            "/api/v1" + path, data=data, content_type=content_type, headers=headers
         )
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
@@ -78,7 +80,7 @@ def build_api(make_app, redis_url: str, warehouse_url: str) -> Api:  # noqa: ANN
     app = make_app(
         REDIS_URL=redis_url,
         WAREHOUSE_URL=warehouse_url,
-        INGEST_TOKENS=f"{TOKEN},{OTHER_TOKEN}",
+        INGEST_TOKENS=f"hazchem:{TOKEN},emergency:{OTHER_TOKEN}",
     )
     sources = sources_of(app)
     seed_minimal_registry(sources.warehouse)
@@ -188,7 +190,8 @@ def test_a_missing_or_wrong_token_is_401_and_stores_nothing(api: Api, headers: d
 
 def test_every_configured_token_is_accepted(api: Api) -> None:
     headers = {"Authorization": f"Bearer {OTHER_TOKEN}"}
-    assert api.post("/alarms", alarm_body("T-2"), headers=headers).status_code == 201
+    body = alarm_body("T-2", source="emergency")
+    assert api.post("/alarms", body, headers=headers).status_code == 201
 
 
 @pytest.mark.parametrize(

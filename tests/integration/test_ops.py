@@ -78,7 +78,7 @@ def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
     app = make_app(
         REDIS_URL=CLOSED_REDIS,
         WAREHOUSE_URL=sqlite_url,
-        INGEST_TOKENS=TOKEN,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
         REDIS_VOLATILE_OK=True,
     )
     server = serve(app)
@@ -111,7 +111,7 @@ def test_with_redis_unreachable_the_app_starts_and_readyz_is_503_naming_redis(
 def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
     make_app, serve, redis_url: str, sqlite_url: str
 ) -> None:
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     seed_minimal_registry(sources_of(app).warehouse)
     client = app.server.test_client()
     posted: list[dict[str, Any]] = [
@@ -151,7 +151,7 @@ def test_metrics_are_prometheus_text_with_up_and_active_alarms_per_level(
 def test_metrics_count_accepted_and_rejected_ingest_requests(
     make_app, redis_url: str, sqlite_url: str
 ) -> None:
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     seed_minimal_registry(sources_of(app).warehouse)
     client = app.server.test_client()
 
@@ -186,7 +186,9 @@ def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_50
 ) -> None:
     volatile = RedisServer(6411, aof=False).start()
     try:
-        app = make_app(REDIS_URL=volatile.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+        app = make_app(
+            REDIS_URL=volatile.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}"
+        )
         seed_minimal_registry(sources_of(app).warehouse)
         client = app.server.test_client()
         ready = client.get("/readyz")
@@ -208,7 +210,7 @@ def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_50
         accepting = make_app(
             REDIS_URL=volatile.url,
             WAREHOUSE_URL=sqlite_url,
-            INGEST_TOKENS=TOKEN,
+            INGEST_TOKENS=f"hazchem:{TOKEN}",
             REDIS_VOLATILE_OK=True,
         ).server.test_client()
         ready = accepting.get("/readyz")
@@ -226,7 +228,9 @@ def test_a_redis_restarted_without_aof_is_refused_at_once_and_with_aof_again_acc
     server = RedisServer(6412, aof=False)
     try:
         server.start("--appendonly", "yes", "--appendfsync", "everysec")
-        app = make_app(REDIS_URL=server.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=TOKEN)
+        app = make_app(
+            REDIS_URL=server.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}"
+        )
         seed_minimal_registry(sources_of(app).warehouse)
         client = app.server.test_client()
         assert client.get("/readyz").get_json()["persistence"] == (

@@ -44,14 +44,14 @@ def post(client, body) -> object:  # noqa: ANN001
 def test_readings_are_accepted_from_the_registry_copy_while_postgresql_is_gone(
     make_app, redis_url: str, pg_url: str
 ) -> None:
-    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=pg_url, INGEST_TOKENS=TOKEN)
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=pg_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
     sources = sources_of(app)
     seed_minimal_registry(sources.warehouse)
     client = app.server.test_client()
     assert post(client, batch("H0001-L1")).status_code == 202
     r = sources.live.r
     # A second worker that has not read the registry yet.
-    other = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=pg_url, INGEST_TOKENS=TOKEN)
+    other = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=pg_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
 
     warehouse_connections(pg_url, allow=False)
     try:

@@ -30,7 +30,10 @@ def drain(arch: Archiver) -> None:
 @pytest.fixture
 def world(make_app, redis_url: str, warehouse_url: str):  # noqa: ANN001, ANN201
     app = make_app(
-        REDIS_URL=redis_url, WAREHOUSE_URL=warehouse_url, INGEST_TOKENS=TOKEN, restored=False
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=warehouse_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        restored=False,
     )
     sources = sources_of(app)
     seed_minimal_registry(sources.warehouse)

@@ -29,9 +29,8 @@ def test_nothing_set_gives_the_embedded_demo_with_a_token() -> None:
     assert s.DEMO_FEED is True
     assert s.TILE_URL is None and s.TILE_CRS == "wgs84"
     assert (s.HOST, s.PORT) == ("127.0.0.1", 8050)
-    assert len(s.INGEST_TOKENS) == 1 and len(s.INGEST_TOKENS[0]) >= 16
-    # A fresh demo token per start: nothing to steal from the source code.
-    assert load().INGEST_TOKENS != s.INGEST_TOKENS
+    # No fixed token: the app makes a demo token per system at start (ingest/credentials.py).
+    assert s.INGEST_TOKENS == () and s.values["_DEMO_TOKEN"] is True
 
 
 def test_empty_variables_count_as_unset() -> None:
@@ -89,13 +88,13 @@ def test_valid_values_are_parsed() -> None:
         WAREHOUSE_URL=POSTGRES,
         TILE_URL="https://tiles.example.gov.cn/{z}/{x}/{y}.png",
         TILE_CRS="GCJ02",
-        INGEST_TOKENS="a" * 16 + ", " + "b" * 20,
+        INGEST_TOKENS="hazchem:" + "a" * 16 + ", emergency:abc",
         PORT="9000",
         REFRESH_MS="2000",
     )
     assert s.warehouse_url == POSTGRES
     assert s.TILE_CRS == "gcj02"
-    assert s.INGEST_TOKENS == ("a" * 16, "b" * 20)
+    assert s.INGEST_TOKENS == (("hazchem", "a" * 16), ("emergency", "abc"))
     assert s.PORT == 9000 and s.REFRESH_MS == 2000
     assert s.values["_DEMO_TOKEN"] is False
 
@@ -114,9 +113,12 @@ def test_valid_values_are_parsed() -> None:
         ("TILE_CRS", "bd09"),
         ("TILE_URL", "https://tiles.example.gov.cn/{x}/{y}.png"),
         ("TILE_URL", "file:///{z}/{x}/{y}.png"),
-        ("INGEST_TOKENS", "short"),
-        ("INGEST_TOKENS", "a" * 20 + ",short"),
+        ("INGEST_TOKENS", "a" * 20),
+        ("INGEST_TOKENS", "hazchem:" + "a" * 20 + ",short"),
         ("INGEST_TOKENS", " , "),
+        ("INGEST_TOKENS", "hazchem:"),
+        ("INGEST_TOKENS", "HazChem:abc"),
+        ("INGEST_TOKENS", "hazchem:abc,iot:abc"),
         ("REFRESH_MS", "2001"),
         ("REFRESH_MS", "0"),
         ("AUTH_REQUIRED", "maybe"),
