@@ -21,6 +21,7 @@ import ingest.rollcall
 import layouts
 import ops
 import report
+import security
 import simulator
 from settings import Settings, SettingsError
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     layouts.register_pages()
     app.layout = layouts.shell.layout
     callbacks.register(app)
+    security.init_app(app, settings.TILE_URL)
 
     workers = server.extensions.setdefault(WORKERS, [])
     if settings.INPROCESS_WORKERS:

@@ -1,6 +1,15 @@
-/* Functions the maps refer to by name (dash-leaflet "variable" props). */
+/* Functions the maps refer to by name (dash-leaflet "variable" props).
+   Leaflet reads a string given to bindTooltip, bindPopup or a divIcon's html as HTML, and
+   titles and names come from upstream systems: every one of them goes in as a text node. */
 window.seMap = Object.assign({}, window.seMap, {
   levelColours: {red: "#ff3b30", orange: "#ff9500", yellow: "#ffd60a", blue: "#2f8cff"},
+
+  /* An element showing `text` as text (a tooltip, popup or icon body). */
+  textBox: function (text, tag) {
+    const box = document.createElement(tag || "div");
+    box.textContent = text === undefined || text === null ? "" : String(text);
+    return box;
+  },
 
   /* Districts shaded by the most severe open alarm in them (hideout.levels[adcode]). */
   districtStyle: function (feature, context) {
@@ -36,7 +45,7 @@ window.seMap = Object.assign({}, window.seMap, {
       fillColor: window.seMap.levelColours[p.level], fillOpacity: 0.95,
       className: "alarm-marker level-" + p.level + (p.pulse ? " pulse" : ""),
     });
-    marker.bindTooltip(p.tip);
+    marker.bindTooltip(window.seMap.textBox(p.tip));
     return marker;
   },
 
@@ -48,7 +57,7 @@ window.seMap = Object.assign({}, window.seMap, {
       if (status !== "ready") { style.fillColor = "#ff9500"; style.color = "#a50"; }
     }
     const marker = L.circleMarker(latlng, style);
-    if (p.name) { marker.bindTooltip(p.name); }
+    if (p.name) { marker.bindTooltip(window.seMap.textBox(p.name)); }
     return marker;
   },
 
@@ -57,7 +66,7 @@ window.seMap = Object.assign({}, window.seMap, {
     const n = feature.properties.point_count;
     const size = 26 + Math.min(30, Math.round(Math.sqrt(n) * 3));
     const icon = L.divIcon({
-      html: "<span>" + n + "</span>", className: "se-cluster",
+      html: window.seMap.textBox(n, "span"), className: "se-cluster",
       iconSize: L.point(size, size),
     });
     return L.marker(latlng, {icon: icon});

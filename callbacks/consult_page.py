@@ -32,6 +32,7 @@ from layouts.i18n import Ids as LangIds
 from layouts.i18n import lang_of, level_name, status_name, t
 from layouts.presenter import Ids as FocusIds
 from layouts.pulse import ids as pulse_ids
+from security.text import spreadsheet_cell
 
 WINDOW_SPANS = {"1h": "1h", "6h": "6h", "24h": "24h", "7d": "7D"}
 MAX_CUSTOM_DAYS = 366
@@ -155,7 +156,8 @@ def top_enterprises(view: pd.DataFrame, sources: Sources, limit: int = 10) -> li
 
 
 def csv_text(view: pd.DataFrame, names: dict, systems: dict, lang: str) -> str:
-    """The view as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese right)."""
+    """The view as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese right); no
+    cell is ever a formula (titles come from upstream systems)."""
     out = pd.DataFrame(
         {
             "id": view["id"],
@@ -171,7 +173,7 @@ def csv_text(view: pd.DataFrame, names: dict, systems: dict, lang: str) -> str:
             "closed_by": view["closed_by"],
         }
     )
-    return "\ufeff" + out.to_csv(index=False)
+    return "\ufeff" + out.map(spreadsheet_cell).to_csv(index=False)
 
 
 def _names(sources: Sources, lang: str) -> tuple[dict, dict]:

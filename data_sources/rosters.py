@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from data_sources.warehouse import Warehouse
+from security.text import spreadsheet_cell
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COLUMNS = ("date", "shift", "role", "name", "phone", "unit")
@@ -441,8 +442,9 @@ def export_rows(roster: pd.DataFrame, districts: Mapping[str, str]) -> list[list
 
 
 def export_roster(roster: pd.DataFrame, districts: Mapping[str, str], fmt: str) -> bytes:
-    """The roster as an .xlsx workbook or a .csv file (UTF-8 with BOM, which Excel opens)."""
-    rows = export_rows(roster, districts)
+    """The roster as an .xlsx workbook or a .csv file (UTF-8 with BOM, which Excel opens).
+    No cell is ever a formula: text that a spreadsheet would run starts with an apostrophe."""
+    rows = [[spreadsheet_cell(v) for v in row] for row in export_rows(roster, districts)]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")

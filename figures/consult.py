@@ -11,6 +11,7 @@ from data_sources.live import LEVELS
 from figures.stats import COLOURS, GRID, TEXT
 from layouts.common import SHANGHAI
 from layouts.i18n import level_name, t
+from security.text import plotly_text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
 BAR = "#2f8cff"
@@ -105,6 +106,8 @@ def ranked_figure(rows: list[tuple[str, str, int]], selected: list[str], lang: s
         return empty_figure(t("alarms.none", lang))
     rows = sorted(rows, key=lambda r: r[2])
     keys, labels, values = (list(col) for col in zip(*rows))
+    # Names of districts, categories and systems come from upstream: plotly draws text only.
+    labels = [plotly_text(label) for label in labels]
     colours = [BAR if not selected or k in selected else DIM for k in keys]
     fig = go.Figure(
         go.Bar(

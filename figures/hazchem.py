@@ -10,6 +10,7 @@ import pandas as pd
 
 from data_sources.live import LEVELS
 from layouts.common import LEVEL_NAMES, SHANGHAI
+from security.text import plotly_text
 
 # The palette of figures/stats.py (not imported from there: figures.stats imports layouts,
 # and layouts imports figures, so importing it first from here closes an import cycle).
@@ -107,11 +108,11 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
                 "value": float(value) if has_value else None,
                 "domain": {"x": [0, 0.44], "y": [top - band * 0.78, top - band * 0.22]},
                 "number": {
-                    "suffix": f" {row['unit']}",
+                    "suffix": f" {plotly_text(row['unit'])}",
                     "font": {"size": 15, "color": colour},
                     "valueformat": ".3~g",
                 },  # fmt: skip
-                "title": {"text": row["name"], "font": {"size": 12}},
+                "title": {"text": plotly_text(row["name"]), "font": {"size": 12}},
                 "gauge": gauge,
             }
         )
@@ -152,7 +153,7 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
 
 def distribution_figure(counts: pd.DataFrame) -> dict:
     """Stacked bars of hazard sources by risk colour; `counts`: index labels, columns LEVELS."""
-    labels = [str(v) for v in counts.index]
+    labels = [plotly_text(v) for v in counts.index]
     data = [
         {
             "type": "bar",

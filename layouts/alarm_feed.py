@@ -88,7 +88,12 @@ def feed_items(
                 ],
                 className=f"alarm level-{row.level} status-{row.status}"
                 + (f" escalated stage-{stage}" if stage else ""),
-                **{"data-alarm-id": row.id, "data-level": row.level, "data-status": row.status},
+                **{
+                    "data-alarm-id": row.id,
+                    "data-level": row.level,
+                    "data-status": row.status,
+                    "data-escalation": str(stage),
+                },
                 **({"data-demo": "1"} if demo.is_demo(row.detail) else {}),
             )
         )

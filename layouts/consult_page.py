@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from html import escape
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -21,6 +20,7 @@ from layouts.city_map import BOUNDS
 from layouts.common import SHANGHAI, local_time, panel
 from layouts.frame import frame
 from layouts.i18n import level_name, status_name, t
+from security.text import html_text
 
 DAY_TIME = "%m-%d %H:%M"
 
@@ -309,23 +309,23 @@ def alarm_table(view: pd.DataFrame, names: dict, systems: dict, lang: str, limit
     if view.empty:
         return html.P(t("alarms.none", lang), className="empty")
     columns = ("col.time", "col.level", "col.title", "field.district", "field.source", "col.status")
-    head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in columns)
+    head = "".join(f"<th>{html_text(t(k, lang))}</th>" for k in columns)
     rows = []
     for r in view.head(limit).itertuples(index=False):
         cells = (
             f'<td class="num">{local_time(r.occurred_at, DAY_TIME)}</td>'
-            f'<td><span class="lvl">{escape(level_name(r.level, lang))}</span></td>'
-            f'<td><a class="drill-link" href="{escape(drill_href("alarm", r.id))}">'
-            f"{escape(r.title)}</a></td>"
-            f"<td>{escape(names.get(r.district or '', '—'))}</td>"
-            f"<td>{escape(systems.get(r.source, r.source))}</td>"
-            f'<td class="status-{escape(r.status)}">{escape(status_name(r.status, lang))}</td>'
+            f'<td><span class="lvl">{html_text(level_name(r.level, lang))}</span></td>'
+            f'<td><a class="drill-link" href="{html_text(drill_href("alarm", r.id))}">'
+            f"{html_text(r.title)}</a></td>"
+            f"<td>{html_text(names.get(r.district or '', '—'))}</td>"
+            f"<td>{html_text(systems.get(r.source, r.source))}</td>"
+            f'<td class="status-{html_text(r.status)}">{html_text(status_name(r.status, lang))}</td>'
         )
         rows.append(
-            f'<tr class="level-{escape(r.level)} status-{escape(r.status)}" '
-            f'data-alarm-id="{escape(r.id)}" data-level="{escape(r.level)}" '
-            f'data-district="{escape(r.district or "")}" '
-            f'data-category="{escape(r.category)}">{cells}</tr>'
+            f'<tr class="level-{html_text(r.level)} status-{html_text(r.status)}" '
+            f'data-alarm-id="{html_text(r.id)}" data-level="{html_text(r.level)}" '
+            f'data-district="{html_text(r.district or "")}" '
+            f'data-category="{html_text(r.category)}">{cells}</tr>'
         )
     table = (
         f'<table class="consult-table"><thead><tr>{head}</tr></thead>'

@@ -10,7 +10,6 @@ chemical park and by district, and alarms per enterprise.
 from __future__ import annotations
 
 from enum import StrEnum
-from html import escape
 
 import dash_leaflet as dl
 from dash import dash_table, dcc, html
@@ -19,6 +18,7 @@ from data_sources.live import LEVELS
 from layouts import pulse
 from layouts.common import LEVEL_NAMES, panel
 from layouts.frame import frame
+from security.text import html_text
 
 RULE = (
     "风险四色判定：取三者中最高者——① 危险源等级底色（一级橙、二级黄、三/四级蓝）；"
@@ -193,7 +193,7 @@ def gauge(load: float, state: str, sensor: str = "") -> str:
         f'<span class="fill" style="width:{width:.1f}%"></span>'
         f'<i class="limit" style="left:{100 / GAUGE_FULL:.0f}%"></i></span>'
         f'<span class="pct">{load * 100:.0f}%</span></div>'
-        f'<div class="hz-sensor">{escape(sensor)}</div>'
+        f'<div class="hz-sensor">{html_text(sensor)}</div>'
     )
 
 
