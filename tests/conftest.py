@@ -211,6 +211,16 @@ def page_factory(browser):
                 page.outside_requests.append(r.url)
 
         page.on("request", _request)
+        # The app's CSP forbids eval, which Playwright uses to poll a bare JS expression
+        # (EvalError once it has to wait); a function it can poll without eval.
+        wait_for_function = page.wait_for_function
+
+        def _wait_for_function(expression: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            if not expression.lstrip().startswith(("(", "function", "async")):
+                expression = f"() => ({expression})"
+            return wait_for_function(expression, *args, **kwargs)
+
+        page.wait_for_function = _wait_for_function
         return page
 
     yield new_page
