@@ -136,6 +136,15 @@ def hostile(make_app, serve, redis_url, reference_url):  # noqa: ANN001
     for body in alarms:
         assert post(server, "/api/v1/alarms", body) == 201
     assert post(server, "/api/v1/alarms/xss-md/ack", {"by": IMG, "note": SCRIPT}) == 200
+    # A reading of each of the hazard source's sensors: their gauges show a value and unit.
+    sensors = wh.query(
+        "SELECT id, normal FROM sensors WHERE hazard_source_id = :id", {"id": hazard["id"]}
+    )
+    readings = [
+        {"sensor_id": i, "ts": now(), "value": float(v or 1)}
+        for i, v in sensors.itertuples(index=False)
+    ]
+    assert post(server, "/api/v1/readings", readings) == 202
     incident = {
         "id": "INC-XSS-1",
         "title": f"{SCRIPT}{IMG} 泄漏事件",
