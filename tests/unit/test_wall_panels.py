@@ -92,6 +92,7 @@ def test_feed_is_newest_first_with_repeat_counts_and_escalation_text():
     text = str(items[0].to_plotly_json())
     assert "×4" in text and "已超10分钟未确认" in text and "危化品风险监测预警系统" in text
     assert "escalated" in items[0].className
+    assert [i.to_plotly_json()["props"]["data-escalation"] for i in items] == ["1", "0"]
     assert feed_items(frame.iloc[0:0], {}, {})[0].children == "当前无警情"
 
 
