@@ -13,6 +13,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import dash
+from dash import _callback
 from flask import Response
 
 # Sent on every response; the CSP is built once per app (the inline scripts' hashes are
@@ -66,13 +67,20 @@ def policy(app: dash.Dash, tile_url: str | None = None) -> str:
 
 def init_app(app: dash.Dash, tile_url: str | None = None) -> None:
     """Put the CSP and the other security headers on every response of `app`'s server."""
-    built: list[str] = []
+    built: dict[int, str] = {}
 
     @app.server.after_request
     def _security_headers(response: Response) -> Response:
-        if not built:
-            built.append(policy(app, tile_url))
-        response.headers["Content-Security-Policy"] = built[0]
+        # Dash adds inline scripts of its own (Dash pages') when it sets itself up at its
+        # first request, which may come after ours (a redirect to /login): hash what is there.
+        def count() -> int:
+            return len(app._inline_scripts) + len(_callback.GLOBAL_INLINE_SCRIPTS)
+
+        if count() not in built:
+            current = policy(app, tile_url)  # takes in the global ones: count it after
+            built.clear()
+            built[count()] = current
+        response.headers["Content-Security-Policy"] = next(iter(built.values()))
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
