@@ -62,7 +62,7 @@ def read_json() -> Any:
         raise ApiError(415, "Content-Type must be application/json", "Content-Type")
     charset = request.mimetype_params.get("charset")
     if charset is not None and charset.strip().lower() not in {"utf-8", "utf8"}:
-        raise ApiError(415, f"charset must be utf-8, not {charset[:20]!r}", "Content-Type")
+        raise ApiError(415, f"Content-Type: charset must be utf-8, not {charset[:20]!r}", "Content-Type")
     coding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if coding not in {"", "identity"}:
         raise ApiError(
