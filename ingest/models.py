@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -61,6 +62,8 @@ Time = Annotated[
     BeforeValidator(_text_time),
 ]
 Text = Annotated[str, BeforeValidator(_no_controls)]
+# Kept as sent: stripping would silently merge " a" and "a" (a duplicate key by the back door).
+DetailKey = Annotated[str, StringConstraints(strip_whitespace=False)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
 # Registry ids (sites, sensors, incidents) are at most 24 characters in the warehouse.
 SiteId = Annotated[
@@ -133,7 +136,7 @@ class AlarmIn(Strict):
         "wgs84", description="datum of lon/lat; gcj02 is converted"
     )
     site_id: SiteId | None = Field(None, validate_default=True)
-    detail: Annotated[dict[str, Any], AfterValidator(_detail_shape)] = Field(
+    detail: Annotated[dict[DetailKey, Any], AfterValidator(_detail_shape)] = Field(
         default_factory=dict,
         description=f"free JSON object: at most {DETAIL_MAX_DEPTH} levels, "
         f"{DETAIL_MAX_KEYS} keys and {DETAIL_MAX_BYTES} bytes",

@@ -158,12 +158,16 @@ def live_snapshot(client: Any) -> dict[str, Any]:
 INGEST_TABLES = ("incidents", "incident_timeline", "rollcall_answers")
 
 
-def store_snapshot(sources: Any) -> dict[str, Any]:
+def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
     """What a rejected request to any ingest endpoint must leave unchanged: the live state
     (alarms with their lifecycle, readings, heartbeats, roll call answers) and the rows of
-    the warehouse tables that ingest writes."""
+    the warehouse tables that ingest writes. Every alarm's hash, or only those of
+    `alarm_ids` (a change to any other still moves the version and the stream)."""
     client = sources.live.r
-    alarms = sorted(set(client.scan_iter(match=keys.PREFIX + "alarm:*", count=1000)))
+    if alarm_ids is None:
+        alarms = sorted(set(client.scan_iter(match=keys.PREFIX + "alarm:*", count=1000)))
+    else:
+        alarms = sorted(keys.alarm(alarm_id) for alarm_id in alarm_ids)
     pipe = client.pipeline(transaction=False)
     for key in alarms:
         pipe.hgetall(key)
