@@ -588,6 +588,30 @@ def test_the_openapi_document_is_served_without_a_token_and_covers_every_call(ap
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
 
 
+def test_the_openapi_document_lists_each_call_s_statuses_paging_and_time_window(api: Api) -> None:
+    doc = api.get("/openapi.json", headers={}).get_json()
+    paths = doc["paths"]
+    for path, item in paths.items():
+        for method, op in item.items():
+            if method == "post":
+                assert {"400", "401", "413", "415", "422"} <= set(op["responses"]), path
+    for call in ("ack", "close"):
+        assert {"200", "404", "409"} <= set(
+            paths[f"/api/v1/alarms/{{alarm_id}}/{call}"]["post"]["responses"]
+        )
+    assert {"200", "201"} <= set(paths["/api/v1/alarms"]["post"]["responses"])
+    assert "202" in paths["/api/v1/readings"]["post"]["responses"]
+    listing = paths["/api/v1/alarms"]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {"status", "limit", "cursor"}
+    page = doc["components"]["schemas"]["AlarmPage"]
+    assert set(page["required"]) == {"items", "total", "next_cursor"}
+    # The accepted time window, on every time field and in the description.
+    occurred = doc["components"]["schemas"]["AlarmIn"]["properties"]["occurred_at"]
+    assert "5 minutes in the future" in occurred["description"]
+    assert "a year" in occurred["description"]
+    assert "405" in doc["info"]["description"]
+
+
 # --- over a real socket ------------------------------------------------------------------
 
 
