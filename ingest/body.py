@@ -9,7 +9,7 @@ In this order, and nothing is stored before all of it has passed:
 | UTF-8 without a byte order mark (UTF-16/32, with or without BOM, and NUL bytes refused) | 400 |
 | nested at most `MAX_DEPTH` levels, counted on the text before it is parsed (no recursion) | 400 |
 | JSON, each object at most `MAX_KEYS` keys and no key twice (last-wins would be silent) | 400 |
-| no text (value or key, at any depth) holds a C0 control character other than tab and newline, DEL, or a lone surrogate; no array longer than `MAX_ITEMS` | 422, naming the field |
+| no text (value or key, at any depth) holds a C0 control character other than tab and newline, DEL, or a lone surrogate | 422, naming the field |
 
 What the body means is then the pydantic model's business (`validate`): strict types, 422
 naming the field. `decode` works on bytes alone, so that other transports (MQTT, a database
@@ -27,13 +27,16 @@ from pydantic import BaseModel, ValidationError
 
 MAX_DEPTH = 16  # the whole body; `detail` has its own, smaller limit (ingest.models)
 MAX_KEYS = 256  # keys of any one object
-MAX_ITEMS = 10_000  # items of any one array (a batch of readings is at most 5,000)
 
 # Tab and newline are text; every other C0 control, DEL and lone surrogates are not
 # (PostgreSQL refuses NUL, UTF-8 cannot carry a lone surrogate, the rest is terminal junk).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-# A JSON string (possessive, so a hostile body cannot make it backtrack) or a bracket.
-_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPENERS = re.compile(rb"[\[{]{%d}" % (MAX_DEPTH + 1))
+# What in JSON text may become a character `_CONTROL` refuses: an escape of a C0 control
+# other than tab and newline, of DEL or of a surrogate, or a raw DEL (JSON allows it raw).
+# Only then is the parsed body walked to name the field (a surrogate pair walks for nothing).
+_MAYBE_CONTROL = re.compile(r"\\(?:[bfr]|u00[01][0-9a-fA-F]|u007[fF]|u[dD][89a-fA-F])|\x7f")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,7 +65,9 @@ def read_json() -> Any:
         raise ApiError(415, "Content-Type must be application/json", "Content-Type")
     charset = request.mimetype_params.get("charset")
     if charset is not None and charset.strip().lower() not in {"utf-8", "utf8"}:
-        raise ApiError(415, f"Content-Type: charset must be utf-8, not {charset[:20]!r}", "Content-Type")
+        raise ApiError(
+            415, f"Content-Type: charset must be utf-8, not {charset[:20]!r}", "Content-Type"
+        )
     coding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if coding not in {"", "identity"}:
         raise ApiError(
@@ -94,20 +99,28 @@ def decode(raw: bytes) -> Any:
         data = json.loads(text, object_pairs_hook=_object)
     except (ValueError, RecursionError) as exc:
         raise ApiError(400, f"body is not valid JSON: {exc}"[:200], None) from None
-    _check_texts(data)
+    if _MAYBE_CONTROL.search(text):
+        _check_texts(data)
     return data
 
 
 def _check_depth(text: str) -> None:
-    depth = 0
-    for token in _TOKEN.finditer(text):
-        char = token.group()
-        if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ApiError(400, f"body is nested deeper than {MAX_DEPTH} levels", None)
-        elif char in "]}":
-            depth -= 1
+    # With string operations only (no loop in Python over the text, no recursion): drop
+    # escaped backslashes and quotes, so that every quote left opens or closes a string;
+    # keep the brackets outside strings; then take out the innermost pairs, exactly one
+    # level per pass (a marker keeps "{[]}" from going in one). What is left after
+    # MAX_DEPTH passes was nested deeper (or does not match, which is no JSON either).
+    plain = text.replace("\\\\", "").replace('\\"', "")
+    outside = "".join(plain.split('"')[::2])
+    brackets = outside.encode().translate(None, _NOT_BRACKETS)
+    if _OPENERS.search(brackets):  # the common attack, "[[[[…", found in one scan
+        raise ApiError(400, f"body is nested deeper than {MAX_DEPTH} levels", None)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return
+        brackets = brackets.replace(b"[]", b"\x01").replace(b"{}", b"\x01").replace(b"\x01", b"")
+    if brackets:
+        raise ApiError(400, f"body is nested deeper than {MAX_DEPTH} levels", None)
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -148,9 +161,6 @@ def _check_texts(data: Any) -> None:
                     raise ApiError(422, f"{field}: a key {control_message(char)}", field)
                 stack.append((item, _path(path, key)))
         elif isinstance(value, list):
-            if len(value) > MAX_ITEMS:
-                field = path or "body"
-                raise ApiError(422, f"{field}: more than {MAX_ITEMS} items", field)
             stack.extend((item, _path(path, i)) for i, item in enumerate(value))
 
 

@@ -85,12 +85,16 @@ def _check_time(value: datetime, now: datetime | None = None) -> datetime:
     return value
 
 
-def _detail_shape(value: dict[str, Any]) -> dict[str, Any]:
-    """Depth, key count and text of `detail`, walked without recursion."""
-    keys = 0
+def _detail_checked(value: dict[str, Any]) -> dict[str, Any]:
+    """Depth, key count, text and size of `detail`: walked without recursion first (a few
+    thousand nodes at most), so that serialising it can never recurse too deep."""
+    keys = nodes = 0
     stack: list[tuple[Any, str, int]] = [(value, "detail", 1)]
     while stack:
         node, path, depth = stack.pop()
+        nodes += 1
+        if nodes > DETAIL_MAX_BYTES // 2:  # each value takes at least two bytes of JSON
+            raise ValueError("is larger than 8 KiB")
         if isinstance(node, str):
             if (char := control_char(node)) is not None:
                 raise ValueError(f"{path} {control_message(char)}")
@@ -111,6 +115,13 @@ def _detail_shape(value: dict[str, Any]) -> dict[str, Any]:
                 stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node))
         elif not (node is None or isinstance(node, bool | int | float)):
             raise ValueError(f"{path} is not JSON")
+    try:
+        # Strict JSON: no NaN or Infinity.
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        raise ValueError(f"is not storable JSON: {exc}"[:120]) from None
+    if len(text.encode()) > DETAIL_MAX_BYTES:
+        raise ValueError("is larger than 8 KiB")
     return value
 
 
@@ -136,7 +147,7 @@ class AlarmIn(Strict):
         "wgs84", description="datum of lon/lat; gcj02 is converted"
     )
     site_id: SiteId | None = Field(None, validate_default=True)
-    detail: Annotated[dict[DetailKey, Any], AfterValidator(_detail_shape)] = Field(
+    detail: Annotated[dict[DetailKey, Any], AfterValidator(_detail_checked)] = Field(
         default_factory=dict,
         description=f"free JSON object: at most {DETAIL_MAX_DEPTH} levels, "
         f"{DETAIL_MAX_KEYS} keys and {DETAIL_MAX_BYTES} bytes",
@@ -160,19 +171,6 @@ class AlarmIn(Strict):
         # Only when lon and lat themselves were valid: otherwise their own error says enough.
         if value is None and "lon" in info.data and "lat" in info.data and info.data["lon"] is None:
             raise ValueError("needs a position: lon and lat, or site_id")
-        return value
-
-    @field_validator("detail")
-    @classmethod
-    def _detail_small(cls, value: dict[str, Any]) -> dict[str, Any]:
-        try:
-            # Strict JSON (no NaN/Infinity) that is valid UTF-8 (no lone surrogates).
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-            text.encode("utf-8")
-        except (ValueError, UnicodeEncodeError) as exc:
-            raise ValueError(f"is not storable JSON: {exc}"[:120]) from None
-        if len(text.encode()) > DETAIL_MAX_BYTES:
-            raise ValueError("is larger than 8 KiB")
         return value
 
 

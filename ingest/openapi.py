@@ -12,7 +12,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from ingest import paging
-from ingest.body import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
+from ingest.body import MAX_DEPTH, MAX_KEYS
 from ingest.models import (
     TIME_WINDOW,
     AlarmIn,
@@ -34,7 +34,7 @@ STATUS = {
     "415": "Content-Type is not application/json, its charset is not utf-8, "
     "or a Content-Encoding was sent",
     "422": "a field is invalid (a wrong type, a control character, out of range, outside the "
-    f"time window, an array of more than {MAX_ITEMS} items); `field` names it",
+    "time window); `field` names it",
     "503": "not ready: the live state is being restored or Redis runs without persistence; retry",
 }
 BODY_ERRORS = ("400", "401", "403", "413", "415", "422", "503")
