@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -162,6 +163,15 @@ def _dedupe_key(alarm: Mapping[str, Any]) -> str:
     return f"{demo}{alarm['source']}|{where}|{alarm['category']}"
 
 
+@dataclass(frozen=True)
+class AlarmPage:
+    """One page of alarms, the total at that instant, and where the next page starts."""
+
+    alarms: pd.DataFrame
+    total: int
+    next_after: tuple[str, float, str] | None
+
+
 class LiveState:
     """Typed access to the live state. Times in and out are UTC."""
 
@@ -278,6 +288,54 @@ class LiveState:
             pipe.hgetall(keys.alarm(alarm_id))
         rows = [_alarm_row(state) for state in pipe.execute() if state]
         return _alarm_frame(rows)
+
+    def alarm_page(
+        self,
+        status: str,
+        limit: int,
+        after: tuple[str, float, str] | None = None,
+        closed_window_s: float = 86400,
+    ) -> AlarmPage:
+        """One page of `GET /api/v1/alarms`: alarms not closed, newest `occurred_at` first
+        (ties by id, descending); with status "all" then those closed within the window,
+        newest close first.
+
+        `after` is the last (part, score, id) of the previous page, part "active" or
+        "closed". The order rests on scores that do not change while an alarm stays in its
+        set, so a walk sees every alarm that stays in it once, with no gap, however many
+        arrive meanwhile. Columns of `alarms`: those of `active_alarms`.
+        """
+        since = time.time() - closed_window_s
+        parts = [("active", keys.ALARMS_ACTIVE, "-inf")]
+        if status == "all":
+            parts.append(("closed", keys.ALARMS_CLOSED, since))
+        if after is not None:
+            parts = parts[[name for name, _, _ in parts].index(after[0]) :]
+        want = limit + 1  # one more than a page tells whether there is a next one
+        pipe = self.r.pipeline(transaction=True)  # one instant: the page and the total agree
+        for i, (_, key, floor) in enumerate(parts):
+            if i == 0 and after is not None:
+                pipe.zrangebyscore(key, after[1], after[1])  # the ties of the last one
+                pipe.zrevrangebyscore(key, f"({after[1]!r}", floor, 0, want, withscores=True)
+            else:
+                pipe.zrevrangebyscore(key, "+inf", floor, 0, want, withscores=True)
+        pipe.zcard(keys.ALARMS_ACTIVE)
+        if status == "all":
+            pipe.zcount(keys.ALARMS_CLOSED, since, "+inf")
+        replies = iter(pipe.execute())
+        found: list[tuple[str, float, str]] = []
+        for i, (name, _, _) in enumerate(parts):
+            if i == 0 and after is not None:
+                ties = sorted((m for m in next(replies) if m < after[2]), reverse=True)
+                found += [(name, after[1], m) for m in ties]
+            found += [(name, float(score), m) for m, score in next(replies)]
+        total = sum(int(n) for n in replies)
+        page, more = found[:limit], len(found) > limit
+        pipe = self.r.pipeline(transaction=False)
+        for _, _, alarm_id in page:
+            pipe.hgetall(keys.alarm(alarm_id))
+        rows = [_alarm_row(state) for state in pipe.execute() if state]
+        return AlarmPage(_alarm_frame(rows), total, page[-1] if more else None)
 
     def level_counts(self) -> dict[str, int]:
         """Active alarms per level (all four levels present), however many there are.

@@ -1,7 +1,8 @@
-"""HTTP layer of the ingest API: auth, content type, validation, status codes.
+"""HTTP layer of the ingest API: auth, the body door, validation, status codes.
 
-Every error is JSON `{"error": message, "field": name}` with 400/401/404/409/413/415/422;
-nothing of a rejected request is stored (validation happens before any write).
+Every error is JSON `{"error": message, "field": name}` with 400/401/404/405/409/413/415/422;
+nothing of a rejected request is stored (the body is read by `ingest.body` and validated
+before any write).
 """
 
 from __future__ import annotations
@@ -10,21 +11,16 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 import ops
 from data_sources import get_sources
-from ingest import credentials, service
+from ingest import credentials, paging, service
+from ingest.body import ApiError, read_json
+from ingest.body import validate as _validate
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingBatch, TransitionIn
 
 bp = Blueprint("ingest", __name__, url_prefix="/api/v1")
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
 
 
 @bp.errorhandler(ApiError)
@@ -37,7 +33,10 @@ def _api_error(exc: ApiError):
 def _http_error(exc: HTTPException):
     # Flask's own 404/405/413 come back as JSON too, never as an HTML page.
     ops.count("se_ingest_rejected_total", endpoint=request.endpoint or "?", status=str(exc.code))
-    return jsonify(error=exc.description, field=None), exc.code
+    response = jsonify(error=exc.description, field=None)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response, exc.code
 
 
 @bp.before_request
@@ -56,39 +55,7 @@ def _authenticate() -> None:
 
 
 def _json() -> Any:
-    if request.mimetype != "application/json":
-        raise ApiError(415, "Content-Type must be application/json", "Content-Type")
-    if (
-        request.content_length is not None
-        and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]
-    ):
-        raise ApiError(413, "body too large", None)
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    raw = request.get_data(cache=False)
-    if len(raw) >= limit:
-        # A chunked body has no Content-Length; Werkzeug cuts it at the limit.
-        raise ApiError(413, "body too large", None)
-    try:
-        # NaN and Infinity parse as floats here so that validation names the field they are in.
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}"[:200], None) from None
-
-
-def _field(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _validate(model: type[BaseModel], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _field(first["loc"]) or "body"
-        raise ApiError(422, f"{field}: {first['msg']}", field) from None
+    return read_json()
 
 
 def _apply(fn, *args):  # noqa: ANN001, ANN202
@@ -153,16 +120,42 @@ def list_alarms():
     status = request.args.get("status", "active")
     if status not in {"active", "all"}:
         raise ApiError(422, "status must be active or all", "status")
-    frame = get_sources().live.active_alarms(closed_window_s=0 if status == "active" else 86400)
-    return Response(
-        frame.to_json(orient="records", date_format="iso", force_ascii=False),
-        mimetype="application/json",
-    )
+    try:
+        limit = paging.limit(request.args.get("limit"))
+        after = paging.decode(request.args.get("cursor"), status)
+    except ValueError as exc:
+        raise ApiError(422, str(exc), str(exc).split(":", 1)[0]) from None
+    page = get_sources().live.alarm_page(status, limit, after)
+    items = page.alarms.to_json(orient="records", date_format="iso", force_ascii=False)
+    cursor = None if page.next_after is None else paging.encode(page.next_after, status)
+    tail = json.dumps({"total": page.total, "next_cursor": cursor})
+    return Response('{"items": ' + items + ", " + tail[1:], mimetype="application/json")
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(_rest: str):
+    allowed = _methods_of(request.path)
+    if allowed:
+        raise MethodNotAllowed(
+            valid_methods=allowed,
+            description=f"{request.method} is not allowed on {request.path}; "
+            f"use {', '.join(allowed)}",
+        )
     raise ApiError(404, f"no such call: {request.method} {request.path}", None)
+
+
+def _methods_of(path: str) -> list[str]:
+    """The methods some other route serves `path` with (empty: no such path)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    return allowed
 
 
 @bp.get("/openapi.json")

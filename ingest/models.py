@@ -1,29 +1,43 @@
-"""What upstream systems may send: pydantic models, strict where it matters.
+"""What upstream systems may send: pydantic models, strict.
 
-Rejected: NaN and ±Infinity, positions outside China, times without an offset or more than
-five minutes in the future, unknown fields, oversized texts.
+Rejected: NaN and ±Infinity, positions outside China, times without an offset, more than
+five minutes in the future or more than a year old, unknown fields, oversized texts, text
+with a control character other than tab and newline (at any depth of `detail` too), numbers
+sent as strings (`"1.5"`), booleans as numbers (`"level": true`), a `detail` nested deeper
+than 8 levels or with more than 256 keys. The HTTP door (`ingest.body`) checks the body's
+encoding, size, depth and duplicate keys before these run; other callers (the threshold
+engine, connectors) get the same rules from the models alone.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
+
+from ingest.body import control_char, control_message
 
 # China's extent (with a margin); anything outside is a sign of swapped or garbage coordinates.
 LON_RANGE = (73.0, 136.0)
 LAT_RANGE = (3.0, 54.0)
 FUTURE_SLACK = timedelta(minutes=5)
 MAX_AGE = timedelta(days=366)
+TIME_WINDOW = "at most 5 minutes in the future and at most a year (366 days) in the past"
+DETAIL_MAX_DEPTH = 8  # `detail` itself is level 1
+DETAIL_MAX_KEYS = 256  # keys at all levels of `detail` together
+DETAIL_MAX_BYTES = 8192
 
 
 def _text_time(value: Any) -> Any:
@@ -34,7 +48,22 @@ def _text_time(value: Any) -> Any:
     return value
 
 
-Time = Annotated[AwareDatetime, BeforeValidator(_text_time)]
+def _no_controls(value: Any) -> Any:
+    # Before stripping: a control character at either end is refused, not silently cut.
+    if isinstance(value, str) and (char := control_char(value)) is not None:
+        raise ValueError(control_message(char))
+    return value
+
+
+# Times arrive as text, so they are the one lax field of the strict models.
+Time = Annotated[
+    AwareDatetime,
+    Field(strict=False, description=f"RFC 3339 with an offset; {TIME_WINDOW}"),
+    BeforeValidator(_text_time),
+]
+Text = Annotated[str, BeforeValidator(_no_controls)]
+# Kept as sent: stripping would silently merge " a" and "a" (a duplicate key by the back door).
+DetailKey = Annotated[str, StringConstraints(strip_whitespace=False)]
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")]
 # Registry ids (sites, sensors, incidents) are at most 24 characters in the warehouse.
 SiteId = Annotated[
@@ -56,8 +85,51 @@ def _check_time(value: datetime, now: datetime | None = None) -> datetime:
     return value
 
 
+def _detail_checked(value: dict[str, Any]) -> dict[str, Any]:
+    """Depth, key count, text and size of `detail`: walked without recursion first (a few
+    thousand nodes at most), so that serialising it can never recurse too deep."""
+    keys = nodes = 0
+    stack: list[tuple[Any, str, int]] = [(value, "detail", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        nodes += 1
+        if nodes > DETAIL_MAX_BYTES // 2:  # each value takes at least two bytes of JSON
+            raise ValueError("is larger than 8 KiB")
+        if isinstance(node, str):
+            if (char := control_char(node)) is not None:
+                raise ValueError(f"{path} {control_message(char)}")
+        elif isinstance(node, dict | list):
+            if depth > DETAIL_MAX_DEPTH:
+                raise ValueError(f"is nested deeper than {DETAIL_MAX_DEPTH} levels")
+            if isinstance(node, dict):
+                keys += len(node)
+                if keys > DETAIL_MAX_KEYS:
+                    raise ValueError(f"has more than {DETAIL_MAX_KEYS} keys")
+                for key, item in node.items():
+                    if not isinstance(key, str):
+                        raise ValueError(f"{path} has a key that is not text")
+                    if (char := control_char(key)) is not None:
+                        raise ValueError(f"{path}: a key {control_message(char)}")
+                    stack.append((item, f"{path}.{key}", depth + 1))
+            else:
+                stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node))
+        elif not (node is None or isinstance(node, bool | int | float)):
+            raise ValueError(f"{path} is not JSON")
+    try:
+        # Strict JSON: no NaN or Infinity.
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        raise ValueError(f"is not storable JSON: {exc}"[:120]) from None
+    if len(text.encode()) > DETAIL_MAX_BYTES:
+        raise ValueError("is larger than 8 KiB")
+    return value
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+    # strict: "1.5" is not a number, true is not 1; unknown fields are refused.
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, strict=True
+    )
 
 
 class AlarmIn(Strict):
@@ -66,8 +138,8 @@ class AlarmIn(Strict):
     id: Code
     source: SourceCode
     level: Level
-    category: Annotated[str, Field(min_length=1, max_length=32)]
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    category: Annotated[Text, Field(min_length=1, max_length=32)]
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
     occurred_at: Time
     lon: Lon | None = None
     lat: Lat | None = Field(None, validate_default=True)
@@ -75,7 +147,11 @@ class AlarmIn(Strict):
         "wgs84", description="datum of lon/lat; gcj02 is converted"
     )
     site_id: SiteId | None = Field(None, validate_default=True)
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: Annotated[dict[DetailKey, Any], AfterValidator(_detail_checked)] = Field(
+        default_factory=dict,
+        description=f"free JSON object: at most {DETAIL_MAX_DEPTH} levels, "
+        f"{DETAIL_MAX_KEYS} keys and {DETAIL_MAX_BYTES} bytes",
+    )
 
     @field_validator("occurred_at")
     @classmethod
@@ -97,21 +173,6 @@ class AlarmIn(Strict):
             raise ValueError("needs a position: lon and lat, or site_id")
         return value
 
-    @field_validator("detail")
-    @classmethod
-    def _detail_small(cls, value: dict[str, Any]) -> dict[str, Any]:
-        import json
-
-        try:
-            # Strict JSON (no NaN/Infinity) that is valid UTF-8 (no lone surrogates).
-            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-            text.encode("utf-8")
-        except (ValueError, UnicodeEncodeError) as exc:
-            raise ValueError(f"is not storable JSON: {exc}"[:120]) from None
-        if len(text) > 8192:
-            raise ValueError("is larger than 8 KiB")
-        return value
-
 
 class ReadingIn(Strict):
     sensor_id: SiteId
@@ -131,9 +192,9 @@ class ReadingBatch(Strict):
 
 
 class TransitionIn(Strict):
-    by: Annotated[str, Field(min_length=1, max_length=64)]
+    by: Annotated[Text, Field(min_length=1, max_length=64)]
     at: Time | None = None
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Text, Field(max_length=500)] = ""
 
     @field_validator("at")
     @classmethod
@@ -150,24 +211,30 @@ class IncidentIn(Strict):
     """Open or update an incident (same `id` updates)."""
 
     id: SiteId
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    category: Annotated[str, Field(min_length=1, max_length=24)]
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    category: Annotated[Text, Field(min_length=1, max_length=24)]
     level: Annotated[int, Field(ge=1, le=4, description="1 = I (特别重大) … 4 = IV (一般)")]
     status: Literal["open", "closed"] = "open"
     lon: Lon
     lat: Lat
     crs: Literal["wgs84", "gcj02"] = "wgs84"
     opened_at: Time
-    summary: Annotated[str, Field(max_length=2000)] = ""
+    summary: Annotated[Text, Field(max_length=2000)] = ""
     casualties: Annotated[int, Field(ge=0, le=100000)] = 0
     wind_from_deg: Annotated[
         float | None,
         Field(ge=0, lt=360, allow_inf_nan=False, description="where the wind comes from"),
     ] = None
     wind_speed_ms: Annotated[float | None, Field(ge=0, le=100, allow_inf_nan=False)] = None
-    note: Annotated[str, Field(max_length=500, description="timeline entry for this update")] = ""
+    note: Annotated[Text, Field(max_length=500, description="timeline entry for this update")] = ""
 
     @field_validator("opened_at")
     @classmethod
     def _time(cls, value: datetime) -> datetime:
         return _check_time(value)
+
+
+class RollcallIn(Strict):
+    """`POST /api/v1/rollcall/answer`: a district duty room answers the roll call."""
+
+    unit: Annotated[Text, Field(min_length=1, max_length=40, description="district adcode or name")]

@@ -9,12 +9,10 @@ errors as `{"error": message, "field": name}`. Body: `{"unit": "<adcode or distr
 | 401 | missing, wrong or revoked token |
 | 403 | the token's system is disabled in the registry |
 | 409 | no roll call has been started, or this unit was not called in it |
-| 415 / 400 / 422 | not JSON / not valid JSON / `unit` missing or not a district |
+| 400 / 413 / 415 / 422 | the body breaks a rule of `ingest.body` / `unit` missing or not a district |
 """
 
 from __future__ import annotations
-
-import json
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -24,18 +22,17 @@ from data_sources import get_sources
 from data_sources.duty import answer_rollcall
 from data_sources.rosters import CITY, unit_lookup
 from ingest import credentials
+from ingest.body import ApiError, read_json, validate
+from ingest.models import RollcallIn
 
 bp = Blueprint("rollcall", __name__, url_prefix="/api/v1/rollcall")
 
 
-class _Error(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+_Error = ApiError
 
 
-@bp.errorhandler(_Error)
-def _error(exc: _Error):
+@bp.errorhandler(ApiError)
+def _error(exc: ApiError):
     ops.count("se_ingest_rejected_total", endpoint="rollcall", status=str(exc.status))
     return jsonify(error=exc.message, field=exc.field), exc.status
 
@@ -65,15 +62,7 @@ def _authenticate() -> None:
 
 
 def _unit() -> str:
-    if request.mimetype != "application/json":
-        raise _Error(415, "Content-Type must be application/json", "Content-Type")
-    try:
-        body = json.loads(request.get_data(cache=False) or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _Error(400, f"body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict) or not isinstance(body.get("unit"), str):
-        raise _Error(422, "unit: a district adcode or name is required", "unit")
-    return body["unit"].strip()
+    return validate(RollcallIn, read_json()).unit
 
 
 @bp.post("/answer")
@@ -92,42 +81,6 @@ def answer():
     return jsonify(
         rollcall_id=result.rollcall_id, unit=unit, outcome=result.outcome, late=result.late
     )
-
-
-def openapi_paths() -> dict:
-    """The OpenAPI path item of this call, for ingest/openapi.py to merge."""
-    return {
-        "/api/v1/rollcall/answer": {
-            "post": {
-                "summary": "A district duty room answers the running roll call (点名)",
-                "security": [{"bearer": []}],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["unit"],
-                                "properties": {
-                                    "unit": {
-                                        "type": "string",
-                                        "description": "district adcode (e.g. 320508) or name",
-                                    }
-                                },
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "200": {"description": "answered (or had answered): outcome, late"},
-                    "401": {"description": "missing, wrong or revoked token"},
-                    "403": {"description": "the token's system is disabled"},
-                    "409": {"description": "no roll call, or the unit was not called"},
-                    "422": {"description": "unit missing or not a district"},
-                },
-            }
-        }
-    }
 
 
 def init_app(server: Flask) -> None:

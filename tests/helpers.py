@@ -152,3 +152,29 @@ def live_snapshot(client: Any) -> dict[str, Any]:
         "latest": client.hgetall(keys.SENSOR_LATEST),
         "versions": client.mget(keys.VERSION, keys.READINGS_VERSION),
     }
+
+
+# Warehouse tables an ingest call writes to directly (alarms reach it through the archiver).
+INGEST_TABLES = ("incidents", "incident_timeline", "rollcall_answers")
+
+
+def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
+    """What a rejected request to any ingest endpoint must leave unchanged: the live state
+    (alarms with their lifecycle, readings, heartbeats, roll call answers) and the rows of
+    the warehouse tables that ingest writes. Every alarm's hash, or only those of
+    `alarm_ids` (a change to any other still moves the version and the stream)."""
+    client = sources.live.r
+    if alarm_ids is None:
+        alarms = sorted(set(client.scan_iter(match=keys.PREFIX + "alarm:*", count=1000)))
+    else:
+        alarms = sorted(keys.alarm(alarm_id) for alarm_id in alarm_ids)
+    pipe = client.pipeline(transaction=False)
+    for key in alarms:
+        pipe.hgetall(key)
+    return live_snapshot(client) | {
+        "alarms": dict(zip(alarms, pipe.execute(), strict=True)),
+        "closed": client.zcard(keys.ALARMS_CLOSED),
+        "heartbeats": client.hgetall(keys.HEARTBEATS),
+        "rollcall_answers": client.hgetall(keys.ROLLCALL_ANSWERS),
+        "warehouse": {table: sources.warehouse.count(table) for table in INGEST_TABLES},
+    }

@@ -70,7 +70,9 @@ class Api:
     def active(self) -> list[dict[str, Any]]:
         response = self.get("/alarms?status=active")
         assert response.status_code == 200
-        return response.get_json()
+        page = response.get_json()
+        assert page["total"] == len(page["items"]) and page["next_cursor"] is None
+        return page["items"]
 
     def snapshot(self) -> dict[str, Any]:
         return live_snapshot(self.sources.live.r)
@@ -291,7 +293,7 @@ ALARM_422 = [
     pytest.param(_raw(site_id="../etc"), "site_id", id="site-id-bad-pattern"),
     pytest.param(_raw(detail="text"), "detail", id="detail-not-object"),
     pytest.param(_raw(detail={"blob": "x" * 9000}), "detail", id="detail-over-8k"),
-    pytest.param(_raw(detail={"note": "\ud800"}), "detail", id="detail-lone-surrogate"),
+    pytest.param(_raw(detail={"note": "\ud800"}), "detail.note", id="detail-lone-surrogate"),
     pytest.param(_raw(title="\udfff"), "title", id="title-lone-surrogate"),
     pytest.param(json.dumps([alarm_body("ARR-1")]), "body", id="body-is-an-array"),
     pytest.param("null", "body", id="body-is-null"),
@@ -427,7 +429,7 @@ def test_ack_and_close_through_the_api_record_who_and_when(api: Api) -> None:
     assert state["close_note"] == "现场确认，已处置"
     assert state["closed_at"] == pytest.approx(datetime.now(UTC).timestamp(), abs=10)
     assert api.active() == []
-    everything = api.get("/alarms?status=all").get_json()
+    everything = api.get("/alarms?status=all").get_json()["items"]
     assert [(a["id"], a["status"]) for a in everything] == [("LC-1", "closed")]
 
 
@@ -589,6 +591,30 @@ def test_the_openapi_document_is_served_without_a_token_and_covers_every_call(ap
     assert doc["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
 
 
+def test_the_openapi_document_lists_each_call_s_statuses_paging_and_time_window(api: Api) -> None:
+    doc = api.get("/openapi.json", headers={}).get_json()
+    paths = doc["paths"]
+    for path, item in paths.items():
+        for method, op in item.items():
+            if method == "post":
+                assert {"400", "401", "413", "415", "422"} <= set(op["responses"]), path
+    for call in ("ack", "close"):
+        assert {"200", "404", "409"} <= set(
+            paths[f"/api/v1/alarms/{{alarm_id}}/{call}"]["post"]["responses"]
+        )
+    assert {"200", "201"} <= set(paths["/api/v1/alarms"]["post"]["responses"])
+    assert "202" in paths["/api/v1/readings"]["post"]["responses"]
+    listing = paths["/api/v1/alarms"]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {"status", "limit", "cursor"}
+    page = doc["components"]["schemas"]["AlarmPage"]
+    assert set(page["required"]) == {"items", "total", "next_cursor"}
+    # The accepted time window, on every time field and in the description.
+    occurred = doc["components"]["schemas"]["AlarmIn"]["properties"]["occurred_at"]
+    assert "5 minutes in the future" in occurred["description"]
+    assert "a year" in occurred["description"]
+    assert "405" in doc["info"]["description"]
+
+
 # --- over a real socket ------------------------------------------------------------------
 
 
@@ -610,9 +636,9 @@ def test_over_http_an_upstream_system_posts_lists_and_acknowledges(api: Api, ser
     assert (status, body["outcome"]) == (201, "new")
     status, body = _http(base + "/alarms", alarm_body("NET-1", level="red"), AUTH)
     assert (status, body["outcome"]) == (200, "duplicate")
-    status, listed = _http(base + "/alarms?status=active", headers=AUTH)
-    assert status == 200 and [a["id"] for a in listed] == ["NET-1"]
-    assert listed[0]["level"] == "red"
+    status, page = _http(base + "/alarms?status=active", headers=AUTH)
+    assert status == 200 and [a["id"] for a in page["items"]] == ["NET-1"]
+    assert page["items"][0]["level"] == "red" and page["total"] == 1
     status, state = _http(base + "/alarms/NET-1/ack", {"by": "张伟"}, AUTH)
     assert status == 200 and state["ack_by"] == "张伟"
 
@@ -689,20 +715,29 @@ def test_over_http_the_same_id_sent_concurrently_is_stored_once(api: Api, serve)
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "status", "allow"),
     [
-        ("post", "/api/v1/alarm"),
-        ("put", "/api/v1/alarms"),
-        ("delete", "/api/v1/alarms/HC-1/ack"),
-        ("get", "/api/v1/readings"),
-        ("get", "/api/v1/no-such-call"),
+        ("post", "/api/v1/alarm", 404, None),
+        ("put", "/api/v1/alarms", 405, "GET, POST"),
+        ("delete", "/api/v1/alarms/HC-1/ack", 405, "POST"),
+        ("get", "/api/v1/alarms/HC-1/close", 405, "POST"),
+        ("get", "/api/v1/readings", 405, "POST"),
+        ("patch", "/api/v1/incidents", 405, "POST"),
+        ("get", "/api/v1/heartbeat", 405, "POST"),
+        ("get", "/api/v1/rollcall/answer", 405, "POST"),
+        ("post", "/api/v1/openapi.json", 405, "GET"),
+        ("get", "/api/v1/no-such-call", 404, None),
     ],
 )
-def test_a_wrong_path_or_method_under_the_api_gets_a_json_error(
-    api: Api, method: str, path: str
+def test_a_wrong_path_is_404_and_a_wrong_method_405_with_a_json_error(
+    api: Api, method: str, path: str, status: int, allow: str | None
 ) -> None:
     """ingest/api.py promises JSON errors, never an HTML page, to upstream systems."""
+    before = api.snapshot()
     response = getattr(api.client, method)(path, headers=AUTH, json={})
-    assert response.status_code in (404, 405), response.status_code
+    assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     assert response.get_json()["error"]
+    if allow is not None:
+        assert response.headers["Allow"] == allow
+    assert api.snapshot() == before

@@ -171,3 +171,47 @@ def test_an_incident_level_is_one_to_four() -> None:
     for level in (0, 5):
         assert error_fields(body | {"level": level}, IncidentIn) == [("level",)]
     assert error_fields(body | {"status": "reopened"}, IncidentIn) == [("status",)]
+
+
+def test_python_callers_get_the_same_text_rules_as_the_http_door() -> None:
+    """The threshold engine and connectors build models directly, without ingest/body.py."""
+    assert error_fields(alarm(title="泄漏\x00")) == [("title",)]
+    assert error_fields(alarm(category="\x1b[31m")) == [("category",)]
+    assert error_fields(alarm(detail={"a": {"b\x00": 1}})) == [("detail",)]
+    assert error_fields(alarm(detail={"a": ["\x7f"]})) == [("detail",)]
+    assert error_fields({"by": "张伟", "note": "\x00"}, TransitionIn) == [("note",)]
+    assert TransitionIn.model_validate({"by": "张伟", "note": "一\n\t二"}).note == "一\n\t二"
+
+
+def test_a_detail_deeper_than_eight_levels_or_with_too_many_keys_is_refused() -> None:
+    eight: dict[str, Any] = {"leaf": 1}
+    for _ in range(7):
+        eight = {"k": eight}
+    assert AlarmIn.model_validate(alarm(detail=eight)).detail == eight
+    assert error_fields(alarm(detail={"k": eight})) == [("detail",)]
+    assert error_fields(alarm(detail={f"k{i}": i for i in range(257)})) == [("detail",)]
+
+
+@pytest.mark.parametrize("level", [True, "3", 3.0])
+def test_an_incident_level_must_be_a_whole_number_not_a_boolean_or_text(level: Any) -> None:
+    body = {
+        "id": "INC-1",
+        "title": "泄漏",
+        "category": "危化品",
+        "level": level,
+        "lon": 120.62,
+        "lat": 31.31,
+        "opened_at": (NOW - timedelta(minutes=5)).isoformat(),
+    }
+    assert error_fields(body, IncidentIn) == [("level",)]
+
+
+@pytest.mark.parametrize("value", ["1.5", True, None])
+def test_a_reading_value_must_be_a_json_number(value: Any) -> None:
+    item = {"sensor_id": "H0001-L1", "ts": (NOW - timedelta(minutes=1)).isoformat(), "value": value}
+    assert error_fields(item, ReadingIn) == [("value",)]
+
+
+def test_detail_keys_are_kept_as_sent_not_stripped_into_each_other() -> None:
+    detail = {" a": 1, "a": 2, "b\u00a0": 3}
+    assert AlarmIn.model_validate(alarm(detail=detail)).detail == detail
