@@ -1,0 +1,229 @@
+"""How the upstream systems deliver: the figures of `/governance` (no Dash here).
+
+Per registered system: its state, the age of its last heartbeat, the messages archived per
+hour over the last 24 hours (`alarm_history` by `source`, by `received_at`), their lateness
+(arrival minus event time, `received_at - occurred_at`) at p50/p95, duplicates folded into
+them (`count - 1`), and what the quarantine rejected (by reason, with the last payloads).
+And the integration rate (业务系统整合率): systems delivering within their cadence ÷ enabled
+systems registered.
+
+States:
+- ``integrated`` (已接入): a heartbeat within GRACE × its heartbeat cadence, or an archived
+  message within GRACE × its data cadence;
+- ``silent`` (无数据): it has sent something once, but nothing within those times;
+- ``failing`` (异常): in the last hour the quarantine rejected more of its messages than were
+  archived (and at least one);
+- ``not_connected`` (未接入): no heartbeat, no archived message and no reject, ever.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from data_sources import quarantine
+from data_sources.warehouse import Warehouse
+
+HOURS = 24
+# A cadence is what a system promises; one missed beat is jitter, two are silence.
+GRACE = 2.0
+LAST_REJECTS = 3
+PAYLOAD_LIMIT = 600
+REASON_LIMIT = 120
+STATES = {
+    "integrated": "已接入",
+    "silent": "无数据",
+    "failing": "异常",
+    "not_connected": "未接入",
+}
+# The context intake paths append to an error ("(topic …)", "(after 3 deliveries …)").
+_CONTEXT = re.compile(r"\s*\((?:topic|after|moved from) [^)]*\)\s*$")
+
+
+@dataclass
+class SystemHealth:
+    code: str
+    name: str
+    enabled: bool
+    heartbeat_s: int
+    data_s: int
+    state: str
+    heartbeat_age_s: float | None
+    last_message_age_s: float | None
+    hourly: list[int]  # messages per hour, oldest first; the last is the hour up to now
+    messages_24h: int
+    duplicates_24h: int
+    lateness_p50_s: float | None
+    lateness_p95_s: float | None
+    rejects_24h: int
+    rejects_1h: int
+    accepted_1h: int
+    reasons: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
+    last_rejects: list[dict[str, Any]] = field(default_factory=list)  # at, error, payload
+
+    @property
+    def state_name(self) -> str:
+        return STATES[self.state]
+
+
+@dataclass
+class Governance:
+    at: datetime
+    systems: list[SystemHealth]
+    integrated: int
+    registered: int  # enabled systems
+
+    @property
+    def rate(self) -> float | None:
+        """Integrated ÷ enabled systems registered; None when none is registered."""
+        return self.integrated / self.registered if self.registered else None
+
+
+def reason_of(error: str | None) -> str:
+    """The reason of a reject: its error without the intake path's context, shortened."""
+    text = _CONTEXT.sub("", (error or "").strip()).strip() or "未说明"
+    first = text.splitlines()[0]
+    return first if len(first) <= REASON_LIMIT else first[: REASON_LIMIT - 1] + "…"
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True, format="mixed")
+
+
+def _messages(warehouse: Warehouse, since: datetime) -> pd.DataFrame:
+    frame = warehouse.query(
+        'SELECT source, occurred_at, received_at, "count" FROM alarm_history '
+        "WHERE received_at >= :since",
+        {"since": since},
+    )
+    frame["occurred_at"] = _utc(frame["occurred_at"])
+    frame["received_at"] = _utc(frame["received_at"])
+    return frame
+
+
+def _last_message(warehouse: Warehouse) -> dict[str, datetime]:
+    frame = warehouse.query(
+        "SELECT source, max(received_at) AS last FROM alarm_history GROUP BY source"
+    )
+    return dict(zip(frame["source"], _utc(frame["last"]), strict=True))
+
+
+def _rejects(warehouse: Warehouse, since: datetime) -> pd.DataFrame:
+    frame = warehouse.query(
+        "SELECT source, at, error FROM quarantine WHERE at >= :since AND redriven_at IS NULL",
+        {"since": since},
+    )
+    frame["at"] = _utc(frame["at"])
+    return frame
+
+
+def _age(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else max(0.0, (now - then).total_seconds())
+
+
+def state_of(
+    system: dict[str, Any],
+    heartbeat_age: float | None,
+    message_age: float | None,
+    rejects_1h: int,
+    accepted_1h: int,
+    ever_rejected: bool,
+) -> str:
+    """One of STATES for a registry row and what it has sent (see the module's docstring)."""
+    if heartbeat_age is None and message_age is None and not ever_rejected:
+        return "not_connected"
+    if rejects_1h > accepted_1h:
+        return "failing"
+    beating = heartbeat_age is not None and heartbeat_age <= GRACE * system["heartbeat_s"]
+    sending = message_age is not None and message_age <= GRACE * system["data_s"]
+    return "integrated" if beating or sending else "silent"
+
+
+def collect(
+    warehouse: Warehouse,
+    systems: pd.DataFrame,
+    heartbeats: dict[str, float],
+    now: datetime | None = None,
+) -> Governance:
+    """The figures of every system in `systems` (the registry's `Systems.all()` frame),
+    `heartbeats` (code → epoch s, `LiveState.heartbeats()`) at `now` (UTC)."""
+    now = now or datetime.now(UTC)
+    since, hour_ago = now - timedelta(hours=HOURS), now - timedelta(hours=1)
+    messages = _messages(warehouse, since)
+    last_message = _last_message(warehouse)
+    rejects = _rejects(warehouse, since)
+    ever_rejected = set(quarantine.counts_by_source(warehouse, include_redriven=True))
+
+    rows = []
+    for system in systems.to_dict("records"):
+        code = system["code"]
+        mine = messages[messages["source"] == code]
+        # Hours ago, 0 = the hour up to now; shown oldest first.
+        hours_ago = ((now - mine["received_at"]).dt.total_seconds() // 3600).astype(int)
+        counts = np.bincount(hours_ago.clip(0, HOURS - 1), minlength=HOURS)
+        lateness = (mine["received_at"] - mine["occurred_at"]).dt.total_seconds()
+        refused = rejects[rejects["source"] == code].sort_values("at", ascending=False)
+        reasons = refused["error"].map(reason_of).value_counts()
+        accepted_1h = int((mine["received_at"] >= hour_ago).sum())
+        rejects_1h = int((refused["at"] >= hour_ago).sum())
+        beat = heartbeats.get(code)
+        heartbeat_age = None if beat is None else max(0.0, now.timestamp() - beat)
+        message_age = _age(now, last_message.get(code))
+        rows.append(
+            SystemHealth(
+                code=code,
+                name=system["name"],
+                enabled=bool(system["enabled"]),
+                heartbeat_s=int(system["heartbeat_s"]),
+                data_s=int(system["data_s"]),
+                state=state_of(
+                    system,
+                    heartbeat_age,
+                    message_age,
+                    rejects_1h,
+                    accepted_1h,
+                    code in ever_rejected,
+                ),
+                heartbeat_age_s=heartbeat_age,
+                last_message_age_s=message_age,
+                hourly=[int(n) for n in counts[::-1]],
+                messages_24h=len(mine),
+                duplicates_24h=int((mine["count"].astype(int) - 1).clip(lower=0).sum()),
+                lateness_p50_s=float(lateness.quantile(0.5)) if len(lateness) else None,
+                lateness_p95_s=float(lateness.quantile(0.95)) if len(lateness) else None,
+                rejects_24h=len(refused),
+                rejects_1h=rejects_1h,
+                accepted_1h=accepted_1h,
+                reasons=[(str(r), int(n)) for r, n in reasons.items()],
+                last_rejects=_last_payloads(warehouse, code) if len(refused) else [],
+            )
+        )
+    enabled = [s for s in rows if s.enabled]
+    return Governance(
+        at=now,
+        systems=rows,
+        integrated=sum(s.state == "integrated" for s in enabled),
+        registered=len(enabled),
+    )
+
+
+def _last_payloads(warehouse: Warehouse, code: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": entry["at"],
+            "error": reason_of(entry["error"]),
+            "payload": _shorten(entry["raw_bytes"]),
+        }
+        for entry in quarantine.list(warehouse, source=code, limit=LAST_REJECTS)
+    ]
+
+
+def _shorten(raw: bytes) -> str:
+    # Text only: bytes that are not UTF-8, and NUL, shown as \xNN.
+    text = raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+    return text if len(text) <= PAYLOAD_LIMIT else text[: PAYLOAD_LIMIT - 1] + "…"
