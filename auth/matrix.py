@@ -62,6 +62,7 @@ PAGES: tuple[Page, ...] = (
     Page("/hazchem", "hazardous chemicals"),
     Page("/resources", "resources"),
     Page("/duty", "duty"),
+    Page("/governance", "upstream systems: integration state and the integration rate"),
     Page("/report/daily", "daily duty report (page, PDF, xlsx); as /duty"),
     Page("/incident/<id>", "one incident"),
     Page("/404 and unknown paths", "not found"),

@@ -42,6 +42,7 @@ MODULES = (
     "callbacks.consult_page",
     "callbacks.tablet_page",
     "callbacks.presenter",
+    "callbacks.governance_page",
 )
 
 

@@ -11,6 +11,7 @@ from flask import current_app
 from layouts import (
     consult_page,
     duty_page,
+    governance_page,
     hazchem_page,
     incident_page,
     plain,
@@ -58,6 +59,7 @@ PAGES: list[tuple[str, str, Callable[..., Any], str]] = [
     ("hazchem", "/hazchem", _live(hazchem_page.layout), "危化品监测"),
     ("resources", "/resources", _live(resources_page.layout), "应急资源"),
     ("duty", "/duty", _live(duty_page.layout), "值班值守"),
+    ("governance", "/governance", _live(governance_page.layout), "系统接入治理"),
 ]
 
 

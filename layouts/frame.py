@@ -11,6 +11,7 @@ NAV = [
     ("/hazchem", "危化品监测", "Hazchem"),
     ("/resources", "应急资源", "Resources"),
     ("/duty", "值班值守", "Duty"),
+    ("/governance", "系统接入", "Systems"),
     ("/tablet", "移动端", "Tablet"),
 ]
 ORG = {"zh": "苏州市应急管理局", "en": "Suzhou Emergency Management Bureau"}

@@ -45,6 +45,7 @@ PAGES = [
     "/hazchem",
     "/resources",
     "/duty",
+    "/governance",
     "/incident/INC-1",
     "/no-such-page",
     "/admin",

@@ -1,0 +1,44 @@
+"""Fill /governance: the registry (warehouse), heartbeats (Redis), the archive and the
+quarantine, gathered by data_sources.governance and shared by every screen for a few seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output
+
+from callbacks import guarded
+from data_sources import get_sources, governance
+from data_sources.caching import cached
+from layouts.governance_page import Ids, rate_block, rejects_block, systems_table
+
+# Twenty screens on this page cost one look at the warehouse per this many seconds.
+SHARED_S = 5
+
+
+def report() -> governance.Governance:
+    sources = get_sources()
+
+    def load() -> governance.Governance:
+        return governance.collect(
+            sources.warehouse, sources.systems.all(), sources.live.heartbeats()
+        )
+
+    return cached(sources.cache, "governance:report", SHARED_S, load)
+
+
+@guarded(
+    "view",
+    Output(Ids.RATE, "children"),
+    Output(Ids.SYSTEMS, "children"),
+    Output(Ids.REJECTS, "children"),
+    Output(Ids.RATE_AS_OF, "data-as-of"),
+    Output(Ids.SYSTEMS_AS_OF, "data-as-of"),
+    Output(Ids.REJECTS_AS_OF, "data-as-of"),
+    Input(Ids.TICK, "n_intervals"),
+)
+def refresh(_n: Any):
+    """Show every system's state and figures, the rejects and the integration rate."""
+    now = report()
+    stamp = now.at.isoformat()
+    return rate_block(now), systems_table(now), rejects_block(now), stamp, stamp, stamp
