@@ -101,7 +101,7 @@ def sparkline(hourly: list[int]) -> html.Span:
     top = max(hourly) or 1
     bars = [
         html.Span(
-            className="bar",
+            className="bar some" if n else "bar",
             style={"height": f"{max(2, round(18 * n / top))}px"},
             title=f"{HOURS - i} 小时前起：{n} 条",
         )
@@ -134,7 +134,7 @@ def system_row(s: SystemHealth) -> html.Tr:
             html.Td(html.Span(s.state_name, className=f"state state-{s.state}")),
             html.Td(age_text(s.heartbeat_age_s), className="num"),
             html.Td(age_text(s.last_message_age_s), className="num"),
-            html.Td(sparkline(s.hourly)),
+            html.Td(sparkline(s.hourly), className="sparkline-cell"),
             html.Td(str(s.messages_24h), className="num"),
             html.Td(str(s.duplicates_24h), className="num"),
             html.Td(seconds_text(s.lateness_p50_s), className="num"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,21 @@ def heartbeat(server) -> None:  # noqa: ANN001
         assert response.status in (200, 202, 204)
 
 
+def archive(warehouse, source: str, hours_ago: float, late_s: float, n: int) -> None:  # noqa: ANN001
+    received = datetime.now(UTC) - timedelta(hours=hours_ago)
+    warehouse.execute(
+        "INSERT INTO alarm_history (id, source, level, category, title, occurred_at, "
+        "received_at, status) VALUES (:id, :source, 'red', 'gas', 't', :occurred, :received, "
+        "'closed')",
+        {
+            "id": f"{source}-{hours_ago}-{n}",
+            "source": source,
+            "occurred": received - timedelta(seconds=late_s),
+            "received": received,
+        },
+    )
+
+
 def states(page) -> dict[str, str]:  # noqa: ANN001
     return page.evaluate(
         "Object.fromEntries([...document.querySelectorAll('#gov-systems tr[data-system]')]"
@@ -64,6 +80,12 @@ def states(page) -> dict[str, str]:  # noqa: ANN001
 
 def test_governance_shows_every_system_its_state_the_rate_and_rejects(page_factory, server) -> None:  # noqa: ANN001
     heartbeat(server)
+    # hazchem's archive: 1 + 2 + … messages in the hours before, 2-11 s late.
+    sent = 0
+    for hour in range(0, 24, 3):
+        for n in range(1 + hour // 3):
+            archive(server.sources.warehouse, "hazchem", hour + 0.5, 2 + n, n)
+            sent += 1
     quarantine.put(
         server.sources.warehouse,
         source="iot",
@@ -83,6 +105,10 @@ def test_governance_shows_every_system_its_state_the_rate_and_rejects(page_facto
     got = states(page)
     assert got["hazchem"] == "已接入"
     assert got["iot"] == "异常"  # one reject, nothing archived within the hour
+    hazchem = page.locator("#gov-systems tr[data-system=hazchem] td")
+    assert hazchem.nth(4).inner_text() == str(sent)  # 24 h 消息
+    assert hazchem.nth(6).inner_text() != "—"  # lateness p50
+    assert page.locator("#gov-systems tr[data-system=hazchem] .bar.some").count() == 8
     integrated = sum(s == "已接入" for s in got.values())
     assert integrated == 1, got
     assert page.inner_text("#gov-rate .gov-rate-figure") == "14%"
