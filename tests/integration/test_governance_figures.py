@@ -1,5 +1,5 @@
-"""The governance figures of the upstream systems against a real SQLite warehouse: states,
-messages per hour, lateness, rejects from the quarantine and the integration rate."""
+"""The governance figures of the upstream systems against real SQLite and PostgreSQL
+warehouses: states, messages per hour, lateness, rejects from the quarantine and the rate."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def wh(sqlite_url: str) -> Warehouse:
-    engine = make_engine(sqlite_url)
+def wh(warehouse_url: str) -> Warehouse:
+    engine = make_engine(warehouse_url)
     upgrade(engine)
     yield Warehouse(engine)
     engine.dispose()
