@@ -13,7 +13,7 @@ from data_sources.caching import cached
 from layouts.governance_page import Ids, rate_block, rejects_block, systems_table
 
 # Twenty screens on this page cost one look at the warehouse per this many seconds.
-SHARED_S = 5
+SHARED_S = 10
 
 
 def report() -> governance.Governance:
