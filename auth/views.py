@@ -67,7 +67,8 @@ def page(template: str, status: int = 200, **context: object) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
+        "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'; "
+        "object-src 'none'; base-uri 'none'"
     )
     if request.args.get("lang") in i18n.LANGS:
         response.set_cookie(i18n.COOKIE, lang, max_age=3600 * 24 * 365, samesite="Lax")

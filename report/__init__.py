@@ -54,7 +54,7 @@ def _headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
         )
     return response
 

@@ -80,7 +80,9 @@ def init_app(app: dash.Dash, tile_url: str | None = None) -> None:
             current = policy(app, tile_url)  # takes in the global ones: count it after
             built.clear()
             built[count()] = current
-        response.headers["Content-Security-Policy"] = next(iter(built.values()))
+        # A page that sets a stricter policy of its own (the printable report: no script at
+        # all) keeps it.
+        response.headers.setdefault("Content-Security-Policy", next(iter(built.values())))
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -216,7 +217,7 @@ def page_factory(browser):
         wait_for_function = page.wait_for_function
 
         def _wait_for_function(expression: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            if not expression.lstrip().startswith(("(", "function", "async")):
+            if not _JS_FUNCTION.match(expression):
                 expression = f"() => ({expression})"
             return wait_for_function(expression, *args, **kwargs)
 
@@ -226,6 +227,10 @@ def page_factory(browser):
     yield new_page
     for context in contexts:
         context.close()
+
+
+# A JS function Playwright can poll as it is: `(..) =>`, `x =>`, `function`, `async`.
+_JS_FUNCTION = re.compile(r"\s*(async\b|function\b|\(|[A-Za-z_$][\w$]*\s*=>)")
 
 
 # --- the generated Suzhou reference data ---------------------------------------------

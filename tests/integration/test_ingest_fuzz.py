@@ -854,5 +854,7 @@ def test_fuzz_stateful_sequences_of_every_call_keep_the_store_as_the_model_says(
         settings=settings(FUZZ, max_examples=examples(40), stateful_step_count=25),
     )
     print(f"fuzz stateful: {sum(steps.values())} steps, {dict(sorted(steps.items()))}")
-    for step in ("hostile", "close", "ack", "duplicate", "incident", "rollcall"):
+    for step in ("hostile", "close", "ack", "incident", "rollcall"):
         assert at_least(steps, step, 0.01), steps
+    # A duplicate needs an alarm posted earlier in the same run: rarer, but it must happen.
+    assert steps["duplicate"] > 0, steps
