@@ -165,7 +165,7 @@ def test_after_redis_restarts_empty_the_archiver_refills_the_wall_from_the_wareh
     page = page_factory(1920, 1080)
     page.goto(f"{server.url}/wall?canvas=1920x1080")
     item = page.locator('#alarm-feed li[data-alarm-id="keep-1"]')
-    item.wait_for(timeout=5000)
+    item.wait_for(timeout=20000)
 
     warehouse = app.server.extensions["smart_emergency_sources"].warehouse
     deadline = time.monotonic() + 15
