@@ -19,6 +19,10 @@ TEST_WAREHOUSE_URL ?= postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test
 CHROMIUM ?=
 # Extra pytest arguments, e.g. make test PYTEST_ARGS='-k ingest -x'
 PYTEST_ARGS ?=
+# Parallel pytest-xdist workers for `make test` (browser and fault tests mostly wait, so more
+# workers than cores pays; docs/benchmarks.md "Test suite"); TEST_WORKERS=0: one process.
+# --dist loadfile: a module's tests stay on one worker (module fixtures built once).
+TEST_WORKERS ?= 4
 
 .PHONY: help run serve test lint format install bench clean distclean
 
@@ -27,7 +31,7 @@ help:
 	@echo "  run        install runtime deps into $(VENV), build the embedded warehouse if missing,"
 	@echo "             serve http://127.0.0.1:8050/ (no Redis/PostgreSQL needed)"
 	@echo "  test       install dev deps, ensure Redis/PostgreSQL/Chromium (scripts/ensure_services.sh),"
-	@echo "             run the whole pytest suite (PYTEST_ARGS='...' adds arguments)"
+	@echo "             run the whole pytest suite in TEST_WORKERS=4 processes (PYTEST_ARGS='...' adds arguments)"
 	@echo "  serve      production: gunicorn on \$$HOST:\$$PORT (default 127.0.0.1:8050)"
 	@echo "  lint       ruff check + ruff format --check"
 	@echo "  format     ruff format + ruff check --fix"
@@ -75,6 +79,7 @@ install: $(VENV)/.installed
 # --- the two commands ----------------------------------------------------------------------
 run: $(VENV)/.runtime
 	$(BIN)/python -m refdata.build --if-missing
+	$(BIN)/python -m video demo --if-missing
 	$(BIN)/python app.py
 
 test: $(VENV)/.installed
@@ -82,12 +87,12 @@ test: $(VENV)/.installed
 	TEST_REDIS_URL='$(TEST_REDIS_URL)' \
 	TEST_WAREHOUSE_URL='$(TEST_WAREHOUSE_URL)' \
 	CHROMIUM="$(or $(CHROMIUM),$$(bash scripts/chromium_path.sh))" \
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # --- the rest ------------------------------------------------------------------------------
 serve: $(VENV)/.runtime
 	$(BIN)/python -m refdata.build --if-missing
-	$(BIN)/gunicorn --workers 1 --threads 8 --bind $${HOST:-127.0.0.1}:$${PORT:-8050} app:server
+	$(BIN)/gunicorn --worker-class gthread --workers 1 --threads 64 --bind $${HOST:-127.0.0.1}:$${PORT:-8050} app:server
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
+from dash import State
 from flask import Flask
 
 import auth
@@ -20,9 +21,13 @@ import ingest
 import ingest.rollcall
 import layouts
 import ops
+import push
 import report
 import security
 import simulator
+import video.demo
+from layouts import url_state
+from maps import tile_route
 from settings import Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent
@@ -48,6 +53,9 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     ingest.init_app(server)
     ingest.rollcall.init_app(server)
     report.init_app(server)  # /report/daily: the daily duty report (HTML, PDF, xlsx)
+    video.demo.init_app(server, settings)  # /demo-video/: the demo cameras' test streams
+    hub = push.init_app(server, sources)  # /push/events: changes to every screen as they happen
+    tile_route.init_app(server, settings)  # /tiles/z/x/y: TILE_FILE's tiles, when set
 
     app = dash.Dash(
         __name__,
@@ -57,16 +65,26 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
         assets_folder=str(ROOT / "assets"),
         title="苏州市应急管理局 · 综合态势",
         update_title=None,
+        # Needed: a page's callbacks name the other pages' ids, and some controls are drawn
+        # by callbacks. tests/unit/test_callback_ids.py checks instead, over every page.
         suppress_callback_exceptions=True,
         serve_locally=True,
+        # What the screen shows, so the router does not re-draw a page that wrote its own
+        # view into the URL (layouts/url_state.py).
+        routing_callback_inputs={url_state.ROUTER_ARG: State(url_state.SHOWN, "data")},
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    # Screen readers pick their voice by it; /consult and /tablet in English say so on their
+    # root, and assets/a11y.js carries that to <html> (pages change without a reload).
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     layouts.register_pages()
     app.layout = layouts.shell.layout
     callbacks.register(app)
-    security.init_app(app, settings.TILE_URL)
+    security.init_app(app, settings.TILE_URL, settings.CAMERA_ORIGINS)
+    _settle(app)
 
     workers = server.extensions.setdefault(WORKERS, [])
+    workers.append(hub)
     if settings.INPROCESS_WORKERS:
         import archiver
         import thresholds
@@ -81,6 +99,23 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     if settings.DEMO_FEED:
         workers.append(simulator.start(server, sources))
     return app
+
+
+def _settle(app: dash.Dash) -> None:
+    """Run Dash's own first-request setup now, once, in this thread.
+
+    Dash does it in `before_request` hooks at the first request, unguarded: two first requests
+    at once raced in it (the pages router was added to `callback_map` while the other thread
+    iterated it), and one of them got a 500. Our own hooks (the guard) are not run here."""
+    server = app.server
+    own = [f for f in server.before_request_funcs[None] if _is_dash_hook(f)]
+    with server.test_request_context("/"):
+        for hook in own:
+            hook()
+
+
+def _is_dash_hook(function: Any) -> bool:
+    return getattr(function, "__qualname__", "").startswith("Dash.")
 
 
 def shutdown(app: dash.Dash) -> None:

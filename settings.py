@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+import settings_endpoints as endpoint
+import settings_values as value
+from screens import VIEW_KEYS
 
 ROOT = Path(__file__).resolve().parent
 
@@ -29,297 +32,233 @@ class Setting:
     parse: Callable[[str], Any] = str
 
 
-def _flag(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError("expected 1 or 0")
-
-
-def _redis_url(raw: str) -> str:
-    scheme = urlsplit(raw).scheme
-    if scheme not in {"redis", "rediss", "unix"}:
-        raise ValueError("expected redis://host:port/db, rediss://… or unix://…")
-    return raw
-
-
-def _warehouse_url(raw: str) -> str:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(raw)
-    except ArgumentError as exc:
-        raise ValueError("not a database URL (e.g. postgresql+psycopg://user@host/db)") from exc
-    if url.get_backend_name() not in {"postgresql", "sqlite"}:
-        raise ValueError(
-            f"unsupported database {url.get_backend_name()!r}: "
-            "use postgresql+psycopg://user@host/db or sqlite:///path"
-        )
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() not in {"psycopg", ""}:
-        raise ValueError("PostgreSQL needs the psycopg (3) driver: postgresql+psycopg://…")
-    return raw
-
-
-def _tile_url(raw: str) -> str:
-    if not all(part in raw for part in ("{z}", "{x}", "{y}")):
-        raise ValueError("expected an XYZ template containing {z}, {x} and {y}")
-    if urlsplit(raw).scheme not in {"http", "https"}:
-        raise ValueError("expected an http:// or https:// template")
-    return raw
-
-
-def _tile_crs(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in {"wgs84", "gcj02"}:
-        raise ValueError("expected wgs84 or gcj02")
-    return value
-
-
-def _tokens(raw: str) -> tuple[tuple[str, str], ...]:
-    """`system:token,...` → ((system, token), ...); the systems are checked against the
-    registry when the app starts (ingest/credentials.py)."""
-    import re
-
-    pairs = []
-    for item in (t.strip() for t in raw.split(",")):
-        if not item:
-            continue
-        system, sep, token = item.partition(":")
-        system, token = system.strip(), token.strip()
-        if not sep or not token:
-            raise ValueError("expected system:token pairs, comma-separated (e.g. hazchem:s3cret)")
-        if not re.fullmatch(r"[a-z][a-z0-9_]{1,31}", system):
-            raise ValueError(f"{system[:32]!r} is not a system code (a-z, 0-9, _)")
-        pairs.append((system, token))
-    if not pairs:
-        raise ValueError("expected at least one system:token pair")
-    if len({t for _, t in pairs}) != len(pairs):
-        raise ValueError("the same token is given twice")
-    return tuple(pairs)
-
-
-def _mqtt_url(raw: str) -> str:
-    if urlsplit(raw).scheme not in {"mqtt", "mqtts"} or not urlsplit(raw).hostname:
-        raise ValueError("expected mqtt://[user:password@]host[:port] or mqtts://…")
-    return raw
-
-
-def _connectors_config(raw: str) -> str:
-    from connectors.config import load
-
-    load(raw)  # the whole file is checked now: a bad key stops start-up, naming it
-    return raw
-
-
-def _port(raw: str) -> int:
-    port = int(raw)
-    if not 0 < port < 65536:
-        raise ValueError("expected 1-65535")
-    return port
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError("expected a positive whole number")
-    return value
-
-
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("expected 0 or a positive whole number")
-    return value
-
-
-def _audit_days(raw: str) -> int:
-    value = int(raw)
-    if value != 0 and value < 183:
-        # The warehouse itself refuses deleting younger audit rows (migration 0006).
-        raise ValueError("expected 0 (keep all) or at least 183 days")
-    return value
-
-
-VIEWS = ("overview", "hazchem", "forces", "duty")
-
-
-def _views(raw: str) -> tuple[str, ...]:
-    views = tuple(v.strip() for v in raw.split(",") if v.strip())
-    unknown = [v for v in views if v not in VIEWS]
-    if unknown or not views:
-        raise ValueError(f"expected some of {', '.join(VIEWS)}")
-    return views
-
-
-def _hhmm(raw: str) -> str:
-    import re
-
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", raw.strip()):
-        raise ValueError("expected HH:MM (24 h)")
-    return raw.strip()
-
-
-ALERT_LEVELS = ("red", "orange", "yellow", "blue")
-
-
-def _alert_levels(raw: str) -> tuple[str, ...]:
-    if raw.strip().lower() == "none":
-        return ()
-    levels = tuple(v.strip().lower() for v in raw.split(",") if v.strip())
-    unknown = [v for v in levels if v not in ALERT_LEVELS]
-    if unknown or not levels:
-        raise ValueError(f"expected some of {', '.join(ALERT_LEVELS)}, or none")
-    return levels
-
-
-def _log_level(raw: str) -> str:
-    value = raw.strip().upper()
-    if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if not value > 0 or value == float("inf"):
-        raise ValueError("expected a positive number")
-    return value
-
-
 SETTINGS: tuple[Setting, ...] = (
-    Setting("REDIS_URL", None, "Live state (Redis). Unset: embedded in-process store.", _redis_url),
+    Setting(
+        "REDIS_URL",
+        None,
+        "Live state (Redis). Unset: embedded in-process store.",
+        endpoint.redis_url,
+    ),
     Setting(
         "REDIS_VOLATILE_OK",
         False,
         "1: accept a Redis without AOF persistence (a 2xx then does not survive a Redis "
         "restart). 0: /readyz and ingest answer 503 on such a Redis.",
-        _flag,
+        value.flag,
     ),
     Setting(
         "WAREHOUSE_URL",
         None,
         "SQLAlchemy URL of the warehouse. Unset: SQLite file var/warehouse.sqlite.",
-        _warehouse_url,
+        endpoint.warehouse_url,
     ),
-    Setting("TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", _tile_url),
-    Setting("TILE_CRS", "wgs84", "Datum of TILE_URL's tiles: wgs84 or gcj02.", _tile_crs),
+    Setting(
+        "TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", endpoint.tile_url
+    ),
+    Setting(
+        "TILE_FILE",
+        None,
+        "MBTiles file (raster tiles) the app serves itself as the base map at /tiles/z/x/y; "
+        "instead of TILE_URL. Unset: TILE_URL, else the offline vector base map.",
+        endpoint.tile_file,
+    ),
+    Setting(
+        "TILE_CRS",
+        "wgs84",
+        "Datum of the tiles (TILE_URL's or TILE_FILE's): wgs84 or gcj02.",
+        endpoint.tile_crs,
+    ),
     Setting(
         "INGEST_TOKENS",
         None,
         "Comma-separated system:token pairs: each bearer token posts only as its system. "
         "Unset with embedded defaults: a demo token per system, printed at start.",
-        _tokens,
+        endpoint.tokens,
     ),
     Setting(
         "AUTH_REQUIRED",
         None,
         "1: every screen needs a login or display session. Unset: 0 with embedded defaults "
         "on a loopback HOST, else 1 (/admin always needs a signed-in administrator).",
-        _flag,
+        value.flag,
     ),
     Setting(
         "DEMO_FEED",
         None,
         "1: run the built-in feed of simulated live data. Unset: 1 with embedded defaults on "
         "a loopback HOST, else 0.",
-        _flag,
+        value.flag,
     ),
     Setting(
         "INPROCESS_WORKERS",
         None,
         "1: run the archiver and the threshold engine inside the app. Unset: 1 with embedded "
         "defaults, else 0 (run `python -m archiver` and `python -m thresholds`).",
-        _flag,
+        value.flag,
     ),
     Setting(
         "READINGS_RETENTION_DAYS",
         30,
         "Days of sensor readings the warehouse keeps (the archiver prunes older ones hourly; 0: all).",
-        _non_negative_int,
+        value.non_negative_int,
     ),
     Setting(
         "ALARM_EVENTS_RETENTION_DAYS",
         365,
         "Days of alarm changes (alarm_events) the warehouse keeps; the archiver purges older "
         "ones hourly (0: all).",
-        _non_negative_int,
+        value.non_negative_int,
     ),
     Setting(
         "AUDIT_RETENTION_DAYS",
         183,
         "Days of the audit trail the warehouse keeps, at least 183 (0: all).",
-        _audit_days,
+        value.audit_days,
     ),
     Setting(
         "CLOSED_ALARMS_KEEP_S",
         86400,
         "Seconds a closed alarm stays in the live state (the consult page shows a day); the "
         "archiver trims older ones.",
-        _positive_int,
+        value.positive_int,
     ),
     Setting(
         "ALARM_IDS_KEEP_S",
         604800,
         "Seconds an upstream alarm id stays known in the live state: a retry within it is a "
         "duplicate (200). One small key per alarm for this long.",
-        _positive_int,
+        value.positive_int,
     ),
     Setting(
         "CONNECTORS_CONFIG",
         None,
         "TOML file of the MQTT and database-pull connectors (README: Connecting an upstream "
         "system); the app runs them in-process with INPROCESS_WORKERS. Unset: none.",
-        _connectors_config,
+        endpoint.connectors_config,
     ),
     Setting(
         "MQTT_URL",
-        "mqtt://127.0.0.1:1883",
-        "The MQTT broker of the MQTT connectors (mqtt://user:password@host:port).",
-        _mqtt_url,
+        None,
+        "The MQTT broker of the MQTT connectors (mqtt://user:password@host:port); set, the "
+        "demo feed's sensing network speaks MQTT too. Unset: connectors use "
+        "mqtt://127.0.0.1:1883 and the demo feed HTTP only.",
+        endpoint.mqtt_url,
+    ),
+    Setting(
+        "CAMERA_ORIGINS",
+        (),
+        "Where camera streams may be played from, comma-separated http(s) origins "
+        "(https://nvr.example:8443); the Content-Security-Policy allows media from these only. "
+        "Unset: only streams on this server (the demo's).",
+        endpoint.camera_origins,
+    ),
+    Setting(
+        "VIDEO_MAX_STREAMS",
+        4,
+        "Camera streams one screen plays at once; further tiles wait for a click (点击播放).",
+        value.positive_int,
     ),
     Setting("HOST", "127.0.0.1", "Address to listen on."),
-    Setting("PORT", 8050, "Port to listen on.", _port),
+    Setting("PORT", 8050, "Port to listen on.", endpoint.port),
     Setting("DATA_DIR", str(ROOT / "var"), "Where the embedded warehouse and state live."),
     Setting(
-        "REFRESH_MS", 1000, "How often screens poll live state (ms, at most 2000).", _positive_int
+        "REFRESH_MS",
+        1000,
+        "How often screens poll live state (ms, at most 2000).",
+        value.positive_int,
     ),
     Setting(
         "STALE_AFTER_S",
         15.0,
         "A panel whose data no source has confirmed for this long is marked stale (s).",
-        _positive_float,
+        value.positive_float,
     ),
-    Setting("SQL_TIMEOUT_S", 10.0, "Time limit of one warehouse query (s).", _positive_float),
+    Setting("SQL_TIMEOUT_S", 10.0, "Time limit of one warehouse query (s).", value.positive_float),
     Setting(
         "WALL_VIEWS",
-        ("overview", "hazchem", "forces", "duty"),
+        VIEW_KEYS,
         "Focus views the wall cycles through, comma-separated.",
-        _views,
+        value.views,
     ),
     Setting(
         "WALL_ROTATE_S",
         60,
         "Seconds per focus view on the wall (0: no rotation).",
-        _non_negative_int,
+        value.non_negative_int,
     ),
     Setting(
-        "WALL_RELOAD_AT", "04:00", "Asia/Shanghai time of the wall's daily reload (HH:MM).", _hhmm
+        "HALL_USAGE_HOURS",
+        4.0,
+        "A day counts as a command-hall usage day when an enrolled wall display showed /wall "
+        "for at least this many hours of it (Asia/Shanghai).",
+        value.positive_float,
+    ),
+    Setting(
+        "HALL_USAGE_TARGET_DAYS",
+        150,
+        "The bureau's target of command-hall usage days a year, shown beside the count.",
+        value.positive_int,
+    ),
+    Setting(
+        "WALL_RELOAD_AT",
+        "04:00",
+        "Asia/Shanghai time of the wall's daily reload (HH:MM).",
+        value.hhmm,
     ),
     Setting(
         "ALERT_SOUND_LEVELS",
         ("red",),
         "Alarm levels whose new alarms sound an alert tone until acknowledged or silenced "
         "(comma-separated, or none); escalations always sound.",
-        _alert_levels,
+        value.alert_levels,
+    ),
+    Setting(
+        "CALL_GATEWAY_URL",
+        None,
+        "The converged-communications gateway's click-to-dial URL (http/https; may hold "
+        "{caller} and {callee}): desk screens place calls through it. Unset: tel: links only.",
+        endpoint.gateway_url,
+    ),
+    Setting(
+        "CALL_GATEWAY_METHOD",
+        "POST",
+        "HTTP method of the click-to-dial request.",
+        value.http_method,
+    ),
+    Setting(
+        "CALL_GATEWAY_BODY",
+        '{"caller": "{caller}", "callee": "{callee}"}',
+        "Body of a POST click-to-dial request; {caller} and {callee} are replaced by the numbers.",
+    ),
+    Setting(
+        "CALL_GATEWAY_CONTENT_TYPE",
+        "application/json",
+        "Content-Type of that body (e.g. application/x-www-form-urlencoded).",
+    ),
+    Setting(
+        "CALL_GATEWAY_AUTH_HEADER",
+        None,
+        "One header the gateway authenticates by, as `Name: value` (e.g. `Authorization: "
+        "Bearer …`). Unset: none.",
+        value.header_line,
+    ),
+    Setting(
+        "CALL_GATEWAY_TIMEOUT_S",
+        5.0,
+        "Time limit of the click-to-dial request, to connect and for each read (s).",
+        value.positive_float,
+    ),
+    Setting(
+        "CALL_GATEWAY_OK_MATCH",
+        None,
+        "Text the gateway's 2xx answer must contain for the call to count as connected "
+        '(e.g. `"code":0`). Unset: any 2xx.',
     ),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
-    Setting("LOG_LEVEL", "INFO", "Python log level.", _log_level),
+    Setting("LOG_LEVEL", "INFO", "Python log level.", value.log_level),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
-_SECRET = frozenset({"INGEST_TOKENS", "SECRET_KEY"})
+_SECRET = frozenset({"INGEST_TOKENS", "SECRET_KEY", "CALL_GATEWAY_AUTH_HEADER"})
 
 
 @dataclass(frozen=True)
@@ -374,13 +313,17 @@ class Settings:
         embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
         # Open and simulated only for the demo on this machine: reachable from the network,
         # the screens need a login and no simulated data mixes with real alarms.
-        demo = embedded and loopback_host(values["HOST"])
+        demo = embedded and endpoint.loopback_host(values["HOST"])
         if values["AUTH_REQUIRED"] is None:
             values["AUTH_REQUIRED"] = not demo
         if values["DEMO_FEED"] is None:
             values["DEMO_FEED"] = demo
         if values["INPROCESS_WORKERS"] is None:
             values["INPROCESS_WORKERS"] = embedded
+        if values["TILE_URL"] and values["TILE_FILE"]:
+            raise SettingsError(
+                "TILE_URL and TILE_FILE are both set: the base map is one or the other"
+            )
         if values["REFRESH_MS"] > 2000:
             raise SettingsError(f"REFRESH_MS={values['REFRESH_MS']}: at most 2000")
         # Unset: only tokens issued from /admin or `python -m ingest systems token`; with
@@ -391,19 +334,6 @@ class Settings:
         if values["SECRET_KEY"] is None:
             values["SECRET_KEY"] = secrets.token_hex(32)
         return cls(values)
-
-
-def loopback_host(host: str) -> bool:
-    """Is `host` (the HOST setting) reachable only from this machine?"""
-    import ipaddress
-
-    name = host.strip().strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False  # a name that could resolve anywhere, "0.0.0.0", "::": not loopback
 
 
 def describe() -> str:

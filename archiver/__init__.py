@@ -12,6 +12,7 @@ In production it runs as its own process, `python -m archiver` (needs REDIS_URL)
 embedded defaults of `make run` the app runs it in a thread, `start_in_process(sources)`.
 """
 
-from archiver.worker import GROUP, Archiver, ArchiverThread, start_in_process
+from archiver.thread import ArchiverThread, start_in_process
+from archiver.worker import GROUP, Archiver
 
 __all__ = ["GROUP", "Archiver", "ArchiverThread", "start_in_process"]

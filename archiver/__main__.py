@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         Archiver(sources).run_forever(stop)
     finally:
         sources.warehouse.engine.dispose()
-        sources.live.r.close()
+        sources.close()
     return 0
 
 
@@ -69,7 +69,7 @@ def _quarantine(argv: list[str], settings: Settings) -> int:
         return quarantine_main(argv, sources)
     finally:
         sources.warehouse.engine.dispose()
-        sources.live.r.close()
+        sources.close()
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def trim_closed(r: redis.Redis, keep_s: float, now: float | None = None) -> int:
                     keys.ALARMS_CLOSED,
                     keys.ALARMS_ACTIVE,
                     keys.ALARMS_DEDUPE,
-                    keys.PREFIX + "alarm:",
+                    keys.ALARM_PREFIX,
                 ],
                 args=[f"{cutoff:.3f}", CLOSED_CHUNK],
             )

@@ -79,7 +79,7 @@ def _archiver_redrive(
         if steps:
             sources.warehouse.execute_all(steps, timeout_s=60)
         return f"written to the warehouse directly as {stream} {entry_id}"
-    new_id = sources.live.r.xadd(stream, fields, maxlen=keys.STREAM_MAXLEN, approximate=True)
+    new_id = sources.streams.add(stream, fields)
     return f"re-enqueued onto {stream} as {new_id} (was {entry_id})"
 
 
@@ -107,25 +107,25 @@ def redrive(sources: Sources, qid: int, direct: bool = False, replace_nul: bool 
 
 def import_dead(sources: Sources) -> int:
     """Move `se:stream:dead` entries into the quarantine table; return how many moved."""
-    r, moved = sources.live.r, 0
-    for dead_id, dead in r.xrange(keys.DEAD_STREAM):
+    streams, moved = sources.streams, 0
+    for dead_id, dead in streams.entries(keys.DEAD_STREAM):
         stream, entry_id = dead.get("stream", "?"), dead.get("id", dead_id)
         try:
             fields = json.loads(dead.get("fields") or "{}")
         except ValueError:
             fields = {"unparsed": dead.get("fields", "")}
-        from archiver.worker import QUARANTINE_CHANNELS, _entry_source, raw_entry
+        from archiver.quarantining import QUARANTINE_CHANNELS, entry_source, raw_entry
 
         quarantine.put(
             sources.warehouse,
-            source=_entry_source(fields) if isinstance(fields, dict) else None,
+            source=entry_source(fields) if isinstance(fields, dict) else None,
             channel=QUARANTINE_CHANNELS.get(stream, stream),
             raw=raw_entry(stream, entry_id, fields if isinstance(fields, dict) else {}),
             error=f"{dead.get('error', '')} (moved from {keys.DEAD_STREAM})",
             at=datetime.fromtimestamp(int(dead_id.split("-")[0]) / 1000, UTC),
             ref=entry_id,
         )
-        r.xdel(keys.DEAD_STREAM, dead_id)  # only once its row committed
+        streams.delete(keys.DEAD_STREAM, dead_id)  # only once its row committed
         moved += 1
     return moved
 

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from data_sources import Sources
+from vocabulary import ARCHIVED_ALARM_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,7 @@ CLOSED_WINDOW = timedelta(days=1)  # as long as the live state keeps closed alar
 QUERY_TIMEOUT_S = 300.0  # a rare, large read
 BATCH = 5000  # alarms per read and per group of Lua calls: memory stays flat at any size
 
-_COLUMNS = (
-    "id, source, level, category, title, occurred_at, received_at, lon, lat, site_id, "
-    "district, status, count, ack_by, ack_at, closed_by, closed_at, close_note, detail, rev, "
-    "last_at, dedupe"
-)
+_COLUMNS = ", ".join(ARCHIVED_ALARM_COLUMNS)
 # What the screens need: alarms not closed, and those closed within the window. Keyset pages
 # by id, so that each batch is one index range and none is read twice.
 _ALARMS = (
@@ -74,7 +71,8 @@ def rebuild_live_state(
     """
     now = time.time() if now is None else now
     since = datetime.fromtimestamp(now, UTC) - CLOSED_WINDOW
-    wh, live = sources.warehouse, sources.live
+    wh, restore = sources.warehouse, sources.restore
+    restore.leap_versions()  # before anything is put back: no version a screen saw returns
     params = {**_STATUSES, "since": since, "batch": batch}
     restored = known = 0
     after = ""
@@ -84,14 +82,14 @@ def rebuild_live_state(
             break
         rows = _records(alarms)
         merged = _merged(wh, rows[0]["id"], rows[-1]["id"])
-        restored += live.restore_alarms(_alarms(rows, merged), now=now)
+        restored += restore.alarms(_alarms(rows, merged), now=now)
         known += len(rows)
         after = rows[-1]["id"]
         if len(rows) < batch:
             break
     readings = wh.query(_LATEST_READINGS, timeout_s=QUERY_TIMEOUT_S)
     ts = _epoch_s(readings["ts"])
-    sensors = live.restore_readings(zip(readings["sensor_id"], ts, readings["value"].astype(float)))
+    sensors = restore.readings(zip(readings["sensor_id"], ts, readings["value"].astype(float)))
     return {"alarms": restored, "alarms_known": known, "sensors": sensors}
 
 
@@ -112,7 +110,7 @@ def restore_alarm(sources: Sources, alarm_id: str, now: float | None = None) -> 
     rows = _records(found)
     merged = _merged(wh, alarm_id, alarm_id)
     # An alarm closed long ago comes back for an hour: long enough to answer the request.
-    sources.live.restore_alarms(_alarms(rows, merged), now=now, min_expire_s=3600)
+    sources.restore.alarms(_alarms(rows, merged), now=now, min_expire_s=3600)
     return True
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from data_sources import keys
+from vocabulary import ARCHIVED_ALARM_COLUMNS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUSES = {"new", "acknowledged", "closed"}
@@ -25,30 +26,7 @@ class BadEntry(ValueError):
 
 # A row is replaced only by a newer revision: a redelivered or late entry never rolls an
 # alarm back. ON CONFLICT ... DO UPDATE ... WHERE is the same in PostgreSQL and SQLite.
-_HISTORY_COLUMNS = (
-    "id",
-    "source",
-    "level",
-    "category",
-    "title",
-    "occurred_at",
-    "received_at",
-    "lon",
-    "lat",
-    "site_id",
-    "district",
-    "status",
-    "count",
-    "ack_by",
-    "ack_at",
-    "closed_by",
-    "closed_at",
-    "close_note",
-    "detail",
-    "rev",
-    "last_at",
-    "dedupe",
-)
+_HISTORY_COLUMNS = ARCHIVED_ALARM_COLUMNS
 UPSERT_ALARM = (
     f"INSERT INTO alarm_history ({', '.join(_HISTORY_COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in _HISTORY_COLUMNS)}) "

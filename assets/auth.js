@@ -15,6 +15,8 @@
     window.location.assign("/login?next=" + encodeURIComponent(here));
   }
 
+  window.seAuth = {toLogin: toLogin};  // the push stream's `bye` (assets/push.js)
+
   const original = window.fetch.bind(window);
   window.fetch = function (input, init) {
     return original(input, init).then(function (response) {

@@ -25,6 +25,14 @@ window.seMap = Object.assign({}, window.seMap, {
 });
 
 window.seMap = Object.assign({}, window.seMap, {
+  /* Marker sizes are for a 1080-high screen; the wall's canvas scales them by its --u
+     (2 on a 3840x2160 canvas), so that they read across the hall. 1 on other screens. */
+  unit: function () {
+    const canvas = document.getElementById("wall-canvas");
+    const u = canvas ? parseFloat(canvas.style.getPropertyValue("--u")) : NaN;
+    return Number.isFinite(u) && u > 0 ? u : 1;
+  },
+
   /* Registry points: colour and size by layer key (feature.properties.k). */
   pointStyles: {
     hazard: {radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#c45cff", fillOpacity: 0.95},
@@ -40,8 +48,9 @@ window.seMap = Object.assign({}, window.seMap, {
   alarmPoint: function (feature, latlng) {
     const p = feature.properties;
     const big = p.level === "red" || p.level === "orange";
+    const u = window.seMap.unit();
     const marker = L.circleMarker(latlng, {
-      radius: big ? 10 : 8, color: "#fff", weight: 1.5,
+      radius: (big ? 10 : 8) * u, color: "#fff", weight: 1.5 * u,
       fillColor: window.seMap.levelColours[p.level], fillOpacity: 0.95,
       className: "alarm-marker level-" + p.level + (p.pulse ? " pulse" : ""),
     });
@@ -52,6 +61,10 @@ window.seMap = Object.assign({}, window.seMap, {
   registryPoint: function (feature, latlng, context) {
     const p = feature.properties;
     const style = Object.assign({}, window.seMap.pointStyles[p.k] || {radius: 4});
+    style.className = "registry-point k-" + p.k;
+    const u = window.seMap.unit();
+    style.radius *= u;
+    style.weight = (style.weight || 1) * u;
     if (p.k === "team") {
       const status = ((context && context.hideout && context.hideout.teams) || {})[p.id] || "ready";
       if (status !== "ready") { style.fillColor = "#ff9500"; style.color = "#a50"; }
@@ -64,11 +77,90 @@ window.seMap = Object.assign({}, window.seMap, {
   /* Clusters of enterprises: a purple disc with the count. */
   cluster: function (feature, latlng, index, context) {
     const n = feature.properties.point_count;
-    const size = 26 + Math.min(30, Math.round(Math.sqrt(n) * 3));
+    const size = (26 + Math.min(30, Math.round(Math.sqrt(n) * 3))) * window.seMap.unit();
     const icon = L.divIcon({
       html: window.seMap.textBox(n, "span"), className: "se-cluster",
       iconSize: L.point(size, size),
     });
     return L.marker(latlng, {icon: icon});
+  },
+});
+
+/* The offline base map (maps/shapes.py basemap): water, rivers, canals, and place names
+   that hide where they would overlap a more important one. */
+window.seMap = Object.assign({}, window.seMap, {
+  basemapStyle: function (feature) {
+    const p = feature.properties;
+    const u = window.seMap.unit();
+    if (p.kind === "water") {
+      return {
+        stroke: false, fillColor: "#2a7fc0", fillOpacity: 1, interactive: false,
+        className: "basemap-water" + (p.ref ? " water-" + p.ref : ""),
+      };
+    }
+    return {
+      color: "#2a7fc0", weight: (p.kind === "canal" ? 1.5 : 2) * u, opacity: 0.9,
+      interactive: false, className: "basemap-" + p.kind,
+    };
+  },
+
+  /* A name as a text marker; hidden by `declutter` where it would overlap. */
+  placeLabel: function (feature, latlng) {
+    const p = feature.properties;
+    // The page's language (its root's lang: the router swaps pages without a reload).
+    const root = document.querySelector("#_pages_content [lang]");
+    const en = ((root && root.lang) || document.documentElement.lang || "").startsWith("en");
+    const box = window.seMap.textBox(en && p.name_en ? p.name_en : p.name, "span");
+    box.style.fontSize = ({water: 15, city: 15, town: 12}[p.kind] || 12) * window.seMap.unit() + "px";
+    const icon = L.divIcon({html: box, className: "place-label place-" + p.kind, iconSize: null});
+    const marker = L.marker(latlng, {icon: icon, interactive: false, keyboard: false,
+      zIndexOffset: -1000});
+    marker.seRank = p.rank;
+    marker.on("add", function () {
+      marker._seMap = marker._map;  // Leaflet forgets the map before "remove"
+      window.seMap.watchLabels(marker._map, marker, true);
+    });
+    marker.on("remove", function () { window.seMap.watchLabels(marker._seMap, marker, false); });
+    return marker;
+  },
+
+  watchLabels: function (map, marker, added) {
+    if (!map) { return; }
+    if (!map._seLabels) {
+      map._seLabels = new Set();
+      map.on("zoomend moveend resize", function () { window.seMap.declutterSoon(map); });
+    }
+    if (added) { map._seLabels.add(marker); } else { map._seLabels.delete(marker); }
+    window.seMap.declutterSoon(map);
+  },
+
+  declutterSoon: function (map) {
+    if (map._seDeclutter) { return; }
+    map._seDeclutter = window.requestAnimationFrame(function () {
+      map._seDeclutter = null;
+      window.seMap.declutter(map);
+    });
+  },
+
+  /* Show the names in rank order, each only where it overlaps none already shown. All are
+     measured first, then all are set: one layout of the page, not one per name. (A hidden
+     name keeps its box: `visibility` does not move anything.) */
+  declutter: function (map) {
+    const markers = Array.from(map._seLabels || []).filter(function (m) { return m._icon; });
+    markers.sort(function (a, b) { return a.seRank - b.seRank; });
+    const boxes = markers.map(function (m) {
+      return (m._icon.firstChild || m._icon).getBoundingClientRect();
+    });
+    const pad = 4 * window.seMap.unit();
+    const shown = [];
+    const hide = boxes.map(function (r) {
+      const clash = r.width === 0 || shown.some(function (s) {
+        return r.left < s.right + pad && r.right + pad > s.left &&
+          r.top < s.bottom + pad && r.bottom + pad > s.top;
+      });
+      if (!clash) { shown.push(r); }
+      return clash;
+    });
+    markers.forEach(function (m, i) { m._icon.classList.toggle("label-hidden", hide[i]); });
   },
 });

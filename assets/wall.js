@@ -25,9 +25,17 @@
     vp.dataset.scale = scale.toFixed(4);
   }
 
-  function fmt(date, opts) {
-    return new Intl.DateTimeFormat("zh-CN", Object.assign({timeZone: TZ}, opts)).format(date);
+  // A formatter is costly to build (every panel's age is drawn every second): one per style.
+  const formats = new Map();
+  // `en`: an element shown in English (inside a [lang="en"] page) gets English dates.
+  function fmt(date, opts, en) {
+    const key = (en ? "en:" : "zh:") + JSON.stringify(opts);
+    if (!formats.has(key)) {
+      formats.set(key, new Intl.DateTimeFormat(en ? "en-GB" : "zh-CN", Object.assign({timeZone: TZ}, opts)));
+    }
+    return formats.get(key).format(date);
   }
+  function inEnglish(el) { return !!(el && el.closest('[lang="en"]')); }
 
   function ageText(seconds, en) {
     if (seconds < 60) { return Math.max(0, Math.round(seconds)) + (en ? " s ago" : " 秒前"); }
@@ -41,43 +49,89 @@
     const now = Date.now();
     const staleMs = Number(pulseRoot()?.dataset.staleMs || 15000);
     const serverDown = state.offlineSince !== null;
+    // Panels whose upstream systems are silent past their cadence, with the reason in words.
+    const reasons = (!serverDown && pulse && pulse.stale) || {};
+    const reasonsEn = (!serverDown && pulse && (pulse.stale_en || pulse.stale)) || {};
     document.querySelectorAll(".as-of").forEach(function (el) {
       const source = el.dataset.source;
       const ok = !serverDown && pulse && pulse.ok && pulse.ok[source];
-      // While the source answers, the data it holds is current as of the latest pulse.
-      if (ok && pulse.t) { el.dataset.confirmed = pulse.t; }
+      // While the source answers, the data it holds is current as of the latest sign of life:
+      // a polled answer, or a pushed frame (the stream says nothing when nothing changed).
+      if (ok && pulse.t) { el.dataset.confirmed = confirmedAt(pulse); }
       const stamp = el.dataset.confirmed || el.dataset.asOf;
       const panel = el.closest(".panel") || el.parentElement;
       if (!stamp) { el.textContent = "…"; return; }
       const age = (now - Date.parse(stamp)) / 1000;
-      const en = !!el.closest('[lang="en"]');
-      el.textContent = (en ? "Data " : "数据 ") + fmt(new Date(stamp), {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) + " · " + ageText(age, en);
-      const stale = !ok || age * 1000 > staleMs;
+      const en = inEnglish(el);
+      const reason = (panel && panel.id && (en ? reasonsEn : reasons)[panel.id]) || "";
+      el.textContent = reason || ((en ? "Data " : "数据 ") + fmt(new Date(stamp), {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) + " · " + ageText(age, en));
+      const stale = !ok || age * 1000 > staleMs || !!reason;
       el.classList.toggle("stale", stale);
-      if (panel) { panel.classList.toggle("stale", stale); }
+      if (panel) {
+        panel.classList.toggle("stale", stale);
+        if (reason) { panel.dataset.staleReason = reason; } else { delete panel.dataset.staleReason; }
+      }
+    });
+  }
+
+  function push() { return window.sePush || {}; }
+  function pushUp() { return push().mode === "push" && push().es; }
+
+  function confirmedAt(pulse) {
+    const t = Date.parse(pulse.t);
+    const frame = pushUp() ? push().lastFrame : 0;
+    return new Date(Math.max(t, frame)).toISOString();
+  }
+
+  /* The replayed moment on a replayed page (assets/replay.js), else null. */
+  function replayNow() { return window.seReplay && window.seReplay.now ? window.seReplay.now() : null; }
+
+  /* A replayed page: every stamp says the replayed moment it shows, never an age, never
+     stale (nothing live is behind it). */
+  function replayAges() {
+    document.querySelectorAll(".as-of").forEach(function (el) {
+      const stamp = el.dataset.asOf;
+      const panel = el.closest(".panel") || el.parentElement;
+      const text = stamp ? "回放 " + fmt(new Date(stamp), {month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) : "回放 …";
+      if (el.textContent !== text) { el.textContent = text; }
+      el.classList.add("replayed");
+      el.classList.remove("stale");
+      if (panel) { panel.classList.remove("stale"); }
     });
   }
 
   function updateClock() {
-    const now = new Date();
+    const now = replayNow() || new Date();
     const clock = document.getElementById("topbar-clock");
     const date = document.getElementById("topbar-date");
     if (clock) { clock.textContent = fmt(now, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}); }
     if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}); }
     document.querySelectorAll(".page-clock").forEach(function (el) {
-      el.textContent = fmt(now, {month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
+      el.textContent = fmt(now, {month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}, inEnglish(el));
     });
   }
 
   function updateSystems(pulse) {
+    const rate = document.getElementById("topbar-rate");
+    if (rate && pulse && pulse.rate) {
+      const r = pulse.rate;
+      rate.querySelector(".figure").textContent = r.registered ? Math.round(100 * r.integrated / r.registered) + "%" : "—";
+      rate.querySelector(".detail").textContent = r.integrated + " / " + r.registered;
+      rate.dataset.integrated = r.integrated;
+      rate.dataset.registered = r.registered;
+    }
     const list = document.getElementById("topbar-systems");
     if (!list || !pulse || !pulse.systems) { return; }
     list.replaceChildren(...pulse.systems.map(function (s) {
+      // Ages count on in the browser from the heartbeat's time (pushed pulses carry no age);
+      // a system that never sent one has neither.
+      const beat = typeof s.at === "number";
+      const age = beat ? Math.max(0, Date.now() / 1000 - s.at) : (typeof s.age === "number" ? s.age : null);
       const li = document.createElement("li");
       li.className = "system " + (s.ok ? "ok" : "quiet");
       li.dataset.system = s.code;
-      li.title = s.age === null ? "无心跳" : "最后心跳 " + ageText(s.age);
-      li.textContent = s.name + (s.ok ? "" : (s.age === null ? " · 无心跳" : " · " + ageText(s.age)));
+      li.title = age === null ? "无心跳" : "最后心跳 " + ageText(age);
+      li.textContent = s.name + (s.ok ? "" : (age === null ? " · 无心跳" : " · " + ageText(age)));
       return li;
     }));
   }
@@ -87,8 +141,10 @@
     if (!el) { return; }
     if (state.offlineSince === null) { el.hidden = true; return; }
     el.hidden = false;
-    el.textContent = "与服务器失去连接 · 自 " + fmt(state.offlineSince, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) +
-      " 起画面未更新 · 正在自动重连";
+    const since = fmt(state.offlineSince, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
+    el.textContent = inEnglish(el)
+      ? "Connection to the server lost · the screen has not updated since " + since + " · reconnecting"
+      : "与服务器失去连接 · 自 " + since + " 起画面未更新 · 正在自动重连";
     document.body.classList.add("offline");
   }
 
@@ -100,44 +156,56 @@
     if (hhmm === at) { window.location.reload(); }
   }
 
-  /* Which focus view is on now: derived from the wall clock, so every tile of a wall (each
-     its own browser) shows the same view at the same moment without talking to the others. */
-  function currentView() {
+  /* Which focus view is on now: the rotation slot of the server's wall state, pushed to
+     every tile of a wall at once, so the tiles (each its own browser) switch together. */
+  function currentView(wall) {
     const vp = viewport();
     const views = JSON.parse(vp?.dataset.views || "[]");
-    const period = Number(vp?.dataset.rotateS || 0);
     if (!views.length) { return null; }
-    if (!period) { return views[0]; }
-    return views[Math.floor(Date.now() / 1000 / period) % views.length];
+    if (!wall || !wall.period) { return views[0]; }
+    return views[wall.slot % views.length];
   }
 
   /* A second, browser-only timer: notices a silent server even when no callback returns. */
   function watchdog() {
     updateClock();
+    if (replayNow()) { replayAges(); return; }
     if (!pulseRoot()) { state.lastPulse = 0; state.offlineSince = null; return; }
-    const refresh = Number(pulseRoot().dataset.refreshMs || 1000);
-    if (state.lastPulse && Date.now() - state.lastPulse > 2 * refresh && state.offlineSince === null
+    const poll = Number(pulseRoot().dataset.refreshMs || 1000);
+    const up = pushUp();
+    // Pushed: a keepalive comes every few seconds at least. Polled (or reconnecting): a tick.
+    const refresh = up ? push().keepaliveMs || 5000 : poll;
+    const last = Math.max(state.lastPulse, push().lastFrame || 0);
+    if (last && Date.now() - last > 2 * refresh && state.offlineSince === null
         && !state.probing && Date.now() - (state.lastProbe || 0) > refresh) {
       // The pulse is late. A busy server (or a busy browser) is not a lost one: ask /healthz
       // directly and only say "lost" when that fails too.
-      const late = state.lastPulse;
+      const late = last;
       state.probing = true;
       state.lastProbe = Date.now();
       fetch("/healthz", {cache: "no-store", signal: AbortSignal.timeout(1500)})
         .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } })
-        .catch(function () { if (state.lastPulse === late) { state.offlineSince = new Date(late); } })
+        .catch(function () {
+          if (Math.max(state.lastPulse, push().lastFrame || 0) === late) { state.offlineSince = new Date(late); }
+        })
         .finally(function () { state.probing = false; });
+    }
+    if (state.offlineSince !== null && pushUp() && Date.now() - push().lastFrame < 2000) {
+      state.offlineSince = null;  // the stream is back before any poll answered
+      document.body.classList.remove("offline");
     }
     banner();
     updateAges(state.offlineSince === null ? state.pulse : null);
     dailyReload();
   }
 
-  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  window.dash_clientside = window.dash_clientside || {};
+  Object.assign(window.dash_clientside, {
     seWall: {
       /* Rotation and takeover: an unacknowledged red alarm holds the map until acknowledged. */
-      rotate: function (_n, focus) {
+      rotate: function (wall) {
         const noUpdate = window.dash_clientside.no_update;
+        const focus = wall ? wall.focus : null;
         const canvas = document.getElementById("wall-canvas");
         const hold = function (viewport, name, takeover, presenter) {
           return [viewport, name, !takeover, takeover || "", !presenter, presenter || ""];
@@ -152,6 +220,12 @@
             viewport = focus.bounds ? {bounds: focus.bounds, transition: "flyToBounds"}
               : {center: [focus.lat, focus.lon], zoom: 13, transition: "flyTo"};
           }
+          if (focus.mode === "takeover" && focus.text) {
+            // {m:<epoch s>=<minutes>}: minutes waited, kept current here (callbacks/city_map.py).
+            const text = focus.text.replace(/\{m:(\d+)=(\d+)\}/g, (_m, since) =>
+              String(Math.max(0, Math.floor((Date.now() / 1000 - Number(since)) / 60))));
+            return hold(viewport, "红色警情 · 待确认", text, null);
+          }
           if (focus.mode === "takeover") {
             const more = focus.count > 1 ? `（另有 ${focus.count - 1} 条红色警情未确认）` : "";
             return hold(viewport, "红色警情 · 待确认", `红色警情 ${focus.time} ${focus.title} — 未确认${more}`, null);
@@ -159,7 +233,7 @@
           return hold(viewport, "会商投屏", null, `会商投屏：${focus.label}（${focus.by}）`);
         }
         state.takeoverId = null;
-        const view = currentView();
+        const view = currentView(wall);
         if (!view) { return hold(noUpdate, "", null, null); }
         if (view.key === state.viewKey) { return [noUpdate, noUpdate, true, noUpdate, true, noUpdate]; }
         state.viewKey = view.key;
@@ -170,6 +244,7 @@
       },
       onPulse: function (pulse) {
         if (!pulse) { return true; }
+        if (pulse.via !== "push") { window.dash_clientside.sePulse?.answered(); }
         state.lastPulse = Date.now();
         state.pulse = pulse;
         if (state.offlineSince !== null) {
@@ -179,6 +254,11 @@
         // A redeployed server has a new build: reload once to pick up new code.
         if (state.build && pulse.build && pulse.build !== state.build) { window.location.reload(); }
         state.build = pulse.build;
+        // Polled: the wall state rides on the answer (pushed, it has its own event).
+        if (pulse.wall && JSON.stringify(pulse.wall) !== state.wallJson) {
+          state.wallJson = JSON.stringify(pulse.wall);
+          window.dash_clientside.set_props("wall-state", {data: pulse.wall});
+        }
         updateSystems(pulse);
         updateAges(pulse);
         return true;

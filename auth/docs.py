@@ -65,6 +65,9 @@ def render() -> str:
     for path in sorted(matrix.LOOPBACK_PATHS):
         out.append(_row(f"`{path}`", ["loopback only"] + [YES] * (len(COLUMNS) - 1)))
     out.append(_row("`/auth/ping` (activity)", ["401"] + [YES] * (len(COLUMNS) - 1)))
+    out.append(_row("`/push/events` (push stream)", ["401"] + [YES] * (len(COLUMNS) - 1)))
+    out.append(_row("`/tiles/…` (`TILE_FILE`'s tiles)", ["401"] + [YES] * (len(COLUMNS) - 1)))
+    out.append(_row("`/demo-video/…` (demo camera streams)", ["401"] + [YES] * (len(COLUMNS) - 1)))
     out += ["", "### Ingest API (bearer token; a session of any role opens nothing here)", ""]
     out += ["| call | with an `INGEST_TOKENS` token | without (any session or none) |"]
     out += ["|---|---|---|"]

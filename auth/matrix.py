@@ -1,6 +1,6 @@
 """The written access matrix, as data: the roles, the permissions each holds, who may open
-which page and call which API. The enforcement (auth/guard.py) and docs/access.md
-(`python -m auth docs`) both read it.
+which page (screens.py declares the pages; `PAGES` reads them) and call which API. The
+enforcement (auth/guard.py) and docs/access.md (`python -m auth docs`) both read it.
 
 Callbacks are not listed here: each one names its permission where it is declared
 (`callbacks.guarded(permission, Output(...), ...)`), and the guard refuses one that names none.
@@ -8,7 +8,10 @@ Callbacks are not listed here: each one names its permission where it is declare
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+import screens
 
 ROLES = ("admin", "leader", "duty_officer", "viewer", "display")
 PEOPLE_ROLES = ROLES[:4]
@@ -29,13 +32,25 @@ PERMISSIONS = {
     "focus": "presenter control: point the wall and consultation displays at an incident or district",
     "duty_log": "write the duty log",
     "roster_import": "import a duty roster workbook",
+    "call": "place a call through the converged-communications gateway (click-to-call)",
     "admin": "manage users and displays, read the audit log",
 }
 GRANTS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "leader": frozenset({"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log"}),
+    "leader": frozenset(
+        {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "call"}
+    ),
     "duty_officer": frozenset(
-        {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"}
+        {
+            "view",
+            "contacts",
+            "ack_alarm",
+            "close_alarm",
+            "focus",
+            "duty_log",
+            "roster_import",
+            "call",
+        }
     ),
     "viewer": frozenset({"view", "contacts"}),
     "display": frozenset({"view"}),
@@ -54,19 +69,10 @@ class Page:
     display: bool = False  # may an enrolled display open it?
 
 
-PAGES: tuple[Page, ...] = (
-    Page("/", "home", display=True),
-    Page("/wall", "command-hall wall", display=True),
-    Page("/consult", "consultation room", display=True),
-    Page("/tablet", "leadership tablet"),
-    Page("/hazchem", "hazardous chemicals"),
-    Page("/resources", "resources"),
-    Page("/duty", "duty"),
-    Page("/governance", "upstream systems: integration state and the integration rate"),
-    Page("/report/daily", "daily duty report (page, PDF, xlsx); as /duty"),
-    Page("/incident/<id>", "one incident"),
-    Page("/404 and unknown paths", "not found"),
-    Page("/admin", "users, displays, audit log", permission="admin"),
+# Every page of screens.py, its path parameters written <id>.
+PAGES: tuple[Page, ...] = tuple(
+    Page(re.sub(r"<[^>]+>", "<id>", p.path), f"{p.zh} ({p.en})", p.permission, p.display)
+    for p in screens.PAGES
 )
 
 # How each path is guarded (see `classify`).
@@ -78,7 +84,9 @@ LOOPBACK_PATHS = frozenset({"/readyz", "/metrics"})
 API_PREFIX = "/api/v1/"
 DASH_CALLBACK = "/_dash-update-component"
 DASH_PREFIXES = ("/_dash-", "/_reload-hash")
-SESSION_PATHS = frozenset({"/auth/ping"})
+SESSION_PATHS = frozenset({"/auth/ping", "/push/events"})  # "view", any role (displays too)
+SESSION_PREFIXES = ("/tiles/", "/demo-video/")  # TILE_FILE's tiles (maps/tile_route.py) and
+# the demo's camera streams (video/demo.py), as SESSION_PATHS
 PAGES_CONTENT_ID = "_pages_content"  # Dash pages' routing callback output
 
 
@@ -94,7 +102,7 @@ def classify(path: str) -> str:
         return "callback"
     if path.startswith(DASH_PREFIXES):
         return "dash"
-    if path in SESSION_PATHS:
+    if path in SESSION_PATHS or path.startswith(SESSION_PREFIXES):
         return "session"
     if path == "/admin" or path.startswith("/admin/"):
         return "admin"

@@ -322,6 +322,44 @@ def recent_audit(wh: Warehouse, limit: int = 100, action: str | None = None) -> 
     )
 
 
+def find_audit(
+    wh: Warehouse,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[dict]:
+    """Audit records, newest first, narrowed by who, what and when ([since, until), UTC)."""
+    where, params = [], {"limit": int(limit)}
+    for column, value in (("actor", actor), ("action", action)):
+        if value:
+            where.append(f"{column} = :{column}")
+            params[column] = value
+    if since is not None:
+        where.append("at >= :since")
+        params["since"] = since
+    if until is not None:
+        where.append("at < :until")
+        params["until"] = until
+    clause = ("WHERE " + " AND ".join(where) + " ") if where else ""
+    return _rows(
+        wh.query(
+            f"SELECT id, at, actor, role, address, action, outcome, detail FROM audit_log "
+            f"{clause}ORDER BY id DESC LIMIT :limit",
+            params,
+        )
+    )
+
+
+def audit_choices(wh: Warehouse) -> tuple[list[str], list[str]]:
+    """(the people, the actions) the audit log has records of: the filters' choices."""
+    actors = wh.query("SELECT DISTINCT actor FROM audit_log WHERE actor IS NOT NULL ORDER BY actor")
+    actions = wh.query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    return list(actors["actor"]), list(actions["action"])
+
+
 # --- housekeeping ----------------------------------------------------------------------------
 
 

@@ -28,6 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.common import gunicorn_app
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "benchmark-token-0123456789abcdef"
 
@@ -162,18 +164,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            "8",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-            "app:server",
-        ],
+        gunicorn_app(args.workers, args.port),
         cwd=ROOT,
         env=env,
     )

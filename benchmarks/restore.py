@@ -142,7 +142,7 @@ def main() -> None:
                 _ALARMS, {**params, "since": since, "after": "", "batch": args.alarms * 2}
             )
             raw.append(time.perf_counter() - started)
-            sources.live.r.flushdb()
+            sources.redis.flushdb()
             started = time.perf_counter()
             restored = rebuild_live_state(sources)
             full.append(time.perf_counter() - started)
@@ -156,7 +156,7 @@ def main() -> None:
         )
     finally:
         if sources is not None:
-            sources.live.r.flushdb()
+            sources.redis.flushdb()
             sources.warehouse.engine.dispose()
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -37,10 +37,12 @@ from collections import Counter, deque
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.common import gunicorn_app
+from vocabulary import LEVELS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TOKEN = "soak-token-0123456789abcdef"
-LEVELS = ("red", "orange", "yellow", "blue")
 
 
 class Client:
@@ -406,18 +408,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
         app = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "--workers",
-                str(args.workers),
-                "--threads",
-                "8",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-                "app:server",
-            ],
+            gunicorn_app(args.workers, args.port),
             cwd=ROOT,
             env=env,
         )

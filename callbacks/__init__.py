@@ -9,12 +9,14 @@ record the declaration in this package's own list instead of Dash's globals, and
 gives every app the whole list through `app.callback` / `app.clientside_callback` (tests
 build many apps in one process) and tells the guard (auth/guard.py) which permission the
 key of each callback needs — the key Dash dispatches by, so the guard never guesses.
-A callback that declares no permission is never run (the guard answers 403).
+A callback that declares no permission is never run (the guard answers 403). Every module
+of this package is imported (`modules`): a new callback module needs no list.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,26 +26,6 @@ from dash import Input, Output
 
 import auth
 from auth.matrix import PERMISSIONS
-
-MODULES = (
-    "callbacks.wall",
-    "callbacks.alarm_feed",
-    "callbacks.city_map",
-    "callbacks.stats",
-    "callbacks.forces",
-    "callbacks.duty_panel",
-    "callbacks.hazchem_page",
-    "callbacks.incident_page",
-    "callbacks.resources_page",
-    "callbacks.duty_page",
-    "callbacks.rollcall",
-    "callbacks.roster_import",
-    "callbacks.alert_strip",
-    "callbacks.consult_page",
-    "callbacks.tablet_page",
-    "callbacks.presenter",
-    "callbacks.governance_page",
-)
 
 
 @dataclass(frozen=True)
@@ -109,9 +91,14 @@ def _dash_own() -> dict[str, auth.Declared]:
     }
 
 
+def modules() -> list[str]:
+    """Every module of this package: a callback module is found, never listed by hand."""
+    return sorted(f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__))
+
+
 def load() -> list[Declaration]:
     """Every declaration of the project (importing the modules declares them)."""
-    for name in MODULES:
+    for name in modules():
         importlib.import_module(name)
     return DECLARATIONS
 

@@ -1,15 +1,20 @@
-"""Fill the alarm feed and level counts from the live state when its version moves."""
+"""The alarm feed and level counts: a full read when the page loads or must re-read, and the
+pushed changes spliced in by the browser (a new alarm arrives as that alarm, counts as numbers).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dash import Input, Output
+from dash import ClientsideFunction, Input, Output, State
 
-from callbacks import guarded
+from callbacks import guarded, guarded_clientside
 from data_sources import get_sources
-from layouts.alarm_feed import Ids, counts_items, feed_items
+from layouts.alarm_feed import Ids
 from layouts.pulse import ids as pulse_ids
+from layouts.replay import Ids as ReplayIds
+from layouts.replay import replayed
+from push.render import feed_rows
 
 WALL_PULSE = pulse_ids("wall")
 # The feed shows this many rows; reading more would only cost time in an alarm flood.
@@ -18,20 +23,53 @@ FEED_ROWS = 60
 
 @guarded(
     "view",
-    Output(Ids.FEED, "children"),
-    Output(Ids.AS_OF, "data-as-of"),
-    Output(Ids.COUNTS, "children"),
-    Output(Ids.COUNTS_AS_OF, "data-as-of"),
+    Output(Ids.ROWS, "data"),
     Input(WALL_PULSE.version, "data"),
 )
 def refresh(version: int | None):
-    """Rebuild the feed and the counts from Redis."""
+    """Read the feed and the counts from Redis (the browser draws them: assets/push.js)."""
     sources = get_sources()
     alarms = sources.at_version(
-        version, f"feed:{FEED_ROWS}", lambda: sources.live.active_alarms(limit=FEED_ROWS)
+        version, f"feed:{FEED_ROWS}", lambda: sources.alarms.active(limit=FEED_ROWS)
     )
-    now = datetime.now(UTC).isoformat()
-    districts = sources.registry.district_names()
-    systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
-    counts = sources.at_version(version, "level_counts", sources.live.level_counts)
-    return feed_items(alarms, districts, systems, FEED_ROWS), now, counts_items(counts), now
+    counts = sources.at_version(version, "level_counts", sources.alarms.level_counts)
+    return {
+        "v": version,
+        "rows": feed_rows(sources, alarms, FEED_ROWS),
+        "counts": counts,
+        "limit": FEED_ROWS,
+        "as_of": datetime.now(UTC).isoformat(),
+    }
+
+
+guarded_clientside(
+    "view",
+    ClientsideFunction(namespace="seFeed", function_name="render"),
+    Output(Ids.AS_OF, "data-as-of"),
+    Output(Ids.COUNTS, "children"),
+    Output(Ids.COUNTS_AS_OF, "data-as-of"),
+    Input(Ids.ROWS, "data"),
+    Input(Ids.DELTA, "data"),
+    State(Ids.COUNTS, "children"),
+)
+
+
+@guarded(
+    "view",
+    Output(Ids.ROWS, "data", allow_duplicate=True),
+    Input(ReplayIds.AT, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def replay(at: str | None):
+    """Read the feed and the counts as they were at the replayed moment (warehouse only)."""
+    sources = get_sources()
+    moment = replayed(at)
+    alarms = sources.replay.alarms(moment, limit=FEED_ROWS)
+    return {
+        "v": None,
+        "rows": feed_rows(sources, alarms, FEED_ROWS, now=moment),
+        "counts": sources.replay.level_counts(moment),
+        "limit": FEED_ROWS,
+        "as_of": moment.isoformat(),
+        "replay": True,
+    }

@@ -8,6 +8,7 @@ from dash import Input, Output
 
 from callbacks import guarded
 from data_sources import get_sources
+from layouts.alarm_actions import allowed_actions
 from layouts.alert_strip import Ids, items, waiting
 from layouts.pulse import ids as pulse_ids
 
@@ -24,7 +25,8 @@ def refresh(version: int | None):
     """Rebuild the strip from Redis."""
     sources = get_sources()
     alarms = sources.at_version(
-        version, "duty-alerts", lambda: sources.live.active_alarms(closed_window_s=0)
+        version, "duty-alerts", lambda: sources.alarms.active(closed_window_s=0)
     )
     names = sources.registry.district_names()
-    return items(waiting(alarms), names), datetime.now(UTC).isoformat()
+    now = datetime.now(UTC)
+    return items(waiting(alarms), names, allowed_actions(), now), now.isoformat()

@@ -16,6 +16,7 @@ from dash import Input, Output, State, html, no_update
 import auth
 from callbacks import guarded
 from data_sources import duty, get_sources
+from layouts import call
 from layouts.common import SHANGHAI
 from layouts.duty_page import (
     SLOTS,
@@ -115,7 +116,7 @@ def refresh_rosters(_version: Any, unit: str | None):
     now = datetime.now(UTC)
     today = duty_day(now)
     first, last = week_of(today)
-    roster = duty.week_roster(sources.warehouse, sources.cache, first, last)
+    roster = sources.rosters.week(first, last)
     districts = sources.registry.district_names()
     options = [{"label": "市局", "value": UNIT_CITY}] + [
         {"label": n, "value": a} for a, n in districts.items()
@@ -144,11 +145,11 @@ def refresh_rosters(_version: Any, unit: str | None):
 )
 def refresh_log(_version: Any):
     """Show the duty log (newest first) and the latest handovers."""
-    wh = get_sources().warehouse
+    log = get_sources().duty
     stamp = datetime.now(UTC).isoformat()
     return (
-        log_items(duty.log_entries(wh, limit=100)),
-        handover_items(duty.handovers(wh, limit=5)),
+        log_items(log.log_entries(limit=100)),
+        handover_items(log.handovers(limit=5)),
         stamp,
         stamp,
     )
@@ -183,13 +184,13 @@ def add_log(_clicks: int, _submit: int, category: str, text: str | None):
         return no_update, html.Span("无权记录值班日志。", className="error"), no_update
     sources = get_sources()
     try:
-        duty.append_log(sources.warehouse, _account(), text or "", category or "other")
+        sources.duty.append_log(_account(), text or "", category or "other")
     except ValueError as exc:
         return no_update, html.Span(str(exc), className="error"), no_update
-    sources.live.bump()
+    sources.versions.bump()
     auth.audit("duty_log.add", category=category)
     return (
-        log_items(duty.log_entries(sources.warehouse, limit=100)),
+        log_items(sources.duty.log_entries(limit=100)),
         html.Span("已记录。", className="ok"),
         "",
     )
@@ -216,13 +217,12 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
     sources = get_sources()
     handed = {"text": (notes or "").strip()}
     try:
-        handed["open_alarms"] = len(sources.live.active_alarms(closed_window_s=0))
-        handed["open_incidents"] = len(sources.registry.incidents("open"))
+        handed["open_alarms"] = len(sources.alarms.active(closed_window_s=0))
+        handed["open_incidents"] = len(sources.incidents.listed("open"))
     except Exception:  # noqa: BLE001 - the handover stands without the counts
         pass
     try:
-        duty.record_handover(
-            sources.warehouse,
+        sources.duty.record_handover(
             from_name or "",
             to_name or "",
             handed,
@@ -230,11 +230,11 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
         )
     except ValueError as exc:
         return no_update, no_update, html.Span(str(exc), className="error"), no_update
-    sources.live.bump()
+    sources.versions.bump()
     auth.audit("duty.handover", from_name=from_name, to_name=to_name)
     return (
-        handover_items(duty.handovers(sources.warehouse, limit=5)),
-        log_items(duty.log_entries(sources.warehouse, limit=100)),
+        handover_items(sources.duty.handovers(limit=5)),
+        log_items(sources.duty.log_entries(limit=100)),
         html.Span("交接完成，已记入值班日志。", className="ok"),
         "",
     )
@@ -252,10 +252,9 @@ def contacts(query: str | None, _id: str):
     sources = get_sources()
     registry = sources.registry
     today = local_today()
-    roster = duty.week_roster(
-        sources.warehouse, sources.cache, today - timedelta(days=14), today + timedelta(days=14)
-    )
+    roster = sources.rosters.week(today - timedelta(days=14), today + timedelta(days=14))
     frame = duty.contacts(
         roster, registry.rescue_teams(), registry.experts(), registry.district_names()
     )
-    return duty.search_contacts(frame, query).to_dict("records"), datetime.now(UTC).isoformat()
+    found = duty.search_contacts(frame, query).to_dict("records")
+    return call.linked(found), datetime.now(UTC).isoformat()

@@ -5,26 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from dash import Input, Output
+from dash import Input, Output, State, html
 
 from callbacks import guarded
-from data_sources import get_sources
+from data_sources import Sources, get_sources
+from figures.duty import on_duty
 from layouts.common import SHANGHAI, local_time
-from layouts.duty_panel import ROLE_NAMES, Ids, city_block, rooms_block
+from layouts.duty_panel import Ids, city_block, rooms_block
 from layouts.pulse import ids as pulse_ids
+from layouts.replay import Ids as ReplayIds
+from layouts.replay import replayed
+from layouts.wall import Ids as WallIds
 
 # A duty room that has not checked in for this long is shown as not answering.
 CHECKIN_WINDOW = timedelta(minutes=10)
 
 WALL_PULSE = pulse_ids("wall")
-
-
-def on_duty(roster: pd.DataFrame, now: pd.Timestamp) -> list[tuple[str, str, str]]:
-    """Who is on duty at `now`: (role, name, phone), leader first."""
-    current = roster[(roster["starts_at"] <= now) & (roster["ends_at"] > now)]
-    order = {role: i for i, role in enumerate(ROLE_NAMES)}
-    current = current.assign(o=current["role"].map(order)).sort_values(["o", "name"])
-    return list(current[["role", "name", "phone"]].itertuples(index=False, name=None))
 
 
 def room_states(districts: dict[str, str], checkins: dict[str, float], now: datetime) -> list:
@@ -41,24 +37,52 @@ def room_states(districts: dict[str, str], checkins: dict[str, float], now: date
     return rows
 
 
+def city_roster(sources: Sources, at: datetime) -> pd.DataFrame:
+    """The city's roster of the day of `at` and of the day before (a night shift that began
+    yesterday is still on duty this morning)."""
+    local_day = at.astimezone(SHANGHAI).date()
+    return pd.concat(
+        [
+            sources.rosters.on_day(local_day - timedelta(days=1), "city"),
+            sources.rosters.on_day(local_day, "city"),
+        ]
+    )
+
+
 @guarded(
     "view",
     Output(Ids.CITY, "children"),
     Output(Ids.ROOMS, "children"),
     Output(Ids.AS_OF, "data-as-of"),
     Input(WALL_PULSE.version, "data"),
+    State(WallIds.VIEWPORT, "className"),
 )
-def refresh(_version: int | None):
+def refresh(_version: int | None, viewport: str | None):
     """Show the city's duty team now and the district rooms' check-ins."""
     sources = get_sources()
     now = datetime.now(UTC)
-    local_day = now.astimezone(SHANGHAI).date()
-    # A night shift that began yesterday is still on duty this morning.
-    roster = pd.concat(
-        [
-            sources.registry.roster(local_day - timedelta(days=1), "city"),
-            sources.registry.roster(local_day, "city"),
-        ]
+    roster = city_roster(sources, now)
+    rooms = room_states(sources.registry.district_names(), sources.status.checkins(), now)
+    kiosk = "kiosk" in (viewport or "").split()
+    team = city_block(on_duty(roster, pd.Timestamp(now)), plain=kiosk)
+    return team, rooms_block(rooms), now.isoformat()
+
+
+@guarded(
+    "view",
+    Output(Ids.CITY, "children", allow_duplicate=True),
+    Output(Ids.ROOMS, "children", allow_duplicate=True),
+    Output(Ids.AS_OF, "data-as-of", allow_duplicate=True),
+    Input(ReplayIds.AT, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def replay(at: str | None):
+    """Show who was on duty at the replayed moment; check-ins are live only, not replayed."""
+    sources = get_sources()
+    moment = replayed(at)
+    rooms = [html.Li("区县值班室签到仅实时保存，回放不显示", className="room unknown")]
+    return (
+        city_block(on_duty(city_roster(sources, moment), pd.Timestamp(moment))),
+        rooms,
+        moment.isoformat(),
     )
-    rooms = room_states(sources.registry.district_names(), sources.live.checkins(), now)
-    return city_block(on_duty(roster, pd.Timestamp(now))), rooms_block(rooms), now.isoformat()

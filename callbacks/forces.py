@@ -4,43 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pandas as pd
-from dash import Input, Output
+from dash import Input, Output, html
 
 from callbacks import guarded
-from data_sources import get_sources
-from layouts.forces import TEAM_KINDS, Ids, depots_block, shelters_block, teams_table
+from data_sources import Sources, get_sources
+from figures.forces import short_stock, team_summary
+from layouts.forces import Ids, depots_block, shelters_block, teams_table
 from layouts.pulse import ids as pulse_ids
+from layouts.replay import Ids as ReplayIds
+from layouts.replay import replayed
 
 WALL_PULSE = pulse_ids("wall")
-
-
-def team_summary(teams: pd.DataFrame, status: dict[str, str]) -> pd.DataFrame:
-    """Per kind: teams, ready (no live status counts as ready), personnel and vehicles ready."""
-    frame = teams.assign(ready=teams["id"].map(lambda t: status.get(t, "ready") == "ready"))
-    ready = frame[frame["ready"]]
-    summary = (
-        pd.DataFrame(
-            {
-                "teams": frame.groupby("kind").size(),
-                "ready": ready.groupby("kind").size(),
-                "personnel": ready.groupby("kind")["personnel"].sum(),
-                "vehicles": ready.groupby("kind")["vehicles"].sum(),
-            }
-        )
-        .fillna(0)
-        .astype(int)
-    )
-    order = [k for k in TEAM_KINDS if k in summary.index] + [
-        k for k in summary.index if k not in TEAM_KINDS
-    ]
-    return summary.loc[order]
-
-
-def short_stock(stock: pd.DataFrame) -> pd.DataFrame:
-    """(depot, item) pairs below their minimum, the worst first."""
-    short = stock[stock["quantity"] < stock["min_quantity"]]
-    return short.assign(ratio=short["quantity"] / short["min_quantity"]).sort_values("ratio")
 
 
 @guarded(
@@ -54,8 +28,13 @@ def short_stock(stock: pd.DataFrame) -> pd.DataFrame:
 def refresh(_version: int | None):
     """Summarise forces, depots and shelters."""
     sources = get_sources()
+    return (*drawn(sources, sources.status.team_status()), datetime.now(UTC).isoformat())
+
+
+def drawn(sources: Sources, team_status: dict[str, str]) -> tuple[list, list, list]:
+    """The teams table, the depots and the shelters; `team_status`: readiness by team id."""
     registry = sources.registry
-    teams = team_summary(registry.rescue_teams(), sources.live.team_status())
+    teams = team_summary(registry.rescue_teams(), team_status)
     stock = registry.depot_stock()
     shelters = registry.shelters()
     return (
@@ -67,5 +46,22 @@ def refresh(_version: int | None):
             int(shelters["capacity"].sum()),
             int(shelters["occupancy"].sum()),
         ),
-        datetime.now(UTC).isoformat(),
     )
+
+
+@guarded(
+    "view",
+    Output(Ids.TEAMS, "children", allow_duplicate=True),
+    Output(Ids.DEPOTS, "children", allow_duplicate=True),
+    Output(Ids.SHELTERS, "children", allow_duplicate=True),
+    Output(Ids.AS_OF, "data-as-of", allow_duplicate=True),
+    Input(ReplayIds.AT, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def replay(at: str | None):
+    """Summarise the forces for a replayed moment: the registry as it stands (the warehouse
+    keeps no history of readiness, stock or shelters), and saying so."""
+    moment = replayed(at)
+    teams, depots, shelters = drawn(get_sources(), {})
+    note = html.Caption("回放：队伍、物资、避难场所为当前登记数据，不含当时的在岗状态")
+    return [note, *teams], depots, shelters, moment.isoformat()

@@ -8,7 +8,7 @@ from typing import Any
 from dash import Input, Output
 
 from callbacks import guarded
-from data_sources import get_sources, governance
+from data_sources import connector_status, get_sources, governance, hall_usage
 from data_sources.caching import cached
 from layouts.governance_page import Ids, rate_block, rejects_block, systems_table
 
@@ -21,7 +21,10 @@ def report() -> governance.Governance:
 
     def load() -> governance.Governance:
         return governance.collect(
-            sources.warehouse, sources.systems.all(), sources.live.heartbeats()
+            sources.warehouse,
+            sources.systems.all(),
+            sources.status.heartbeats(),
+            connectors=connector_status.statuses(sources),
         )
 
     return cached(sources.cache, "governance:report", SHARED_S, load)
@@ -41,4 +44,13 @@ def refresh(_n: Any):
     """Show every system's state and figures, the rejects and the integration rate."""
     now = report()
     stamp = now.at.isoformat()
-    return rate_block(now), systems_table(now), rejects_block(now), stamp, stamp, stamp
+    return rate_block(now, usage()), systems_table(now), rejects_block(now), stamp, stamp, stamp
+
+
+def usage() -> hall_usage.HallUsage | None:
+    sources = get_sources()
+    settings = sources.settings
+    try:
+        return hall_usage.usage(sources, settings.HALL_USAGE_HOURS, settings.HALL_USAGE_TARGET_DAYS)
+    except Exception:  # noqa: BLE001 - Redis down: the rate still shows; usage says "—"
+        return None

@@ -17,18 +17,14 @@ from datetime import UTC, datetime, timedelta
 import dash_leaflet as dl
 import numpy as np
 import pandas as pd
-from dash import Input, Output, ctx, no_update
-from flask import current_app
-from shapely.geometry import mapping, shape
+from dash import Input, Output, State, ctx, no_update
 
 from callbacks import guarded
-from data_sources import get_sources, readings
-from data_sources.boundaries import districts_geojson
-from data_sources.live import LEVEL_RANK, LEVELS
+from data_sources import get_sources
 from figures.hazchem import distribution_figure, sensors_figure
-from geo.gcj02 import wgs84_geometry_to_gcj02, wgs84_to_gcj02
-from layouts.common import LEVEL_NAMES
 from layouts.hazchem_page import (
+    HOSPITALS,
+    MAP,
     Ids,
     alarms_table,
     counts_tiles,
@@ -37,6 +33,12 @@ from layouts.hazchem_page import (
     table_styles,
 )
 from layouts.pulse import ids as pulse_ids
+from layouts.video import Ids as VideoIds
+from maps import features, shapes
+from maps.datum import gcj02_tiles, latlon
+from maps.points import collection, point_features
+from maps.static import base_layers
+from vocabulary import LEVEL_NAMES, LEVEL_RANK, LEVELS, SENSOR_FAULT, reading_fault
 
 GRADE_LEVEL = {1: "orange", 2: "yellow", 3: "blue", 4: "blue"}
 READING_LEVEL = {"alarm": "yellow", "trip": "orange"}
@@ -53,7 +55,9 @@ def _worst(*levels: str | None) -> str:
 
 def sensor_states(sensors: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     """`sensors` with the live `value`, `ts`, `load` (0 at normal, 1 at the alarm limit on
-    the side the value has moved to) and `state` (none/normal/alarm/trip)."""
+    the side the value has moved to) and `state` (none/fault/normal/alarm/trip). A value
+    outside the physical range of its kind (vocabulary.SENSOR_RANGES) is a sensor fault, not a
+    reading: its state is `fault` and its load NaN."""
     live = latest.rename(columns={"sensor_id": "id"})[["id", "value", "ts"]]
     frame = sensors.merge(live, on="id", how="left")
     v, normal = frame["value"].to_numpy(float), frame["normal"].to_numpy(float)
@@ -65,8 +69,11 @@ def sensor_states(sensors: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     load = np.where(v >= normal, np.nan_to_num(up), np.nan_to_num(down))
     trip = (v >= frame["high_high"].to_numpy(float)) | (v <= frame["low_low"].to_numpy(float))
     alarm = (v >= frame["high"].to_numpy(float)) | (v <= frame["low"].to_numpy(float))
-    state = np.select([np.isnan(v), trip, alarm], ["none", "trip", "alarm"], "normal")
-    return frame.assign(load=np.where(np.isnan(v), np.nan, load), state=state)
+    fault = np.array(
+        [reading_fault(k, u, x) for k, u, x in zip(frame["kind"], frame["unit"], v)], dtype=bool
+    )
+    state = np.select([np.isnan(v), fault, trip, alarm], ["none", "fault", "trip", "alarm"], "normal")  # fmt: skip
+    return frame.assign(load=np.where(np.isnan(v) | fault, np.nan, load), state=state)
 
 
 def site_sources(hazards: pd.DataFrame, sensors: pd.DataFrame) -> dict[str, list[str]]:
@@ -95,6 +102,7 @@ def risk_table(
         "hazard_source_id"
     )
     worst = worst.set_index("hazard_source_id")
+    faulty = states[states["state"] == "fault"].groupby("hazard_source_id")["name"].agg("、".join)
     rows = []
     for h in hazards.itertuples(index=False):
         reading = worst.loc[h.id] if h.id in worst.index else None
@@ -106,6 +114,8 @@ def risk_table(
             why.append(f"在办报警 {active[h.id]} 条（最高{_level_name(alarm)}）")
         if state in READING_LEVEL:
             why.append(f"{reading['name']}{'越过联锁限' if state == 'trip' else '越过报警限'}")
+        if h.id in faulty.index:
+            why.append(f"{faulty[h.id]}{SENSOR_FAULT}")
         park = names.get(h.park_id) if isinstance(h.park_id, str) else None
         rows.append(
             {
@@ -179,65 +189,57 @@ def _snapshot(sources):  # noqa: ANN001, ANN202
     """(hazard sources, sensor states, live alarms, risk table) as of now."""
     registry = sources.registry
     hazards = registry.hazard_sources()
-    states = sensor_states(registry.sensors(), sources.live.latest_readings())
-    alarms = sources.live.active_alarms(closed_window_s=0)
+    states = sensor_states(registry.sensors(), sources.readings.latest())
+    alarms = sources.alarms.active(closed_window_s=0)
     parks = registry.chemical_parks()
     names = registry.district_names() | dict(zip(parks["id"], parks["name"]))
     return hazards, states, alarms, risk_table(hazards, states, alarms, names)
 
 
-def _display(lon, lat):  # noqa: ANN001, ANN202
-    gcj02 = current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
-    return wgs84_to_gcj02(lon, lat) if gcj02 else (lon, lat)
-
-
 @guarded(
     "view",
-    Output(Ids.BASE, "children"),
-    Output(Ids.DISTRICTS, "data"),
+    Output(MAP.base, "children"),
+    Output(MAP.districts, "data"),
     Output(Ids.PARKS, "children"),
     Output(Ids.SOURCES, "data"),
-    # Not "main-map": every page's map has that id, and this must run on /hazchem only.
-    Input(Ids.SOURCES, "id"),
+    Output(HOSPITALS, "data"),
+    Input(MAP.base, "id"),
 )
-def load_map(_layer: str):
-    """Send the base map, the chemical parks and the hazard sources once per page load."""
-    settings = current_app.config["SE_SETTINGS"]
-    registry = get_sources().registry
-    data = districts_geojson()
-    if settings.TILE_CRS == "gcj02":
-        data = {
-            **data,
-            "features": [
-                {**f, "geometry": mapping(wgs84_geometry_to_gcj02(shape(f["geometry"])))}
-                for f in data["features"]
-            ],
-        }
-    parks = []
-    for p in registry.chemical_parks().itertuples(index=False):
-        lon, lat = _display(p.lon, p.lat)
-        parks.append(
-            dl.Circle(
-                center=[lat, lon],
-                radius=p.radius_m,
-                className="park-area",
-                children=dl.Tooltip(p.name),
-            )
+def load_map(_base: str):
+    """Send the base map, the chemical parks, the hazard sources and the hospitals once per
+    page load."""
+    sources = get_sources()
+    gcj02 = gcj02_tiles(sources.settings)
+    registry = sources.registry
+    parks = [
+        dl.Circle(
+            center=latlon(p.lon, p.lat, gcj02),
+            radius=p.radius_m,
+            className="park-area",
+            children=dl.Tooltip(p.name),
         )
-    hazards = registry.hazard_sources()
-    lon, lat = _display(hazards["lon"].to_numpy(float), hazards["lat"].to_numpy(float))
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},
-            "properties": {"id": i, "name": f"{e} · {n}", "grade": int(g)},
-        }
-        for x, y, i, e, n, g in zip(
-            lon, lat, hazards["id"], hazards["enterprise"], hazards["name"], hazards["grade"]
-        )
+        for p in registry.chemical_parks().itertuples(index=False)
     ]
-    base = [dl.TileLayer(url=settings.TILE_URL, maxZoom=18)] if settings.TILE_URL else []
-    return base, data, parks, {"type": "FeatureCollection", "features": features}
+    hazards = registry.hazard_sources()
+    points = point_features(
+        hazards,
+        gcj02,
+        digits=6,
+        id=hazards["id"],
+        name=[f"{e} · {n}" for e, n in zip(hazards["enterprise"], hazards["name"])],
+        grade=[int(g) for g in hazards["grade"]],
+    )
+    districts = shapes.districts(gcj02)
+    hospitals = features.registry_points(
+        registry.sensitive_targets(("hospital",)), "hospital", gcj02
+    )
+    return (
+        base_layers(sources.settings),
+        districts,
+        parks,
+        collection(points),
+        collection(hospitals),
+    )
 
 
 @guarded(
@@ -248,7 +250,7 @@ def load_map(_layer: str):
     Output(Ids.COUNTS, "children"),
     Output(Ids.BY_PARK, "figure"),
     Output(Ids.BY_DISTRICT, "figure"),
-    Output(Ids.MAP_AS_OF, "data-as-of"),
+    Output(MAP.as_of, "data-as-of"),
     Output(Ids.TABLE_AS_OF, "data-as-of"),
     Output(Ids.DIST_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
@@ -287,10 +289,10 @@ def refresh_alarms(_version: int | None):
     sources = get_sources()
     registry = sources.registry
     now = datetime.now(UTC)
-    history = readings.site_alarms(sources.warehouse, sources.cache, now - timedelta(hours=24), now)
+    history = sources.readings.site_alarms(now - timedelta(hours=24), now)
     firms = registry.enterprises(hazchem_only=True)
     firm_of = site_firms(registry.hazard_sources(), registry.sensors(), firms)
-    live = sources.live.active_alarms(closed_window_s=0)
+    live = sources.alarms.active(closed_window_s=0)
     table = enterprise_alarms(history, live, firm_of, dict(zip(firms["id"], firms["name"])))
     return alarms_table(table.head(30)), now.isoformat()
 
@@ -314,16 +316,18 @@ def select(cell: dict | None, feature: dict | None):
     Output(Ids.DETAIL_INFO, "children"),
     Output(Ids.DETAIL_CHART, "figure"),
     Output(Ids.DETAIL_AS_OF, "data-as-of"),
+    Output(VideoIds.HAZCHEM_SITE, "data"),
     Input(Ids.SELECTED, "data"),
     Input(PULSE.readings, "data"),
     Input(PULSE.version, "data"),
+    State(VideoIds.HAZCHEM_SITE, "data"),
 )
-def detail(selected: str | None, _readings: int | None, _version: int | None):
+def detail(selected: str | None, _readings: int | None, _version: int | None, shown: str | None):
     """One hazard source: live readings against limits and each sensor's last 24 hours."""
     sources = get_sources()
     hazards, states, alarms, table = _snapshot(sources)
     if table.empty:  # no reference data yet
-        return [], {"data": [], "layout": {}}, datetime.now(UTC).isoformat()
+        return [], {"data": [], "layout": {}}, datetime.now(UTC).isoformat(), no_update
     if selected not in set(table["id"]):
         selected = table["id"].iloc[0]  # nothing (or nothing valid) chosen: the most at risk
     row = table.set_index("id").loc[selected]
@@ -341,8 +345,8 @@ def detail(selected: str | None, _readings: int | None, _version: int | None):
     open_alarms = alarms[alarms["site_id"].isin(sites) & (alarms["status"] != "closed")]
     titles = [f"{_level_name(a.level)} · {a.title}" for a in open_alarms.itertuples(index=False)]
     now = datetime.now(UTC)
-    history = readings.sensor_history(
-        sources.warehouse, sources.cache, selected, now - timedelta(hours=24), now
-    )
+    history = sources.readings.sensor_history(selected, now - timedelta(hours=24), now)
     own = own.assign(ts=own["ts"].astype(object).where(own["ts"].notna(), None))
-    return detail_info(info, titles), sensors_figure(own, history), now.isoformat()
+    # The enterprise's cameras (callbacks/video.py) follow a change of enterprise only.
+    firm_id = row["enterprise_id"] if row["enterprise_id"] != shown else no_update
+    return detail_info(info, titles), sensors_figure(own, history), now.isoformat(), firm_id

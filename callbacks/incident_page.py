@@ -9,25 +9,26 @@ import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import dash_leaflet as dl
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from dash import Input, Output, State, no_update
-from flask import current_app
-from shapely.geometry import Point, Polygon, mapping, shape
+from shapely.geometry import Point, Polygon
 
 from callbacks import guarded
-from data_sources import get_sources, incidents
-from data_sources.boundaries import districts_geojson
+from data_sources import get_sources
+from data_sources.incidents import sent_teams
 from data_sources.registry import REGISTRY_TTL
 from geo import nearby
-from geo.gcj02 import wgs84_geometry_to_gcj02
 from layouts import incident_lists as lists
-from layouts import incident_map
+from layouts import incident_map, url_state
 from layouts.common import local_time
-from layouts.incident_page import Ids, wind_options
+from layouts.incident_page import MAP, Ids, view_query, wind_options
 from layouts.pulse import ids as pulse_ids
+from maps.datum import gcj02_tiles
+from maps.layout import viewport
+from maps.static import static_layers
+from vocabulary import TEAM_DEFAULT
 
 TARGETS = tuple(lists.TARGET_KINDS)  # school, hospital, residential, elderly
 
@@ -141,27 +142,19 @@ def ring_rows(s: Surroundings) -> list[dict]:
 
 
 def dispatched(timeline: pd.DataFrame, teams: pd.DataFrame, status: dict[str, str]) -> list[dict]:
-    """Teams the timeline names as sent ("派出"), when they were sent and arrived, live status."""
-    entries = list(zip(timeline["kind"], timeline["at"], timeline["text"]))
-    sent = [(at, text) for kind, at, text in entries if kind == "dispatch"]
-    came = [(at, text) for kind, at, text in entries if kind == "arrive"]
-    rows = []
-    for team_id, name in zip(teams["id"], teams["name"]):
-        when = [at for at, text in sent if name in text]
-        if not when:
-            continue
-        arrived = [at for at, text in came if name in text]
-        rows.append(
-            {
-                "id": team_id,
-                "name": name,
-                "at": min(when),
-                "sent": local_time(min(when), "%m-%d %H:%M"),
-                "arrived": local_time(min(arrived), "%H:%M") if arrived else "",
-                "status": status.get(team_id, "ready"),
-            }
-        )
-    return sorted(rows, key=lambda r: r["at"])
+    """Teams the timeline names as sent ("派出"), when they were sent and arrived, and their
+    one live status (vocabulary.TEAM_STATUS)."""
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "at": r.sent,
+            "sent": local_time(r.sent, "%m-%d %H:%M"),
+            "arrived": "" if pd.isna(r.arrived) else local_time(r.arrived, "%H:%M"),
+            "status": status.get(r.id, TEAM_DEFAULT),
+        }
+        for r in sent_teams(timeline, teams).itertuples(index=False)
+    ]
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -171,7 +164,7 @@ def _age(since: datetime, now: datetime) -> str:
 
 def _incident(incident_id: str | None) -> dict | None:
     sources = get_sources()
-    return incidents.incident(sources.warehouse, sources.cache, incident_id or "")
+    return sources.incidents.get(incident_id or "")
 
 
 @guarded(
@@ -189,33 +182,44 @@ def load(incident_id: str | None, preset: dict | None):
     incident = _incident(incident_id)
     if incident is None:
         return False, True, no_update, no_update, no_update
-    wind = (preset or {}).get("wind")
-    wind = incident["wind_from_deg"] if wind is None else wind
-    return True, False, wind_options(wind), wind, incident["wind_speed_ms"]
+    preset = preset or {}
+    wind = preset["wind"] if "wind" in preset else incident["wind_from_deg"]
+    speed = preset["speed"] if "speed" in preset else incident["wind_speed_ms"]
+    return True, False, wind_options(wind), wind, speed
+
+
+@guarded(
+    "view",
+    Output(Ids.URL, "search"),
+    Output(url_state.SHOWN, "data", allow_duplicate=True),
+    Input(Ids.RINGS, "value"),
+    Input(Ids.WIND_FROM, "value"),
+    Input(Ids.WIND_SPEED, "value"),
+    State(Ids.INCIDENT, "data"),
+    State(Ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def remember_view(rings, wind_from, wind_speed, incident_id, search):  # noqa: ANN001
+    """Write the rings and the wind into the URL (what the record says is left out)."""
+    incident = _incident(incident_id)
+    if incident is None:
+        return no_update, no_update
+    wind = None if wind_from is None else float(wind_from)
+    speed = None if wind_speed in (None, "") else float(wind_speed)
+    return url_state.write(search, view_query(rings, wind, speed, incident))
 
 
 # Apart from `load`, which the analysis waits for: the outlines are the biggest answer.
 @guarded(
     "view",
-    Output(Ids.BASE, "children"),
-    Output(Ids.DISTRICTS, "data"),
+    Output(MAP.base, "children"),
+    Output(MAP.districts, "data"),
     Input(Ids.INCIDENT, "data"),
 )
 def base_map(_incident_id: str | None):
     """The offline base map (district outlines), and TILE_URL's tiles when set."""
-    settings = current_app.config["SE_SETTINGS"]
-    data = districts_geojson()
-    if settings.TILE_CRS == "gcj02":
-        data = {
-            **data,
-            "features": [{**f, "geometry": _gcj_geometry(f["geometry"])} for f in data["features"]],
-        }
-    base = [dl.TileLayer(url=settings.TILE_URL, maxZoom=18)] if settings.TILE_URL else []
-    return base, data
-
-
-def _gcj_geometry(geometry: dict) -> dict:
-    return mapping(wgs84_geometry_to_gcj02(shape(geometry)))
+    outlines, base = static_layers(get_sources().settings)
+    return base, outlines
 
 
 @guarded(
@@ -223,14 +227,13 @@ def _gcj_geometry(geometry: dict) -> dict:
     Output(Ids.SHAPES, "children"),
     Output(Ids.POINTS, "data"),
     Output(Ids.FORCES_LAYER, "data"),
-    # Every screen's map is "main-map"; other pages' callbacks move theirs too.
-    Output(Ids.MAP, "viewport", allow_duplicate=True),
+    viewport(),
     Output(Ids.SUMMARY, "children"),
     Output(Ids.HAZARDS, "children"),
     Output(Ids.TARGETS, "children"),
     Output(Ids.DEPOTS, "children"),
     Output(Ids.SHELTERS, "children"),
-    Output(Ids.MAP_AS_OF, "data-as-of"),
+    Output(MAP.as_of, "data-as-of"),
     Output(Ids.HAZARDS_AS_OF, "data-as-of"),
     Output(Ids.TARGETS_AS_OF, "data-as-of"),
     Output(Ids.DEPOTS_AS_OF, "data-as-of"),
@@ -255,15 +258,13 @@ def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed): 
         None if wind_from is None else float(wind_from),
         None if wind_speed in (None, "") else float(wind_speed),
     )
-    shapes, points, forces, viewport = incident_map.layers(
-        s, incident, current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
-    )
+    drawn, points, forces, view = incident_map.layers(s, incident, gcj02_tiles(sources.settings))
     now = datetime.now(UTC).isoformat()
     return (
-        shapes,
+        drawn,
         points,
         forces,
-        viewport,
+        view,
         lists.ring_summary(ring_rows(s)),
         lists.hazards_list(s.found["hazard"], s.found["enterprise"]),
         lists.targets_list(s.found["target"]),
@@ -294,9 +295,9 @@ def refresh(_version: int | None, incident_id: str | None):
         return (no_update,) * 9
     sources = get_sources()
     now = datetime.now(UTC)
-    status = sources.live.team_status()
+    status = sources.status.team_status()
     teams = sources.registry.rescue_teams()
-    timeline = incidents.timeline(sources.warehouse, sources.cache, incident["id"])
+    timeline = sources.incidents.timeline(incident["id"])
     centre = nearby.metric_point(incident["lon"], incident["lat"])
     kinds = nearby.TEAMS_FOR.get(incident["category"])
     nearest = nearby.nearest_teams(registry_frames(sources.registry)["team"], centre, 8, kinds)

@@ -29,7 +29,7 @@ def targets(sources: Sources, kind: str, lang: str) -> list[dict[str, str]]:
         frame = sources.registry.districts()
         column = "name_en" if lang == "en" else "name"
         return [{"label": n, "value": a} for a, n in zip(frame["adcode"], frame[column])]
-    incidents = sources.registry.incidents("open")
+    incidents = sources.incidents.listed("open")
     return [{"label": title, "value": i} for i, title in zip(incidents["id"], incidents["title"])]
 
 
@@ -50,7 +50,7 @@ def describe(sources: Sources, kind: str, ident: str) -> dict[str, Any] | None:
             "lat": centre.y,
             "bounds": [[south, west], [north, east]],
         }
-    frame = sources.registry.incidents("open")
+    frame = sources.incidents.listed("open")
     rows = frame[frame["id"] == ident]
     if rows.empty:
         return None
@@ -104,7 +104,7 @@ def perform(sources: Sources, pending: dict, lang: str, now: float | None = None
     who = (user.display_name or user.name) if user else ""
     login = user.name if user else ""
     if pending["op"] == "release":
-        released = sources.live.release_focus(who, now)
+        released = sources.focus.release(who, now)
         if released is None:
             return t("presenter.nothing", lang)
         audit("focus", op="release", kind=released["kind"], target=released["id"])
@@ -113,7 +113,7 @@ def perform(sources: Sources, pending: dict, lang: str, now: float | None = None
     if info is None:
         audit("focus", outcome="failed", op="set", kind=pending["kind"], target=pending["id"])
         return t("detail.missing", lang)
-    sources.live.set_focus(pending["kind"], pending["id"], who, now, by_user=login, **info)
+    sources.focus.set(pending["kind"], pending["id"], who, now, by_user=login, **info)
     audit("focus", op="set", kind=pending["kind"], target=pending["id"], label=info["label"])
     return t("presenter.set", lang, label=info["label"])
 
@@ -141,7 +141,7 @@ def fill_targets(kind: str, page: dict | None):
 )
 def follow(_version: int | None, known: dict | None, page: dict | None):
     """Show who holds the focus now; the focus store moves only when the focus changed."""
-    focus = get_sources().live.focus()
+    focus = get_sources().focus.current()
     return (
         focus if focus != known else no_update,
         current_text(focus, lang_of(page)),
@@ -181,7 +181,7 @@ def control(_p, _r, _c, _x, kind, target, options, pending, page):  # noqa: ANN0
         return None, True, "", t("presenter.denied", lang)
     labels = {o["value"]: o["label"] for o in options or []}
     op = "set" if trigger == Ids.PROJECT else "release"
-    focus = get_sources().live.focus()
+    focus = get_sources().focus.current()
     pending, question, message = ask(op, kind, target, focus, labels.get(target, ""), lang)
     return pending, pending is None, question, message
 

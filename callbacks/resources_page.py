@@ -6,20 +6,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dash_leaflet as dl
-import numpy as np
 import pandas as pd
 from dash import Input, Output, State, ctx, no_update
-from flask import current_app
 
 from callbacks import guarded
-from callbacks.city_map import display_xy, point_features
-from callbacks.forces import short_stock, team_summary
 from data_sources import get_sources
-from data_sources.boundaries import districts_geojson
-from layouts.city_map import BOUNDS
+from figures.forces import short_stock, team_summary
+from layouts import call, url_state
 from layouts.forces import TEAM_KINDS, teams_table
 from layouts.pulse import ids as pulse_ids
-from layouts.resources_page import ALL, TEAM_STATUS, Ids, totals_block
+from layouts.resources_page import (
+    ALL,
+    MAP,
+    MAP_POINTS,
+    MAP_SHORT,
+    Ids,
+    totals_block,
+    view_query,
+)
+from maps import features, shapes
+from maps.datum import display_bounds, gcj02_tiles, latlon
+from maps.layout import BOUNDS, viewport
+from maps.static import base_layers
+from vocabulary import TEAM_STATUS
 
 SHELTER_KINDS = {"indoor": "室内", "outdoor": "室外"}
 
@@ -138,18 +147,17 @@ def map_points(teams, depots, shelters, gcj02: bool) -> dict:  # noqa: ANN001
             shelters.assign(name="避难场所 · " + shelters["name"] + " · " + shelters["open_label"]),
         ),
     ]
-    features = [f for kind, frame in labelled for f in point_features(frame, kind, gcj02)]
-    return {"type": "FeatureCollection", "features": features}
+    points = [f for kind, frame in labelled for f in features.registry_points(frame, kind, gcj02)]
+    return features.collection(points)
 
 
 def short_markers(depots: pd.DataFrame, short_by_depot: pd.Series, gcj02: bool) -> list:
     markers = []
     for row in depots[depots["id"].isin(short_by_depot.index)].itertuples(index=False):
-        lon, lat = display_xy(row.lon, row.lat, gcj02)
         n = int(short_by_depot[row.id])
         markers.append(
             dl.CircleMarker(
-                center=[lat, lon],
+                center=latlon(row.lon, row.lat, gcj02),
                 radius=12,
                 className="depot-short",
                 children=dl.Tooltip(f"{row.name}：{n} 项物资低于储备下限"),
@@ -171,34 +179,43 @@ def tooltips(frame: pd.DataFrame, columns: dict[str, list[str]]) -> list[dict]:
 
 
 def _gcj02() -> bool:
-    return current_app.config["SE_SETTINGS"].TILE_CRS == "gcj02"
+    return gcj02_tiles(get_sources().settings)
 
 
 @guarded(
     "view",
-    Output(Ids.MAP_DISTRICTS, "data"),
-    Output(Ids.MAP_BASE, "children"),
+    Output(MAP.districts, "data"),
+    Output(MAP.base, "children"),
     Output(Ids.DISTRICT, "options"),
-    # Not main-map's id: every screen has a main-map, and this must run on this page only.
-    Input(Ids.MAP_BASE, "id"),
+    Output(Ids.DISTRICT, "value"),
+    Input(MAP.base, "id"),
+    State(Ids.DISTRICT, "value"),
 )
-def load_static(_map: str):
-    """Send district outlines, the base map and the district choices once per page load."""
-    from shapely.geometry import mapping, shape
-
-    from geo.gcj02 import wgs84_geometry_to_gcj02
-
-    data = districts_geojson()
-    if _gcj02():
-        for feature in data["features"]:
-            feature["geometry"] = mapping(wgs84_geometry_to_gcj02(shape(feature["geometry"])))
-    tile_url = current_app.config["SE_SETTINGS"].TILE_URL
-    base = [dl.TileLayer(url=tile_url, maxZoom=18)] if tile_url else []
-    names = get_sources().registry.district_names()
+def load_static(_base: str, district: str | None):
+    """Send district outlines, the base map and the district choices once per page load
+    (a district the URL names that is not one of them: the whole city)."""
+    sources = get_sources()
+    names = sources.registry.district_names()
     options = [{"label": "全市", "value": ALL}] + [
         {"label": n, "value": a} for a, n in names.items()
     ]
-    return data, base, options
+    known = no_update if district in names or district == ALL else ALL
+    return shapes.districts(_gcj02()), base_layers(sources.settings), options, known
+
+
+@guarded(
+    "view",
+    Output(Ids.URL, "search"),
+    Output(url_state.SHOWN, "data", allow_duplicate=True),
+    Input(Ids.DISTRICT, "value"),
+    Input(Ids.KINDS, "value"),
+    Input(Ids.SEARCH, "value"),
+    State(Ids.URL, "search"),
+    prevent_initial_call=True,
+)
+def remember_view(district: str | None, kinds: list[str] | None, q: str | None, search):  # noqa: ANN001
+    """Write the filters into the URL."""
+    return url_state.write(search, view_query(district, kinds, q))
 
 
 @guarded(
@@ -213,10 +230,10 @@ def load_static(_map: str):
     Output(Ids.STOCK, "tooltip_data"),
     Output(Ids.SHELTERS, "tooltip_data"),
     Output(Ids.EXPERTS, "tooltip_data"),
-    Output(Ids.MAP_POINTS, "data"),
-    Output(Ids.MAP_POINTS, "hideout"),
-    Output(Ids.MAP_SHORT, "children"),
-    Output(Ids.MAP_AS_OF, "data-as-of"),
+    Output(MAP_POINTS, "data"),
+    Output(MAP_POINTS, "hideout"),
+    Output(MAP_SHORT, "children"),
+    Output(MAP.as_of, "data-as-of"),
     Output(Ids.TEAMS_AS_OF, "data-as-of"),
     Output(Ids.STOCK_AS_OF, "data-as-of"),
     Output(Ids.SHELTERS_AS_OF, "data-as-of"),
@@ -232,7 +249,7 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
     registry = sources.registry
     names = registry.district_names()
     teams = team_rows(
-        registry.rescue_teams(), sources.live.team_status(), names, district, kinds, query
+        registry.rescue_teams(), sources.status.team_status(), names, district, kinds, query
     )
     stock = stock_rows(registry.depot_stock(), names, district, query)
     depots = registry.depots()
@@ -247,10 +264,10 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
     return (
         totals_block(totals(summary, teams, stock, shelters, experts)),
         teams_table(summary) if len(summary) else [],
-        teams.drop(columns=["lon", "lat"], errors="ignore").to_dict("records"),
+        call.linked(teams.drop(columns=["lon", "lat"], errors="ignore").to_dict("records")),
         stock.to_dict("records"),
         shelters.drop(columns=["lon", "lat"]).to_dict("records"),
-        experts.to_dict("records"),
+        call.linked(experts.to_dict("records")),
         tooltips(teams, {"name": ["name", "district_name"], "equipment": ["equipment"]}),
         tooltips(stock, {"depot": ["depot", "district_name"], "item_name": ["item_name"]}),
         tooltips(shelters, {"name": ["name", "district_name"]}),
@@ -264,7 +281,7 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
 
 @guarded(
     "view",
-    Output(Ids.MAP, "viewport", allow_duplicate=True),
+    viewport(),
     Input(Ids.TEAMS, "active_cell"),
     Input(Ids.SHELTERS, "active_cell"),
     State(Ids.TEAMS, "derived_viewport_data"),
@@ -286,13 +303,13 @@ def fly_to(team_cell, shelter_cell, team_rows_shown, shelter_rows_shown):  # noq
     match = frame[frame["id"] == row_id]
     if match.empty:
         return no_update
-    lon, lat = display_xy(float(match["lon"].iloc[0]), float(match["lat"].iloc[0]), _gcj02())
-    return {"center": [lat, lon], "zoom": 13, "transition": "flyTo"}
+    centre = latlon(match["lon"].iloc[0], match["lat"].iloc[0], _gcj02())
+    return {"center": centre, "zoom": 13, "transition": "flyTo"}
 
 
 @guarded(
     "view",
-    Output(Ids.MAP, "viewport", allow_duplicate=True),
+    viewport(),
     Input(Ids.DISTRICT, "value"),
     prevent_initial_call=True,
 )
@@ -304,9 +321,5 @@ def frame_district(district: str | None):
     match = districts[districts["adcode"] == district]
     if match.empty:
         return no_update
-    west, south, east, north = match.geometry.iloc[0].bounds
-    (west, east), (south, north) = (
-        (float(v) for v in a)
-        for a in display_xy(np.array([west, east]), np.array([south, north]), _gcj02())
-    )
-    return {"bounds": [[south, west], [north, east]], "transition": "flyToBounds"}
+    bounds = display_bounds(*match.geometry.iloc[0].bounds, _gcj02())
+    return {"bounds": bounds, "transition": "flyToBounds"}

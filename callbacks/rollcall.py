@@ -15,7 +15,7 @@ from dash import ALL, Input, Output, State, ctx, no_update
 
 import auth
 from callbacks import guarded
-from data_sources import duty, get_sources
+from data_sources import get_sources, rollcall
 from layouts.common import local_time
 from layouts.pulse import ids as pulse_ids
 from layouts.rollcall import Ids, history_items, room_items, status_line
@@ -45,7 +45,7 @@ def rollcall_view(state: dict[str, Any] | None, districts: dict[str, str], now: 
         return None, [], False
     rows = []
     for unit in state["units"]:
-        answer_state = duty.answer_state(state, unit, now)
+        answer_state = rollcall.answer_state(state, unit, now)
         at = state["answers"].get(unit)
         rows.append((unit, districts.get(unit, unit), answer_state, _clock(at) if at else ""))
     answered = sum(1 for r in rows if r[2] in ("answered", "late"))
@@ -82,7 +82,7 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
     """Show the latest roll call: countdown, and each room's state."""
     sources = get_sources()
     now = time.time()
-    state = sources.live.rollcall_state()
+    state = sources.rollcall.state()
     summary, rows, running = rollcall_view(state, _district_names(sources), now)
     signature = json.dumps([state and state["id"], rows], ensure_ascii=False)
     rooms = room_items(rows) if signature != shown else no_update
@@ -93,7 +93,7 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
 def history(_version: Any):
     """List the latest roll calls and who missed them."""
     sources = get_sources()
-    calls = duty.rollcall_history(sources.warehouse, limit=5)
+    calls = sources.rollcall.history(limit=5)
     return history_items(calls, sources.registry.district_names())
 
 
@@ -119,7 +119,7 @@ def start(n_clicks: int, minutes: Any):
     sources = get_sources()
     units = list(sources.registry.district_names())
     who = _account() or "值班员"
-    duty.start_rollcall(sources, units, minutes * 60, who)
+    sources.rollcall.start(units, minutes * 60, who)
     auth.audit("rollcall.start", units=len(units), minutes=minutes)
     return f"已向 {len(units)} 个区县值班室发起点名，时限 {minutes} 分钟。"
 
@@ -139,7 +139,7 @@ def answer_by_phone(clicks: list[int | None]):
     sources = get_sources()
     unit = ctx.triggered_id["unit"]
     name = sources.registry.district_names().get(unit, unit)
-    result = duty.answer_rollcall(sources, unit, via="phone", recorded_by=_account())
+    result = sources.rollcall.answer(unit, via="phone", recorded_by=_account())
     auth.audit("rollcall.answer", unit=unit, via="phone", outcome=result.outcome)
     if result.outcome == "answered":
         return f"已登记{name}电话应答" + ("（超过时限）。" if result.late else "。")

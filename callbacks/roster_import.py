@@ -12,7 +12,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import auth
 from callbacks import guarded
-from data_sources import duty, get_sources, rosters
+from data_sources import get_sources, rosters
 from layouts.common import SHANGHAI
 from layouts.roster_import import Ids, error_items, import_button
 
@@ -82,9 +82,7 @@ def _check(contents: str | None, filename: str | None) -> rosters.RosterCheck | 
     if content is None or not filename:
         return None
     sources = get_sources()
-    return rosters.check_upload(
-        sources.warehouse, filename, content, sources.registry.district_names()
-    )
+    return sources.rosters.check_upload(filename, content, sources.registry.district_names())
 
 
 @guarded(
@@ -132,13 +130,13 @@ def import_file(n_clicks: int, contents: str | None, filename: str | None):
     if result is None or not result.ok:
         return True, "文件未通过检查，未导入任何数据。"
     sources = get_sources()
-    counts = rosters.import_roster(sources.warehouse, result)
+    counts = sources.rosters.import_roster(result)
     days = sorted(set(result.rows["duty_date"]))
-    rosters.forget_cached(sources.cache, days)
+    sources.rosters.forget_days(days)
     today = datetime.now(UTC).astimezone(SHANGHAI).date()
     for key in ("last_week", "this_week", "next_week"):
-        duty.forget_week(sources.cache, *export_range(key, today))
-    sources.live.bump()  # every screen showing a roster redraws it
+        sources.rosters.forget_week(*export_range(key, today))
+    sources.versions.bump()  # every screen showing a roster redraws it
     auth.audit("roster.import", file=filename, **counts)
     return True, html.Span(
         f"已导入「{filename}」：{counts['rows']} 条值班安排，替换了 {counts['pairs']} 个单位·日期"
@@ -164,7 +162,7 @@ def export(_xlsx: int, _csv: int, key: str):
     sources = get_sources()
     today = datetime.now(UTC).astimezone(SHANGHAI).date()
     first, last = export_range(key or "this_week", today)
-    frame = rosters.roster_between(sources.warehouse, first, last)
+    frame = sources.rosters.between(first, last)
     content = rosters.export_roster(frame, sources.registry.district_names(), fmt)
     auth.audit("roster.export", fmt=fmt, first=first.isoformat(), last=last.isoformat())
     return dcc.send_bytes(content, f"值班表_{first:%Y%m%d}-{last:%Y%m%d}.{fmt}")

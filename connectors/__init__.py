@@ -12,46 +12,21 @@ the connectors of `CONNECTORS_CONFIG` in threads (`start_in_process`).
 
 from __future__ import annotations
 
-import logging
-import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from loop_thread import Loop, LoopThread
 
 if TYPE_CHECKING:
     from connectors.config import Config
     from data_sources import Sources
 
-log = logging.getLogger(__name__)
 
-
-class Connector(Protocol):
-    def run_forever(self, stop: threading.Event) -> None: ...
-
-
-class ConnectorThread:
+class ConnectorThread(LoopThread):
     """A connector running in a daemon thread of this process; `stop()` ends it."""
 
-    def __init__(self, connector: Connector, name: str) -> None:
+    def __init__(self, connector: Loop, name: str) -> None:
+        super().__init__(connector, name)
         self.connector = connector
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self.connector.run_forever(self._stop)
-        except Exception:
-            log.exception("connector thread %s died", self._thread.name)
-
-    def start(self) -> ConnectorThread:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout=timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
 
 
 def start_in_process(sources: Sources, config: Config) -> list[ConnectorThread]:
@@ -64,4 +39,6 @@ def start_in_process(sources: Sources, config: Config) -> list[ConnectorThread]:
         threads.append(ConnectorThread(MqttConnector(sources, mqtt_config), f"mqtt-{system}"))
     for system, dbpull_config in config.dbpull.items():
         threads.append(ConnectorThread(DbPull(sources, dbpull_config), f"dbpull-{system}"))
-    return [t.start() for t in threads]
+    for thread in threads:
+        thread.start()
+    return threads

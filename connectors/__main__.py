@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         connector.run_forever(stop)
     finally:
         sources.warehouse.engine.dispose()
-        sources.live.r.close()
+        sources.close()
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,7 +31,8 @@ from sqlalchemy.engine import Engine, make_url
 import ops
 from connectors.config import ConfigError, DbPullConfig
 from connectors.deliver import Refused, deliver, transient
-from data_sources import Sources, quarantine, watermarks
+from data_sources import Sources, connector_status, quarantine, watermarks
+from system_health import BEHIND_CAP
 
 log = logging.getLogger(__name__)
 CHANNEL = "dbpull"
@@ -209,6 +211,7 @@ class DbPull:
             else:
                 log.exception("dbpull %s: row failed", self.config.system)
                 error = f"500 {type(exc).__name__}: {exc}"[:500]
+        ops.reject(self.sources, self.config.system, "quarantined")
         quarantine.put(
             self.sources.warehouse,
             source=self.config.system,
@@ -249,7 +252,35 @@ class DbPull:
             done = self.mark_of(row)
         if done != mark:
             watermarks.put(self.sources.warehouse, name, done)
+        self._report(done, moved=done != mark)
         return counts
+
+    def behind(self, mark: dict[str, Any] | None) -> int:
+        """Rows after `mark` (at most BEHIND_CAP are counted)."""
+        sql, params = self._select(mark)
+        params["limit"] = BEHIND_CAP
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(text(f"SELECT COUNT(*) FROM ({sql}) AS se_behind"), params).scalar()
+            )
+
+    def _report(self, mark: dict[str, Any] | None, moved: bool) -> None:
+        # Connector lag for /governance; a failure to say so never stops the pull.
+        try:
+            fields: dict[str, Any] = {"watermark": mark, "behind": self.behind(mark)}
+            fields["pulled_at"] = time.time()
+            if moved:
+                fields["advanced_at"] = fields["pulled_at"]
+            if mark and mark.get("type") == "datetime":
+                when = datetime.fromisoformat(mark["time"])
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=self.zone)
+                fields["watermark_epoch"] = when.timestamp()
+            connector_status.report(
+                self.sources, self.config.name, self.config.system, CHANNEL, **fields
+            )
+        except Exception:  # noqa: BLE001 - lag is a figure, not the pull
+            log.warning("dbpull %s: could not report its lag", self.config.system, exc_info=True)
 
     def run_forever(self, stop: threading.Event) -> None:
         """Pull until `stop` is set: back to back while there is a backlog, else every poll_s."""

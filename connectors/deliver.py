@@ -12,11 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 
+import ops
 from data_sources import Sources
 from ingest import service
+from ingest.body import ApiError
+from ingest.body import validate as validate_body
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingBatch, TransitionIn
 
 # Message kinds, named as the HTTP paths are: alarms, readings, heartbeat, incidents, and
@@ -46,21 +49,12 @@ def transient(exc: BaseException) -> bool:
     )
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def validate(model: type[BaseModel], data: Any) -> Any:
     """`model` from `data`, or Refused(422) naming the first bad field (as HTTP)."""
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _field(first["loc"]) or "body"
-        raise Refused(422, f"{field}: {first['msg']}", field) from None
+        return validate_body(model, data)
+    except ApiError as exc:
+        raise Refused(exc.status, exc.message, exc.field) from None
 
 
 def _own_source(system: str, source: str) -> None:
@@ -95,6 +89,7 @@ def deliver(
             raise Refused(422, "body must be a JSON array of readings", "body")
         batch = validate(ReadingBatch, {"readings": data})
         _apply(service.put_readings, sources, batch.readings)
+        ops.message(sources, system, "readings", "accepted")
         return "accepted"
     if kind == "heartbeat":
         beat = validate(HeartbeatIn, data)
@@ -107,7 +102,7 @@ def deliver(
         if not alarm_id:
             raise Refused(404, "no alarm id in the topic", "id")
         body = validate(TransitionIn, data)
-        current = sources.live.alarm(sources.live.resolve(alarm_id))
+        current = sources.alarms.get(sources.alarms.resolve(alarm_id))
         if current is not None and current.get("source") != system:
             raise Refused(403, f"id: alarm {alarm_id!r} belongs to {current.get('source')!r}", "id")
         to = "acknowledged" if kind == "ack" else "closed"

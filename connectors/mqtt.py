@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -34,8 +35,9 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 import ops
 from connectors.config import MqttConfig
 from connectors.deliver import Refused, deliver, transient
-from connectors.payload import BadPayload, parse
-from data_sources import Sources, quarantine
+from data_sources import Sources, connector_status, quarantine
+from ingest import MAX_BODY
+from ingest.body import ApiError, decode
 
 log = logging.getLogger(__name__)
 CHANNEL = "mqtt"
@@ -66,6 +68,7 @@ class MqttConnector:
         self.subscribed = threading.Event()  # the broker confirmed the subscription
         self._outage = False  # an ingest write failed: acknowledge nothing until reconnected
         self._closing = False
+        self._reported = 0.0
         self.client = self._client()
 
     def _client(self) -> mqtt.Client:
@@ -114,9 +117,11 @@ class MqttConnector:
             )
             return
         self.subscribed.set()
+        self._report()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason, _props) -> None:  # noqa: ANN001
         self.subscribed.clear()
+        self._report()
         if reason.is_failure and not self._closing:
             log.warning("mqtt %s: disconnected: %s", self.config.system, reason)
 
@@ -136,6 +141,26 @@ class MqttConnector:
             outcome=outcome,
         )
         client.ack(message.mid, message.qos)
+        self._report(processed_at=time.time())
+
+    def _report(self, **fields: Any) -> None:
+        # Connector lag for /governance: at most one Redis write a second per connector.
+        now = time.monotonic()
+        if "processed_at" in fields and now - self._reported < 1.0:
+            return
+        self._reported = now
+        try:
+            connected = self.subscribed.is_set()
+            connector_status.report(
+                self.sources,
+                f"mqtt:{self.config.system}",
+                self.config.system,
+                CHANNEL,
+                connected=connected,
+                **fields,
+            )
+        except Exception:  # noqa: BLE001 - lag is a figure, not the delivery
+            log.debug("mqtt %s: could not report its lag", self.config.system, exc_info=True)
 
     # --- one message -------------------------------------------------------------------------
 
@@ -149,10 +174,10 @@ class MqttConnector:
         topic = message._topic.decode("utf-8", errors="replace")
         try:
             kind, alarm_id = route(self.config, topic)
-            data = parse(raw)
+            data = decode(raw, limit=MAX_BODY)  # the one body door of HTTP
             return deliver(self.sources, self.config.system, kind, data, alarm_id)
-        except BadPayload as exc:
-            error = f"{exc.status} {exc}"
+        except ApiError as exc:
+            error = f"{exc.status} {exc.message}"
         except Refused as exc:
             error = str(exc)
         except Exception as exc:
@@ -160,6 +185,7 @@ class MqttConnector:
                 raise
             log.exception("mqtt %s: message on %s failed", self.config.system, topic)
             error = f"500 {type(exc).__name__}: {exc}"[:500]
+        ops.reject(self.sources, self.config.system, "quarantined")
         quarantine.put(
             self.sources.warehouse,
             source=self.config.system,

@@ -3,22 +3,61 @@
 `init_app(server, settings)` owns the connections: it builds the warehouse engine (and brings
 its schema up to date), the Redis client (or the embedded store), and the data-layer cache,
 and hangs them on the Flask app. Callbacks reach them with `get_sources()`.
+
+Every reader and writer is an object on `Sources`, built here from the same client, warehouse
+and cache, and each owns its cache keys and their invalidation:
+
+| attribute | what | backed by |
+|---|---|---|
+| `versions` | the numbers screens poll | Redis |
+| `alarms` | active alarms: ingest, ack/close, escalation, pages, the demo feed's own | Redis |
+| `readings` | latest readings; their history and site alarms | Redis, warehouse |
+| `status` | heartbeats, rescue team status, duty-room check-ins | Redis |
+| `focus` | presenter control: what the displays follow | Redis |
+| `rollcall` | the roll call of the district duty rooms | Redis, warehouse |
+| `restore` | putting a lost live state back | Redis |
+| `streams` | the workers' consumer groups, leases, engine state | Redis |
+| `incidents` | incidents: lists, one incident and its timeline, open/update | warehouse |
+| `duty` | the duty log and handovers | warehouse |
+| `rosters` | duty rosters: a period, the cached week, checking and importing files | warehouse |
+| `analysis` | the alarm history for interactive analysis | warehouse |
+| `registry` | reference data: districts, enterprises, teams, ... | warehouse |
+| `replay` | the wall as it was at a past moment (`/wall?at=`) | warehouse only |
+| `cameras` | the registry of cameras: near a point, a site's own; adding one | warehouse |
+| `systems` | upstream systems and their tokens | warehouse |
+| `search` | search by name, place or number: alarms, incidents, enterprises, teams, contacts | warehouse, Redis |
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+import redis
 from flask import Flask, current_app
 from flask_caching import Cache
 
+from data_sources.alarms import Alarms
+from data_sources.analysis import Analysis
 from data_sources.caching import cached
+from data_sources.cameras import Cameras
 from data_sources.durability import Durability
-from data_sources.live import LiveState, connect, embedded
+from data_sources.duty import Duty
+from data_sources.focus import Focus
+from data_sources.health import WarehouseCheck
+from data_sources.incidents import Incidents
+from data_sources.readings import Readings
+from data_sources.redis_client import connect, embedded
 from data_sources.registry import Registry
+from data_sources.replay import Replay
+from data_sources.restore import Restore
+from data_sources.rollcall import RollCall
+from data_sources.rosters import Rosters
+from data_sources.search import Search
+from data_sources.status import Status, Versions
+from data_sources.streams import Streams
 from data_sources.systems import Systems
 from data_sources.warehouse import Warehouse, make_engine, upgrade
 from settings import Settings
@@ -35,11 +74,27 @@ T = TypeVar("T")
 class Sources:
     settings: Settings
     warehouse: Warehouse
-    live: LiveState
-    registry: Registry
     cache: Cache | None
+    redis: redis.Redis  # for the classes below (and tests); nothing else holds the client
+    versions: Versions
+    alarms: Alarms
+    readings: Readings
+    status: Status
+    focus: Focus
+    rollcall: RollCall
+    restore: Restore
+    streams: Streams
+    incidents: Incidents
+    duty: Duty
+    rosters: Rosters
+    analysis: Analysis
+    registry: Registry
     systems: Systems
+    replay: Replay
+    cameras: Cameras
+    search: Search
     durability: Durability | None = None
+    health: WarehouseCheck = field(default_factory=WarehouseCheck)
 
     def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
         """`load()` once per live-state version across every screen and worker.
@@ -54,13 +109,17 @@ class Sources:
     def readiness(self) -> dict[str, str]:
         """'ok' or the error, per backing service."""
         status = {}
-        for name, check in (("redis", self.live.ping), ("warehouse", self.warehouse.ping)):
+        for name, check in (("redis", self.versions.ping), ("warehouse", self.warehouse.ping)):
             try:
                 check()
                 status[name] = "ok"
             except Exception as exc:  # noqa: BLE001 - any failure means not ready
                 status[name] = f"{type(exc).__name__}: {exc}"[:200]
         return status
+
+    def close(self) -> None:
+        """Close the Redis client (workers at exit)."""
+        self.redis.close()
 
 
 def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
@@ -76,13 +135,30 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
     else:
         cache_config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache = Cache(server, config=cache_config) if server is not None else None
+    alarms = Alarms(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S)
+    registry = Registry(warehouse, cache)
     return Sources(
         settings=settings,
         warehouse=warehouse,
-        live=LiveState(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S),
-        registry=Registry(warehouse, cache),
         cache=cache,
+        redis=client,
+        versions=Versions(client),
+        alarms=alarms,
+        readings=Readings(client, warehouse, cache),
+        status=Status(client),
+        focus=Focus(client),
+        rollcall=RollCall(client, warehouse),
+        restore=Restore(client),
+        streams=Streams(client),
+        incidents=Incidents(warehouse, cache),
+        duty=Duty(warehouse),
+        rosters=Rosters(warehouse, cache),
+        analysis=Analysis(warehouse, cache),
+        registry=registry,
         systems=Systems(warehouse, cache),
+        replay=Replay(warehouse, cache),
+        cameras=Cameras(warehouse, cache),
+        search=Search(warehouse, alarms, registry),
         durability=Durability(
             client,
             embedded=settings.REDIS_URL is None,

@@ -20,36 +20,20 @@ from sqlalchemy import inspect
 
 from data_sources.caching import cached
 from data_sources.registry import HISTORY_TTL, REGISTRY_TTL
-from data_sources.warehouse import Warehouse
+from data_sources.warehouse import Warehouse, utc
+from vocabulary import ARCHIVED_ALARM_COLUMNS, ARCHIVED_ALARM_READ
 
 T = TypeVar("T")
 
-ALARM_COLUMNS = (
-    "id, source, level, category, title, occurred_at, received_at, lon, lat, site_id, "
-    "district, status, count, ack_by, ack_at, closed_by, closed_at, close_note, detail"
-)
+ALARM_COLUMNS = ", ".join(ARCHIVED_ALARM_READ)
 _TIMES = ("occurred_at", "received_at", "ack_at", "closed_at")
 
 
-# The columns of `Analysis.view`: what the archive and the live state both know of an alarm.
-VIEW_COLUMNS = [
-    "id",
-    "source",
-    "level",
-    "category",
-    "title",
-    "occurred_at",
-    "lon",
-    "lat",
-    "site_id",
-    "district",
-    "status",
-    "count",
-    "ack_by",
-    "ack_at",
-    "closed_by",
-    "closed_at",
-    "close_note",
+# The columns of `Analysis.view`: what the archive and the live state both know of an alarm
+# (vocabulary.ARCHIVED_ALARM_COLUMNS without the arrival time and the detail), and the
+# escalation stage recorded on a live alarm (NaN for archived ones).
+VIEW_COLUMNS = [c for c in ARCHIVED_ALARM_COLUMNS[:18] if c not in ("received_at", "detail")] + [
+    "escalation"
 ]
 
 
@@ -76,12 +60,6 @@ class AlarmFilter:
             if values:
                 keep &= frame[column].isin(values)
         return frame[keep]
-
-
-def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for column in columns:
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="mixed")
-    return frame
 
 
 def _in(column: str, name: str, values: tuple[str, ...], params: dict[str, Any]) -> str:
@@ -134,14 +112,14 @@ class Analysis:
                 f"SELECT {ALARM_COLUMNS} FROM alarm_history WHERE {where} ORDER BY occurred_at",
                 params,
             )
-            return _utc(frame, *_TIMES)
+            return utc(frame, *_TIMES)
 
         key = f"alarms:{since.isoformat()}:{until.isoformat()}:{json.dumps(filters)}"
         return self._cached(key, HISTORY_TTL, load)
 
     def view(self, live: pd.DataFrame, f: AlarmFilter) -> pd.DataFrame:
         """The alarms of `f`: the archive, with the live state's alarms (`live`, as
-        `LiveState.active_alarms` gives them) added or taking the place of their archived
+        `Alarms.active` gives them) added or taking the place of their archived
         copy (the live state is newer). Newest first; columns `VIEW_COLUMNS`, times UTC."""
         history = self.alarms(
             f.since,
@@ -161,6 +139,21 @@ class Analysis:
             drop=True
         )
 
+    def hourly_counts(self, since: datetime, until: datetime) -> dict[tuple[int, str], int]:
+        """Archived alarms of [since, until) counted by (Asia/Shanghai hour of day, level),
+        leaving out the demo feed's own (ids `demo-...`): the history the feed keeps to."""
+        frame = utc(
+            self.wh.query(
+                "SELECT level, occurred_at FROM alarm_history WHERE occurred_at >= :since "
+                "AND occurred_at < :until AND id NOT LIKE 'demo-%'",
+                {"since": since, "until": until},
+            ),
+            "occurred_at",
+        )
+        hours = frame["occurred_at"].dt.tz_convert("Asia/Shanghai").dt.hour
+        counts = frame.assign(hour=hours).groupby(["hour", "level"]).size()
+        return {(int(h), str(lv)): int(n) for (h, lv), n in counts.items()}
+
     def categories(self) -> pd.DataFrame:
         """Every (source, category) pair the history knows. Columns: source, category, n."""
         return self._cached(
@@ -179,7 +172,7 @@ class Analysis:
         )
         if frame.empty:
             return None
-        row = _utc(frame, *_TIMES).iloc[0].to_dict()
+        row = utc(frame, *_TIMES).iloc[0].to_dict()
         try:
             row["detail"] = json.loads(row.get("detail") or "{}")
         except ValueError:
@@ -200,7 +193,7 @@ class Analysis:
             "ORDER BY at DESC LIMIT :limit",
             {"id": incident_id, "limit": limit},
         )
-        return _utc(frame, "at")
+        return utc(frame, "at")
 
     def alarm_events(self, alarm_id: str) -> pd.DataFrame:
         """Every recorded change of one alarm, oldest first. Columns: op (new/repeat/
@@ -213,9 +206,4 @@ class Analysis:
             "SELECT op, at, actor, rev FROM alarm_events WHERE alarm_id = :id ORDER BY at, rev",
             {"id": alarm_id},
         )
-        return _utc(frame, "at")
-
-
-def analysis_of(sources: Any) -> Analysis:
-    """The analysis reads over a `Sources` (its warehouse and shared cache)."""
-    return Analysis(sources.warehouse, sources.cache)
+        return utc(frame, "at")

@@ -21,14 +21,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from data_sources.rosters import roster_between
+from data_sources.rosters import Rosters
 from data_sources.warehouse import Warehouse
+from vocabulary import LEVELS, incident_level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LEVELS = ("red", "orange", "yellow", "blue")
 STATUSES = ("new", "acknowledged", "closed")
-# Incident levels 1-4 (Ⅰ 特别重大 … Ⅳ 一般) take the colours of the alarm levels.
-INCIDENT_COLOURS = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
 UNLOCATED = ""  # district key of alarms the warehouse could not place in a district
 FIRST_DAY = date(2000, 1, 1)
 MAX_ROWS = 2000  # per list section: a day that has more is cut, and says so
@@ -213,7 +211,7 @@ def daily_report(warehouse: Warehouse, day: date, now: datetime) -> DailyReport:
             )
     report.handovers.sort(key=lambda h: h["at"])
 
-    roster = roster_between(warehouse, day, day)
+    roster = Rosters(warehouse).between(day, day)
     roster = roster[roster["unit"] == "city"]
     order = {"leader": 0, "chief": 1, "officer": 2}
     report.on_duty = sorted(
@@ -309,7 +307,7 @@ def _incidents(
     )
     for row in _records(frame, ("opened_at", "closed_at")):
         row["level"] = int(row["level"])
-        row["colour"] = INCIDENT_COLOURS.get(row["level"], "blue")
+        row["colour"] = incident_level(row["level"])[2]
         row["district"] = names.get(row["district"], row["district"])
         row["casualties"] = int(row["casualties"] or 0)
         row["opened_today"] = report.start <= row["opened_at"] < report.end

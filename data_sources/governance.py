@@ -4,7 +4,8 @@ Per registered system: its state, the age of its last heartbeat, the messages ar
 hour over the last 24 hours (`alarm_history` by `source`, by `received_at`), their lateness
 (arrival minus event time, `received_at - occurred_at`, over its newest LATENESS_SAMPLE
 messages) at p50/p95, duplicates folded into
-them (`count - 1`), and what the quarantine rejected (by reason, with the last payloads).
+them (`count - 1`), what the quarantine rejected (by reason, with the last payloads), and the lag of its
+connectors (MQTT: since the last message taken; database pull: rows behind, watermark age).
 And the integration rate (业务系统整合率): systems delivering within their cadence ÷ enabled
 systems registered.
 
@@ -20,16 +21,17 @@ States:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
 from data_sources import quarantine
+from data_sources.connector_status import lags
 from data_sources.warehouse import Warehouse
+from system_health import HOURS, Governance, SystemHealth
 
-HOURS = 24
 # A cadence is what a system promises; one missed beat is jitter, two are silence.
 GRACE = 2.0
 LAST_REJECTS = 3
@@ -37,53 +39,8 @@ PAYLOAD_LIMIT = 600
 # Lateness is read from each system's newest messages, not all of a busy day's.
 LATENESS_SAMPLE = 2000
 REASON_LIMIT = 120
-STATES = {
-    "integrated": "已接入",
-    "silent": "无数据",
-    "failing": "异常",
-    "not_connected": "未接入",
-}
 # The context intake paths append to an error ("(topic …)", "(after 3 deliveries …)").
 _CONTEXT = re.compile(r"\s*\((?:topic|after|moved from) [^)]*\)\s*$")
-
-
-@dataclass
-class SystemHealth:
-    code: str
-    name: str
-    enabled: bool
-    heartbeat_s: int
-    data_s: int
-    state: str
-    heartbeat_age_s: float | None
-    last_message_age_s: float | None
-    hourly: list[int]  # messages per hour, oldest first; the last is the hour up to now
-    messages_24h: int
-    duplicates_24h: int
-    lateness_p50_s: float | None
-    lateness_p95_s: float | None
-    rejects_24h: int
-    rejects_1h: int
-    accepted_1h: int
-    reasons: list[tuple[str, int]] = field(default_factory=list)  # most frequent first
-    last_rejects: list[dict[str, Any]] = field(default_factory=list)  # at, error, payload
-
-    @property
-    def state_name(self) -> str:
-        return STATES[self.state]
-
-
-@dataclass
-class Governance:
-    at: datetime
-    systems: list[SystemHealth]
-    integrated: int
-    registered: int  # enabled systems
-
-    @property
-    def rate(self) -> float | None:
-        """Integrated ÷ enabled systems registered; None when none is registered."""
-        return self.integrated / self.registered if self.registered else None
 
 
 def reason_of(error: str | None) -> str:
@@ -174,10 +131,13 @@ def collect(
     systems: pd.DataFrame,
     heartbeats: dict[str, float],
     now: datetime | None = None,
+    connectors: dict[str, dict[str, Any]] | None = None,
 ) -> Governance:
     """The figures of every system in `systems` (the registry's `Systems.all()` frame),
-    `heartbeats` (code → epoch s, `LiveState.heartbeats()`) at `now` (UTC)."""
+    `heartbeats` (code → epoch s, `Status.heartbeats()`) and `connectors` (the connectors'
+    statuses, `connector_status.statuses`) at `now` (UTC)."""
     now = now or datetime.now(UTC)
+    lag = lags(connectors or {}, now.timestamp())
     since, hour_ago = now - timedelta(hours=HOURS), now - timedelta(hours=1)
     volume = _volume(warehouse, now)
     last_message = _last_message(warehouse)
@@ -225,6 +185,7 @@ def collect(
                 accepted_1h=accepted_1h,
                 reasons=[(str(r), int(n)) for r, n in reasons.items()],
                 last_rejects=_last_payloads(warehouse, code) if len(refused) else [],
+                lags=lag.get(code, []),
             )
         )
     enabled = [s for s in rows if s.enabled]
@@ -251,3 +212,83 @@ def _shorten(raw: bytes) -> str:
     # Text only: bytes that are not UTF-8, and NUL, shown as \xNN.
     text = raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
     return text if len(text) <= PAYLOAD_LIMIT else text[: PAYLOAD_LIMIT - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A system's state from the cheap signs alone (what the wall's pulse can afford)."""
+
+    code: str
+    name: str
+    enabled: bool
+    sends: tuple[str, ...]
+    state: str
+    heartbeat_age_s: float | None
+    last_message_age_s: float | None
+
+    @property
+    def quiet_for_s(self) -> float | None:
+        """Seconds since its last sign of life (heartbeat or archived message); None: never."""
+        ages = [a for a in (self.heartbeat_age_s, self.last_message_age_s) if a is not None]
+        return min(ages) if ages else None
+
+
+def delivery(
+    warehouse: Warehouse,
+    systems: pd.DataFrame,
+    heartbeats: dict[str, float],
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Every registered system's state by the same rule as `collect` (`state_of`), from a few
+    indexed lookups per system instead of the day's figures: its newest archived message,
+    its messages and rejects of the last hour."""
+    now = now or datetime.now(UTC)
+    hour_ago = now - timedelta(hours=1)
+    rejects_1h = quarantine.counts_by_source(warehouse, since=hour_ago)
+    ever_rejected = set(quarantine.counts_by_source(warehouse, include_redriven=True))
+    result = []
+    for system in systems.to_dict("records"):
+        code = system["code"]
+        # Two indexed lookups per system (alarm_history(source, received_at), migration 0009).
+        frame = warehouse.query(
+            "SELECT max(received_at) AS last FROM alarm_history WHERE source = :s", {"s": code}
+        )
+        last = None if pd.isna(frame["last"].iloc[0]) else _utc(frame["last"]).iloc[0]
+        accepted = 0
+        if last is not None and last >= hour_ago:
+            accepted = int(
+                warehouse.query(
+                    "SELECT count(*) AS n FROM alarm_history "
+                    "WHERE source = :s AND received_at >= :h",
+                    {"s": code, "h": hour_ago},
+                )["n"].iloc[0]
+            )
+        beat = heartbeats.get(code)
+        heartbeat_age = None if beat is None else max(0.0, now.timestamp() - beat)
+        message_age = _age(now, last)
+        state = state_of(
+            system,
+            heartbeat_age,
+            message_age,
+            rejects_1h.get(code, 0),
+            accepted,
+            code in ever_rejected,
+        )
+        result.append(
+            Delivery(
+                code=code,
+                name=system["name"],
+                enabled=bool(system["enabled"]),
+                sends=tuple(system["sends"]),
+                state=state,
+                heartbeat_age_s=heartbeat_age,
+                last_message_age_s=message_age,
+            )
+        )
+    return result
+
+
+def rate_of(systems: list[Delivery]) -> tuple[int, int]:
+    """(integrated, enabled registered): the integration rate's two terms."""
+    enabled = [s for s in systems if s.enabled]
+    return sum(s.state == "integrated" for s in enabled), len(enabled)

@@ -4,6 +4,7 @@
 |---|---|---|
 | `se:version` | string (int) | bumped on every change of alarms, incidents, teams, duty; screens poll it |
 | `se:version:readings` | string (int) | bumped when a sensor's latest value changes |
+| `se:changed` | pub/sub channel | published with every bump of a version (`a` an alarm changed and the stream says how, `s` other state, `r` readings): wakes the push hubs (push/hub.py) |
 | `se:alarm:<id>` | hash | one alarm: `id`, `body` (JSON as ingested), `status`, `count`, `last_at`, `last_id`, `dedupe`, `ack_by`, `ack_at`, `closed_by`, `closed_at`, `close_note`, `escalation`, `escalated_at`, `rev` |
 | `se:alarms:dedupe` | hash | dedupe key (source, site, category) → id of the open alarm repeats merge into |
 | `se:seen:<id>` | string | upstream id → the id it lives under (7 days): idempotent ingest |
@@ -24,6 +25,9 @@
 | `se:rollcall` | hash | the latest roll call of the district duty rooms: `id`, `started_at`, `deadline_at` (epoch s), `deadline_s`, `started_by` |
 | `se:rollcall:units` | set | the units that roll call called |
 | `se:rollcall:answers` | hash | unit → when it answered (epoch s); first answer only |
+| `se:connectors` | hash | connector name (`mqtt:iot`, `dbpull:emergency`) → its last status (JSON, data_sources/connector_status.py) |
+| `se:hall:shown:<day>:<display>` | string (bitmap) | minutes of an Asia/Shanghai day an enrolled wall display was showing (bit per minute) |
+| `se:hall:days` | set | `<day>|<display>` of every bitmap above |
 
 Alarm ids are upstream ids: they go into key names as they are (Redis keys are binary-safe).
 """
@@ -31,6 +35,7 @@ Alarm ids are upstream ids: they go into key names as they are (Redis keys are b
 PREFIX = "se:"
 VERSION = PREFIX + "version"
 READINGS_VERSION = PREFIX + "version:readings"
+CHANGED = PREFIX + "changed"  # pub/sub: a version moved (Lua scripts name it literally)
 ALARMS_ACTIVE = PREFIX + "alarms:active"
 ALARMS_CLOSED = PREFIX + "alarms:closed"
 ALARM_STREAM = PREFIX + "stream:alarms"
@@ -46,8 +51,11 @@ DEMO_ALARMS = PREFIX + "demo:alarms"
 STREAM_MAXLEN = 500_000
 
 
+ALARM_PREFIX = PREFIX + "alarm:"  # + alarm id: the alarm's hash
+
+
 def alarm(alarm_id: str) -> str:
-    return f"{PREFIX}alarm:{alarm_id}"
+    return ALARM_PREFIX + alarm_id
 
 
 def lock(name: str) -> str:
@@ -71,3 +79,11 @@ ROLLCALL_ANSWERS = PREFIX + "rollcall:answers"  # hash: unit → answered at (ep
 # Added for presenter control (issue 7): the focus the wall and consultation displays follow.
 # Hash: kind, id, label, by, by_user, at, district, lon, lat, bounds (JSON).
 FOCUS = PREFIX + "focus"
+
+# Added for governance (issue 12): connector lag, and command-hall usage days.
+CONNECTORS = PREFIX + "connectors"  # hash: connector name → status JSON
+HALL_DAYS = PREFIX + "hall:days"  # set: "<YYYY-MM-DD>|<display id>"
+
+
+def hall_shown(day: str, display: str) -> str:
+    return f"{PREFIX}hall:shown:{day}:{display}"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -18,7 +18,7 @@ from flask_caching import Cache
 from shapely.geometry import shape
 
 from data_sources.caching import StaleCopies, cached
-from data_sources.warehouse import Warehouse
+from data_sources.warehouse import Warehouse, utc
 
 T = TypeVar("T")
 
@@ -32,12 +32,6 @@ def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326"
     )
-
-
-def _utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    for column in columns:
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="mixed")
-    return frame
 
 
 class Registry:
@@ -248,29 +242,6 @@ class Registry:
         )
         return frame if kinds is None else frame[frame["kind"].isin(kinds)]
 
-    # duty -----------------------------------------------------------------------------
-
-    def roster(self, day: date, unit: str | None = None) -> pd.DataFrame:
-        """Who is on duty on `day` (Asia/Shanghai calendar day).
-
-        Columns: unit, duty_date, shift (day/night), role (leader/chief/officer), name,
-        phone, starts_at, ends_at (UTC).
-        """
-
-        def load() -> pd.DataFrame:
-            sql = (
-                "SELECT unit, duty_date, shift, role, name, phone, starts_at, ends_at "
-                "FROM duty_roster WHERE duty_date = :day"
-            )
-            params: dict[str, Any] = {"day": day}
-            if unit is not None:
-                sql += " AND unit = :unit"
-                params["unit"] = unit
-            frame = self.wh.query(sql + " ORDER BY unit, starts_at, role, name", params)
-            return _utc(frame, "starts_at", "ends_at")
-
-        return self._cached(f"roster:{day.isoformat()}:{unit}", REGISTRY_TTL, load)
-
     # history --------------------------------------------------------------------------
 
     def alarm_history(self, since: datetime, until: datetime | None = None) -> pd.DataFrame:
@@ -285,22 +256,7 @@ class Registry:
                 "ORDER BY occurred_at",
                 {"since": since, "until": until},
             )
-            return _utc(frame, "occurred_at")
+            return utc(frame, "occurred_at")
 
         key = f"alarm_history:{since.isoformat()}:{until.isoformat()}"
         return self._cached(key, HISTORY_TTL, load)
-
-    def incidents(self, status: str | None = "open") -> gpd.GeoDataFrame:
-        """Columns: id, title, category, level (1-4), status, district, lon, lat, opened_at,
-        closed_at (UTC), casualties, summary, geometry."""
-
-        def load() -> gpd.GeoDataFrame:
-            where = "WHERE status = :status" if status else ""
-            frame = self.wh.query(
-                "SELECT id, title, category, level, status, district, lon, lat, opened_at, "
-                f"closed_at, casualties, summary FROM incidents {where} ORDER BY opened_at DESC",
-                {"status": status} if status else None,
-            )
-            return _points(_utc(frame, "opened_at", "closed_at"))
-
-        return self._cached(f"incidents:{status}", HISTORY_TTL, load)

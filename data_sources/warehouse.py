@@ -179,3 +179,10 @@ def _is_timeout(exc: Exception) -> bool:
         or "statement timeout" in message
         or "canceling statement" in message
     )
+
+
+def utc(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Parse `columns` of a frame read from either database as UTC-aware times."""
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="mixed")
+    return frame

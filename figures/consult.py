@@ -7,15 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_sources.live import LEVELS
 from figures.stats import COLOURS, GRID, TEXT
 from layouts.common import SHANGHAI
 from layouts.i18n import level_name, t
 from security.text import plotly_text
+from vocabulary import LEVELS
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
-BAR = "#2f8cff"
-DIM = "rgba(47, 140, 255, 0.35)"
+DIM_OPACITY = 0.3  # bars of values outside the current selection
 
 # (longest span, bucket): the trend keeps between about 12 and 60 bars whatever the window.
 BUCKETS = [
@@ -100,33 +99,50 @@ def trend_figure(counts: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig)
 
 
-def ranked_figure(rows: list[tuple[str, str, int]], selected: list[str], lang: str) -> go.Figure:
-    """Horizontal bars, largest on top: (key, label, value); keys in `selected` stay bright."""
+def ranked_figure(
+    rows: list[tuple[str, str, dict[str, int]]], selected: list[str], lang: str
+) -> go.Figure:
+    """Horizontal bars, largest on top, stacked by level in the wall's colours (most severe
+    nearest the axis): (key, label, {level: count}); keys in `selected` stay bright."""
     if not rows:
         return empty_figure(t("alarms.none", lang))
-    rows = sorted(rows, key=lambda r: r[2])
-    keys, labels, values = (list(col) for col in zip(*rows))
+    rows = sorted(rows, key=lambda r: sum(r[2].values()))
+    keys = [r[0] for r in rows]
     # Names of districts, categories and systems come from upstream: plotly draws text only.
-    labels = [plotly_text(label) for label in labels]
-    colours = [BAR if not selected or k in selected else DIM for k in keys]
+    labels = [plotly_text(r[1]) for r in rows]
+    totals = [sum(r[2].values()) for r in rows]
+    opacity = [1.0 if not selected or k in selected else DIM_OPACITY for k in keys]
     fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
-            orientation="h",
-            marker_color=colours,
-            customdata=keys,
-            text=values,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x}<extra></extra>",
-        )
+        [
+            go.Bar(
+                x=[r[2].get(level, 0) for r in rows],
+                y=labels,
+                orientation="h",
+                name=level_name(level, lang),
+                marker={"color": COLOURS[level], "opacity": opacity},
+                customdata=keys,
+                hovertemplate="%{y} · %{fullData.name} %{x}<extra></extra>",
+            )
+            for level in LEVELS
+        ]
     )
+    # The total at the end of each bar (an annotation: a stack has no one bar to label).
+    for label, total in zip(labels, totals):
+        fig.add_annotation(
+            x=total,
+            y=label,
+            text=str(total),
+            showarrow=False,
+            xanchor="left",
+            xshift=4,
+            font={"size": 12, "color": TEXT},
+        )
+    fig.update_layout(barmode="stack")
     # Every bar keeps its label (plotly would skip some to avoid overlap).
     fig.update_yaxes(
         type="category", automargin=True, tickmode="array", tickvals=labels, tickfont={"size": 12}
     )
-    fig.update_xaxes(range=[0, max(values) * 1.15], automargin=True)
+    fig.update_xaxes(range=[0, max(totals) * 1.15], automargin=True)
     return _layout(fig, left=8, bottom=24)
 
 

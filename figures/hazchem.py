@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from data_sources.live import LEVELS
-from layouts.common import LEVEL_NAMES, SHANGHAI
+from layouts.common import SHANGHAI
 from security.text import plotly_text
+from vocabulary import LEVEL_NAMES, LEVELS, SENSOR_FAULT, reading_fault
 
 # The palette of figures/stats.py (not imported from there: figures.stats imports layouts,
 # and layouts imports figures, so importing it first from here closes an import cycle).
@@ -18,7 +18,7 @@ COLOURS = {"red": "#ff3b30", "orange": "#ff9500", "yellow": "#ffd60a", "blue": "
 TEXT = "#e6f0ff"
 GRID = "rgba(143, 176, 214, 0.25)"
 FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
-STATE_COLOURS = {"normal": "#30d158", "alarm": COLOURS["orange"], "trip": COLOURS["red"], "none": "#6d7f99"}  # fmt: skip
+STATE_COLOURS = {"normal": "#30d158", "alarm": COLOURS["orange"], "trip": COLOURS["red"], "none": "#6d7f99", "fault": "#ff9f0a"}  # fmt: skip
 ROW_PX = 74
 
 
@@ -29,8 +29,10 @@ def _finite(*values: float | None) -> list[float]:
 
 
 def gauge_range(row: pd.Series | dict) -> tuple[float, float]:
-    """An axis that shows the normal value, every limit and the reading, with a margin."""
-    values = _finite(row["low_low"], row["low"], row["normal"], row["high"], row["high_high"], row["value"])  # fmt: skip
+    """An axis that shows the normal value, every limit and the reading (not a faulty one),
+    with a margin."""
+    value = None if row.get("state") == "fault" else row["value"]
+    values = _finite(row["low_low"], row["low"], row["normal"], row["high"], row["high_high"], value)  # fmt: skip
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.12 or max(abs(hi), 1.0) * 0.1
     lo = 0.0 if lo >= 0 and lo - pad < 0 else lo - pad
@@ -52,6 +54,12 @@ def _steps(row, lo: float, hi: float) -> list[dict]:  # noqa: ANN001
     return bands
 
 
+def _number(value: float) -> str:
+    """Three significant digits, as the screen reads them (46.7, 0.118, 1.5e+03 → 1500)."""
+    text = f"{value:.3g}"
+    return f"{value:.0f}" if "e" in text else text
+
+
 def _axis(name: str, k: int) -> str:
     return name if k == 1 else f"{name}{k}"
 
@@ -67,9 +75,12 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
     """One row per sensor: a bullet of the live value against its limits, and the last
     24 hours (history from the warehouse, the live value joined as the last point).
 
-    `sensors`: id, name, unit, normal, low_low, low, high, high_high, value, ts, state.
-    `history`: sensor_id, ts, value. Built as a plain dict: plotly's validating objects
-    cost ~1 s for a dozen sensors, the dict a few milliseconds.
+    `sensors`: id, kind, name, unit, normal, low_low, low, high, high_high, value, ts, state.
+    `history`: sensor_id, ts, value. A live value in state `fault`, and any past value outside
+    the physical range of the kind (vocabulary.reading_fault), is not drawn as a reading: the
+    gauge says 传感器故障 and the line has a gap. The name and the value text sit left of the
+    bullet, so a long value never runs into it. Built as a plain dict: plotly's validating
+    objects cost ~1 s for a dozen sensors, the dict a few milliseconds.
     """
     n = max(len(sensors), 1)
     band = 1 / n
@@ -83,12 +94,14 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
         "font": {"color": TEXT, "family": FONT, "size": 12},
         "showlegend": False,
         "shapes": [],
+        "annotations": [],
     }
     for i, row in enumerate(sensors.to_dict("records")):
         k = i + 1
         top = 1 - i * band
         value = row["value"]
-        has_value = value is not None and value == value
+        fault = row.get("state") == "fault"
+        has_value = value is not None and value == value and not fault
         lo, hi = gauge_range(row)
         colour = STATE_COLOURS.get(row["state"], STATE_COLOURS["none"])
         trip = _finite(row["high_high"]) or _finite(row["high"])
@@ -104,21 +117,26 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
         data.append(
             {
                 "type": "indicator",
-                "mode": "number+gauge",
+                "mode": "gauge",
                 "value": float(value) if has_value else None,
                 "domain": {"x": [0, 0.44], "y": [top - band * 0.78, top - band * 0.22]},
-                "number": {
-                    "suffix": f" {plotly_text(row['unit'])}",
-                    "font": {"size": 15, "color": colour},
-                    "valueformat": ".3~g",
-                },  # fmt: skip
-                "title": {"text": plotly_text(row["name"]), "font": {"size": 12}},
                 "gauge": gauge,
             }
         )
+        mid = top - band / 2
+        label = {"xref": "paper", "yref": "paper", "x": 0, "xanchor": "right", "xshift": -8, "showarrow": False}  # fmt: skip
+        text = SENSOR_FAULT if fault else (
+            f"{_number(float(value))} {plotly_text(row['unit'])}" if has_value else "无读数"
+        )  # fmt: skip
+        name = {**label, "y": mid, "yanchor": "bottom", "font": {"size": 12}}
+        reading = {**label, "y": mid, "yanchor": "top", "font": {"size": 14, "color": colour}}
+        layout["annotations"] += [name | {"text": plotly_text(row["name"])}, reading | {"text": text}]  # fmt: skip
         past = by_sensor.get(row["id"])
         xs = _local(past["ts"]) if past is not None else []
-        ys = [float(v) for v in past["value"]] if past is not None else []
+        ys = [
+            None if reading_fault(row.get("kind", ""), row["unit"], float(v)) else float(v)
+            for v in (past["value"] if past is not None else [])
+        ]
         if has_value and row.get("ts") is not None:
             xs, ys = (
                 [*xs, *_local(pd.Series([row["ts"]]))],

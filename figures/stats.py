@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_sources.live import LEVELS
-from layouts.common import LEVEL_NAMES, SHANGHAI
+from layouts.common import SHANGHAI
+from vocabulary import LEVEL_NAMES, LEVELS
 
 COLOURS = {"red": "#ff3b30", "orange": "#ff9500", "yellow": "#ffd60a", "blue": "#2f8cff"}
 TEXT = "#e6f0ff"

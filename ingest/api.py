@@ -26,6 +26,8 @@ bp = Blueprint("ingest", __name__, url_prefix="/api/v1")
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     ops.count("se_ingest_rejected_total", endpoint=request.endpoint or "?", status=str(exc.status))
+    # Per system only for the system the token proved; a 401 has none.
+    ops.reject(get_sources(), g.get("ingest_system"), str(exc.status))
     return jsonify(error=exc.message, field=exc.field), exc.status
 
 
@@ -33,6 +35,7 @@ def _api_error(exc: ApiError):
 def _http_error(exc: HTTPException):
     # Flask's own 404/405/413 come back as JSON too, never as an HTML page.
     ops.count("se_ingest_rejected_total", endpoint=request.endpoint or "?", status=str(exc.code))
+    ops.reject(get_sources(), g.get("ingest_system"), str(exc.code))
     response = jsonify(error=exc.description, field=None)
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
@@ -125,7 +128,7 @@ def list_alarms():
         after = paging.decode(request.args.get("cursor"), status)
     except ValueError as exc:
         raise ApiError(422, str(exc), str(exc).split(":", 1)[0]) from None
-    page = get_sources().live.alarm_page(status, limit, after)
+    page = get_sources().alarms.page(status, limit, after)
     items = page.alarms.to_json(orient="records", date_format="iso", force_ascii=False)
     cursor = None if page.next_after is None else paging.encode(page.next_after, status)
     tail = json.dumps({"total": page.total, "next_cursor": cursor})

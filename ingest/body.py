@@ -13,7 +13,7 @@ In this order, and nothing is stored before all of it has passed:
 
 What the body means is then the pydantic model's business (`validate`): strict types, 422
 naming the field. `decode` works on bytes alone, so that other transports (MQTT, a database
-pull) can use the same rules.
+pull) use the same rules, and `validate` is theirs too (connectors/deliver.py).
 """
 
 from __future__ import annotations
@@ -83,8 +83,13 @@ def read_json() -> Any:
     return decode(raw)
 
 
-def decode(raw: bytes) -> Any:
-    """Parse a JSON body by the rules above; ApiError (400, 422) when it breaks one."""
+def decode(raw: bytes, limit: int | None = None) -> Any:
+    """Parse a JSON body by the rules above; ApiError (400, 413, 422) when it breaks one.
+
+    `limit` is the size rule for transports that have not applied it (MQTT): more bytes is 413.
+    """
+    if limit is not None and len(raw) > limit:
+        raise ApiError(413, f"body too large ({len(raw)} bytes, at most {limit})", None)
     if raw.startswith(_BOMS) or b"\x00" in raw:
         raise ApiError(400, "body must be UTF-8 (no byte order mark, no UTF-16 or UTF-32)", None)
     try:

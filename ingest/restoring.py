@@ -24,7 +24,7 @@ def missing_alarm(sources: Sources, alarm_id: str) -> str:
     try:
         return "restored" if restore_alarm(sources, alarm_id) else "unknown"
     except Exception as exc:  # noqa: BLE001 - any failure to ask is the same answer
-        if sources.live.is_restored():
+        if sources.restore.is_restored():
             # Nothing was lost: a warehouse outage cannot hide a live alarm, so 404 stands.
             log.warning("ingest: cannot look up %r in the warehouse: %s", alarm_id, exc)
             return "unknown"
@@ -35,7 +35,7 @@ def missing_alarm(sources: Sources, alarm_id: str) -> str:
 def known_alarm(sources: Sources, alarm_id: str) -> None:
     """Before a post while the live state is being restored: put the alarm back if the
     warehouse knows it, so that a retried post is a duplicate, not a second 'new'."""
-    if sources.live.is_restored():
+    if sources.restore.is_restored():
         return
     try:
         restore_alarm(sources, alarm_id)

@@ -19,7 +19,6 @@ from werkzeug.exceptions import HTTPException
 
 import ops
 from data_sources import get_sources
-from data_sources.duty import answer_rollcall
 from data_sources.rosters import CITY, unit_lookup
 from ingest import credentials
 from ingest.body import ApiError, read_json, validate
@@ -72,7 +71,7 @@ def answer():
     unit = unit_lookup(sources.registry.district_names()).get(given)
     if unit is None or unit == CITY:
         raise _Error(422, f"unit: {given[:40]!r} is not a district duty room", "unit")
-    result = answer_rollcall(sources, unit, via="api", recorded_by=g.ingest_caller.via)
+    result = sources.rollcall.answer(unit, via="api", recorded_by=g.ingest_caller.via)
     if result.outcome == "none":
         raise _Error(409, "no roll call has been started", None)
     if result.outcome == "not-called":

@@ -7,18 +7,23 @@ request (ingest/credentials.py holds the rules); None is a trusted in-process ca
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import ops
 from data_sources import Sources
 from data_sources.boundaries import district_of
 from data_sources.caching import Unavailable
 from geo.gcj02 import gcj02_to_wgs84
 from ingest import credentials, restoring
 from ingest.models import AlarmIn, HeartbeatIn, IncidentIn, ReadingIn, TransitionIn
+from vocabulary import title_disagrees
 
 if TYPE_CHECKING:
     from ingest.credentials import Caller
+
+log = logging.getLogger(__name__)
 
 
 class Rejected(ValueError):
@@ -71,7 +76,22 @@ def put_alarm(sources: Sources, alarm: AlarmIn, caller: Caller | None = None) ->
     record["occurred_at"] = alarm.occurred_at.astimezone(UTC)
     record["received_at"] = datetime.now(UTC).isoformat()
     restoring.known_alarm(sources, alarm.id)
-    return sources.live.put_alarm(record)
+    outcome, target = sources.alarms.put(record)
+    # The upstream system owns both its level and its title, so a title whose colour word
+    # names another level is stored as sent (refusing it would lose a real alarm); the log
+    # tells its integrators, and the detail panel shows the disagreement to the duty officer.
+    said = title_disagrees(alarm.title, alarm.level)
+    if said is not None and outcome == "new":
+        log.warning(
+            "ingest: alarm %r from %s is %s but its title says %s",
+            alarm.id,
+            alarm.source,
+            alarm.level,
+            said,
+        )
+    late_s = (datetime.now(UTC) - record["occurred_at"]).total_seconds()
+    ops.message(sources, alarm.source, "alarms", outcome, late_s)
+    return outcome, target
 
 
 def put_readings(sources: Sources, readings: list[ReadingIn], caller: Caller | None = None) -> int:
@@ -81,7 +101,10 @@ def put_readings(sources: Sources, readings: list[ReadingIn], caller: Caller | N
     for i, reading in enumerate(readings):
         if reading.sensor_id not in known:
             raise Rejected(f"[{i}].sensor_id", f"unknown sensor {reading.sensor_id!r}")
-    return sources.live.put_readings((r.sensor_id, r.ts.timestamp(), r.value) for r in readings)
+    updated = sources.readings.put((r.sensor_id, r.ts.timestamp(), r.value) for r in readings)
+    if caller is not None:
+        ops.message(sources, caller.system, "readings", "accepted")
+    return updated
 
 
 def transition(
@@ -92,28 +115,29 @@ def transition(
     `by` stays the name the caller gave; the record also carries `via` (system:token id).
     """
     at = (body.at or datetime.now(UTC)).timestamp()
-    current = sources.live.alarm(sources.live.resolve(alarm_id))
+    current = sources.alarms.get(sources.alarms.resolve(alarm_id))
     if current is None:
         # Redis may have lost it (restarted empty): the warehouse knows, never a 404 then.
         found = restoring.missing_alarm(sources, alarm_id)
         if found == "unavailable":
             raise Rejected("id", "the live state is being restored; try again shortly", 503)
         if found == "restored":
-            current = sources.live.alarm(sources.live.resolve(alarm_id))
+            current = sources.alarms.get(sources.alarms.resolve(alarm_id))
     if caller is not None and current is not None:
         credentials.may_transition(sources, caller, current["source"])
     via = caller.via if caller is not None else ""
-    outcome = sources.live.transition(alarm_id, to, body.by, at, body.note, via=via)
+    outcome = sources.alarms.transition(alarm_id, to, body.by, at, body.note, via=via)
     if outcome == "missing":
         raise Rejected("id", f"no active alarm {alarm_id!r}", status=404)
     if outcome == "closed" and to != "closed":
         raise Rejected("id", f"alarm {alarm_id!r} is already closed", status=409)
-    return sources.live.alarm(sources.live.resolve(alarm_id)) or {}
+    return sources.alarms.get(sources.alarms.resolve(alarm_id)) or {}
 
 
 def heartbeat(sources: Sources, beat: HeartbeatIn, caller: Caller | None = None) -> None:
     credentials.as_source(sources, caller, beat.source, "heartbeats")
-    sources.live.heartbeat(beat.source, (beat.at or datetime.now(UTC)).timestamp())
+    sources.status.heartbeat(beat.source, (beat.at or datetime.now(UTC)).timestamp())
+    ops.message(sources, beat.source, "heartbeats", "ok")
 
 
 def put_incident(sources: Sources, incident: IncidentIn, caller: Caller | None = None) -> str:
@@ -123,8 +147,6 @@ def put_incident(sources: Sources, incident: IncidentIn, caller: Caller | None =
     district = district_of(lon, lat)
     if district is None:
         raise Rejected("lon", "position is outside Suzhou's districts")
-    wh = sources.warehouse
-    exists = len(wh.query("SELECT id FROM incidents WHERE id = :id", {"id": incident.id})) > 0
     now = datetime.now(UTC)
     row = {
         "id": incident.id,
@@ -142,42 +164,7 @@ def put_incident(sources: Sources, incident: IncidentIn, caller: Caller | None =
         "wind_from_deg": incident.wind_from_deg,
         "wind_speed_ms": incident.wind_speed_ms,
     }
-    if exists:
-        upsert = (
-            "UPDATE incidents SET title=:title, category=:category, level=:level, status=:status, "
-            "district=:district, lon=:lon, lat=:lat, closed_at=:closed_at, "
-            "casualties=:casualties, summary=:summary, wind_from_deg=:wind_from_deg, "
-            "wind_speed_ms=:wind_speed_ms WHERE id=:id"
-        )
-    else:
-        upsert = (
-            "INSERT INTO incidents (id, title, category, level, status, district, lon, lat, "
-            "opened_at, closed_at, casualties, summary, wind_from_deg, wind_speed_ms) VALUES (:id, "
-            ":title, :category, :level, :status, :district, :lon, :lat, :opened_at, :closed_at, "
-            ":casualties, :summary, :wind_from_deg, :wind_speed_ms)"
-        )
-    text = incident.note or ("接报立案" if not exists else f"更新: {incident.status}")
-    timeline = {
-        "id": incident.id,
-        "at": now,
-        "kind": "report" if not exists else "update",
-        "text": text,
-        "author": caller.via if caller is not None else "api",
-    }
-    wh.execute_all(
-        [
-            (upsert, row),
-            (
-                "INSERT INTO incident_timeline (incident_id, at, kind, text, author) "
-                "VALUES (:id, :at, :kind, :text, :author)",
-                timeline,
-            ),
-        ]
-    )
-    if sources.cache is not None:
-        for status in ("open", "closed", None):
-            sources.cache.delete(f"incidents:{status}")
-        sources.cache.delete(f"incident:{incident.id}")
-        sources.cache.delete(f"incident_timeline:{incident.id}")
-    sources.live.bump()
-    return "updated" if exists else "new"
+    author = caller.via if caller is not None else "api"
+    outcome = sources.incidents.put(row, incident.note, author, now)
+    sources.versions.bump()
+    return outcome

@@ -1,79 +1,65 @@
-"""Page layouts: functions that return components, no I/O. One module per page or panel."""
+"""Page layouts: functions that return components, no I/O. One module per page or panel.
+
+Which pages exist, and which layout draws each, is screens.py's `PAGES`; `register_pages`
+gives them to Dash's own page registry.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import dash
+from dash.exceptions import PreventUpdate
 from flask import current_app
 
-from layouts import (
-    consult_page,
-    duty_page,
-    governance_page,
-    hazchem_page,
-    incident_page,
-    plain,
-    resources_page,
-    shell,
-    tablet_page,
-    wall,
-)
+import screens
+from layouts import shell, url_state
 
-__all__ = ["register_pages", "shell"]
+__all__ = ["drawer", "register_pages", "shell"]
 
 
-def _settings() -> Any:
-    return current_app.config["SE_SETTINGS"]
+def drawer(ref: str) -> Callable[..., Any]:
+    """The layout function a screens.py row names ("module:function" under layouts/)."""
+    module, _, function = ref.partition(":")
+    return getattr(importlib.import_module(f"layouts.{module}"), function or "layout")
 
 
-def _wall(**query: str):  # noqa: ANN202
-    s = _settings()
-    return wall.layout(
-        refresh_ms=s.REFRESH_MS,
-        tile_url=s.TILE_URL,
-        views=s.WALL_VIEWS,
-        rotate_s=s.WALL_ROTATE_S,
-        reload_at=s.WALL_RELOAD_AT,
-        stale_after_s=s.STALE_AFTER_S,
-        **query,
-    )
-
-
-def _live(layout: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a live page the refresh settings it needs."""
+def with_settings(layout: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
+    """`layout`, drawn with the settings `names` (as lower-case keywords) beside the query."""
+    if not names:
+        return layout
 
     def page(**query: str):  # noqa: ANN202
-        s = _settings()
-        return layout(refresh_ms=s.REFRESH_MS, stale_after_s=s.STALE_AFTER_S, **query)
+        s = current_app.config["SE_SETTINGS"]
+        # The settings win over a query parameter of the same name (`?refresh_ms=1`).
+        return layout(**{**query, **{n.lower(): getattr(s, n) for n in names}})
 
     return page
 
 
-PAGES: list[tuple[str, str, Callable[..., Any], str]] = [
-    # (module name, path, layout, title)
-    ("wall", "/wall", _wall, "综合态势 · 大屏"),
-    ("consult", "/consult", _live(consult_page.layout), "会商研判"),
-    ("tablet", "/tablet", _live(tablet_page.layout), "领导移动端"),
-    ("hazchem", "/hazchem", _live(hazchem_page.layout), "危化品监测"),
-    ("resources", "/resources", _live(resources_page.layout), "应急资源"),
-    ("duty", "/duty", _live(duty_page.layout), "值班值守"),
-    ("governance", "/governance", _live(governance_page.layout), "系统接入治理"),
-]
+def unless_shown(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """`layout`, except when the router is asked again for what the screen shows already
+    (layouts/url_state.py): then nothing is drawn and the page keeps its state."""
+
+    def page(**query: Any):  # noqa: ANN202
+        shown = query.pop(url_state.ROUTER_ARG, None)
+        if shown is not None:  # only the router passes it, inside its callback
+            asked = dash.callback_context.inputs
+            pathname = asked.get("_pages_location.pathname")
+            if url_state.already_shown(shown, pathname, asked.get("_pages_location.search")):
+                raise PreventUpdate
+        return layout(**query)
+
+    return page
 
 
 def register_pages() -> None:
-    """Route every path of the contract (idempotent: tests build many apps)."""
-    for name, path, layout, title in PAGES:
-        dash.register_page(f"pages.{name}", path=path, layout=layout, title=f"{title} · 苏州应急")
-    dash.register_page(
-        "pages.home", path="/", layout=plain.home, title="苏州市应急管理局 · 智慧应急"
-    )
-    dash.register_page(
-        "pages.incident",
-        path_template="/incident/<incident_id>",
-        layout=_live(incident_page.layout),
-        title="事件指挥 · 苏州应急",
-    )
-    dash.register_page("pages.not_found_404", path="/404", layout=plain.not_found, title="未找到")
+    """Route every Dash page of screens.py (idempotent: tests build many apps)."""
+    for order, p in enumerate(screens.PAGES):
+        if p.layout is None:
+            continue  # served by Flask itself
+        route = {"path_template": p.path} if "<" in p.path else {"path": p.path}
+        layout = unless_shown(with_settings(drawer(p.layout), p.settings))
+        dash.register_page(p.name, **route, layout=layout, title=p.title, order=order)

@@ -15,7 +15,16 @@ CONFIG_ID = "alert-config"
 TONE = "/assets/alert-tone.wav"
 
 
-def _button(text: str, ident: str, css: str = "") -> html.Button:
+def _say(zh: str, en: str) -> list[html.Span]:
+    """Both languages: the shell is drawn once for every page, so CSS (assets/alert.css) shows
+    the English one on a page drawn in English (a `[lang="en"]` root) and the Chinese elsewhere."""
+    return [
+        html.Span(zh, className="say-zh"),
+        html.Span(en, className="say-en"),
+    ]
+
+
+def _button(text: list, ident: str, css: str = "") -> html.Button:
     return html.Button(
         text, id=ident, className=f"alert-btn {css}".strip(), type="button", hidden=True
     )
@@ -30,11 +39,24 @@ def config(levels: Iterable[str]) -> html.Div:
 def controls() -> html.Div:
     ask = html.Div(
         [
-            html.Span("有待确认的警情：是否播放警报声？"),
-            html.Button(
-                "开启警报声音", id="alert-enable", className="alert-btn primary", type="button"
+            html.Span(
+                _say(
+                    "有待确认的警情：是否播放警报声？",
+                    "Alarms await acknowledgement: sound the alert?",
+                )
             ),
-            html.Button("不需要", id="alert-decline", className="alert-btn", type="button"),
+            html.Button(
+                _say("开启警报声音", "Sound on"),
+                id="alert-enable",
+                className="alert-btn primary",
+                type="button",
+            ),
+            html.Button(
+                _say("不需要", "No thanks"),
+                id="alert-decline",
+                className="alert-btn",
+                type="button",
+            ),
         ],
         id="alert-ask",
         className="alert-ask",
@@ -43,10 +65,15 @@ def controls() -> html.Div:
     return html.Div(
         [
             ask,
-            _button("点击开启警报声音", "alert-resume", "primary"),
-            _button("静音", "alert-mute", "mute"),
+            _button(
+                _say("点击开启警报声音", "Click to sound the alert"), "alert-resume", "primary"
+            ),
+            _button(_say("静音", "Mute"), "alert-mute", "mute"),
             html.Button(
-                [html.Span("警报声：开", className="on"), html.Span("警报声：关", className="off")],
+                [
+                    html.Span(_say("警报声：开", "Alert sound: on"), className="on"),
+                    html.Span(_say("警报声：关", "Alert sound: off"), className="off"),
+                ],
                 id="alert-toggle",
                 className="alert-btn toggle",
                 type="button",

@@ -1,17 +1,20 @@
 """The duty room's strip of alarms waiting for someone (`#duty-alerts`): red and orange alarms
 nobody has acknowledged yet, most overdue first, with their escalation stage. Its rows carry
 the feed's DOM hooks (data-alarm-id, data-level, data-status, data-escalation), so the alert
-tone (assets/alert.js) sounds on /duty as it does on the wall."""
+tone (assets/alert.js) sounds on /duty as it does on the wall; each row can be acknowledged
+or closed there (layouts/alarm_actions.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 import pandas as pd
 from dash import html
 
-from layouts.common import LEVEL_NAMES, local_time
-from thresholds.escalation import escalation_text
+from layouts import alarm_actions, escalation
+from layouts.common import local_time
+from vocabulary import LEVEL_NAMES
 
 SHOWN = 3
 
@@ -30,6 +33,7 @@ def layout() -> html.Section:
             html.Span(
                 "…", id=Ids.AS_OF, className="as-of", **{"data-as-of": "", "data-source": "redis"}
             ),
+            alarm_actions.layout("zh"),
         ],
         id=Ids.STRIP,
         className="duty-alerts-strip",
@@ -48,8 +52,14 @@ def waiting(alarms: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def items(alarms: pd.DataFrame, district_names: dict[str, str]) -> list[html.Li]:
-    """The strip's rows (`alarms` as `waiting` orders them)."""
+def items(
+    alarms: pd.DataFrame,
+    district_names: dict[str, str],
+    allowed: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> list[html.Li]:
+    """The strip's rows (`alarms` as `waiting` orders them), each with the actions
+    (`allowed`: "ack", "close") the account may take."""
     if alarms.empty:
         return [html.Li("当前没有待确认的红色、橙色警情", className="empty")]
     rows = []
@@ -62,10 +72,10 @@ def items(alarms: pd.DataFrame, district_names: dict[str, str]) -> list[html.Li]
                     html.Span(local_time(row.occurred_at, "%H:%M"), className="alarm-time"),
                     html.Span(row.title, className="alarm-title"),
                     html.Span(district_names.get(row.district or "", "—"), className="alarm-place"),
-                    *(
-                        [html.Span(escalation_text(stage), className="alarm-escalation")]
-                        if stage
-                        else []
+                    *escalation.badge(stage, row.occurred_at, now=now),
+                    html.Div(
+                        alarm_actions.buttons(row.id, "new", allowed, "zh", touch=False),
+                        className="actions",
                     ),
                 ],
                 className=f"alarm level-{row.level} status-new"

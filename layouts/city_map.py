@@ -1,16 +1,20 @@
 """The city map (`#main-map`): districts shaded by alarm severity, alarms, incidents and the
 registry layers (hazard sources, hazchem enterprises clustered, teams, depots, shelters,
-schools and hospitals), with a legend. Offline base map unless TILE_URL is set."""
+schools and hospitals), with a legend. Offline base map unless TILE_URL or TILE_FILE is set."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import dash_leaflet as dl
-from dash import html
+from dash import dcc, html
 
-# Bounds of Suzhou's nine districts (WGS-84), so the whole city fills the panel.
-BOUNDS = [[30.76, 119.91], [32.04, 121.36]]
+from maps.layout import MapIds, city_map, districts_layer, map_panel, registry_points
+from maps.layout import legend as map_legend
+
+MAP = MapIds("map")  # map-panel, map-districts, map-alarms, map-as-of, ...
+ENTERPRISES = MAP.layer("enterprises")
+REGISTRY = MAP.layer("registry")
+ALARMS_FULL = MAP.layer("alarms-full")  # the last full read of the alarm layer (a store)
+LEGEND = MAP.layer("legend")
 
 # Layer key → (legend label, CSS colour class). The same keys style the points in map.js.
 LAYERS = {
@@ -22,82 +26,32 @@ LAYERS = {
     "school": ("学校", "lg-school"),
     "hospital": ("医院", "lg-hospital"),
 }
-
-
-class Ids(StrEnum):
-    PANEL = "map-panel"
-    MAP = "main-map"
-    DISTRICTS = "map-districts"
-    ALARMS = "map-alarms"
-    INCIDENTS = "map-incidents"
-    REGISTRY = "map-registry"
-    ENTERPRISES = "map-enterprises"
-    AS_OF = "map-as-of"
-    LEGEND = "map-legend"
+LEVELS = (("red", "红色警情"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色"))
 
 
 def legend() -> html.Div:
-    levels = [
-        html.Li([html.I(className=f"sw level-{lv}"), text])
-        for lv, text in (
-            ("red", "红色警情"),
-            ("orange", "橙色"),
-            ("yellow", "黄色"),
-            ("blue", "蓝色"),
-        )
+    items = [(f"level-{lv}", text) for lv, text in LEVELS] + [("lg-incident", "在办事件")]
+    items += [(css, label) for label, css in LAYERS.values()]
+    return map_legend(items, id=LEGEND)
+
+
+def layout(tile_url: str | None = None, tile_file: str | None = None) -> html.Section:
+    layers = [
+        districts_layer(MAP),
+        registry_points(REGISTRY),
+        dl.GeoJSON(
+            id=ENTERPRISES,
+            cluster=True,
+            clusterToLayer={"variable": "seMap.cluster"},
+            pointToLayer={"variable": "seMap.registryPoint"},
+            superClusterOptions={"radius": 60, "maxZoom": 13},
+            zoomToBoundsOnClick=True,
+        ),
+        dl.LayerGroup(id=MAP.incidents),
+        dl.GeoJSON(id=MAP.alarms, pointToLayer={"variable": "seMap.alarmPoint"}),
     ]
-    layers = [html.Li([html.I(className=f"sw {css}"), label]) for label, css in LAYERS.values()]
-    incident = [html.Li([html.I(className="sw lg-incident"), "在办事件"])]
-    return html.Div(html.Ul(levels + incident + layers), id=Ids.LEGEND, className="map-legend")
-
-
-def layout(tile_url: str | None = None) -> html.Section:
-    base = [dl.TileLayer(url=tile_url, maxZoom=18)] if tile_url else []
-    return html.Section(
-        [
-            dl.Map(
-                [
-                    *base,
-                    dl.GeoJSON(
-                        id=Ids.DISTRICTS,
-                        style={"variable": "seMap.districtStyle"},
-                        hideout={"levels": {}},
-                        interactive=False,
-                    ),
-                    dl.GeoJSON(
-                        id=Ids.REGISTRY,
-                        pointToLayer={"variable": "seMap.registryPoint"},
-                        hideout={"teams": {}},
-                    ),
-                    dl.GeoJSON(
-                        id=Ids.ENTERPRISES,
-                        cluster=True,
-                        clusterToLayer={"variable": "seMap.cluster"},
-                        pointToLayer={"variable": "seMap.registryPoint"},
-                        superClusterOptions={"radius": 60, "maxZoom": 13},
-                        zoomToBoundsOnClick=True,
-                    ),
-                    dl.LayerGroup(id=Ids.INCIDENTS),
-                    # One GeoJSON layer, not a component per alarm: cheap in an alarm flood.
-                    dl.GeoJSON(id=Ids.ALARMS, pointToLayer={"variable": "seMap.alarmPoint"}),
-                ],
-                id=Ids.MAP,
-                bounds=BOUNDS,
-                # Nothing listens for the view, and tracking it breaks without a `center`.
-                trackViewport=False,
-                zoomSnap=0.25,
-                attributionControl=False,
-                className="main-map" + ("" if tile_url else " offline"),
-            ),
-            legend(),
-            html.Span(
-                "…",
-                id=Ids.AS_OF,
-                className="as-of map-as-of",
-                **{"data-as-of": "", "data-source": "redis"},
-            ),
-        ],
-        id=Ids.PANEL,
-        className="panel map-panel",
-        **{"data-source": "redis"},
-    )
+    # The base group (tiles or the offline base map) is filled by callbacks/city_map.py.
+    offline = not (tile_url or tile_file)
+    stores = [dcc.Store(id=ALARMS_FULL)]
+    body = [city_map(MAP, layers, css="offline" if offline else ""), legend(), *stores]
+    return map_panel(MAP, body, source="redis")

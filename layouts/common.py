@@ -9,7 +9,6 @@ from dash import html
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-LEVEL_NAMES = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 STATUS_NAMES = {"new": "未确认", "acknowledged": "已确认", "closed": "已关闭"}
 
 

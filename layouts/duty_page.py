@@ -9,11 +9,12 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from data_sources.duty import LOG_CATEGORIES
 from layouts import alert_strip, pulse, rollcall, roster_import
+from layouts.call import number
 from layouts.common import local_time, panel
 from layouts.frame import frame
 from layouts.resources_page import data_table
+from vocabulary import LOG_CATEGORIES
 
 # The columns of a day's roster: (shift, role) → header.
 SLOTS = {
@@ -180,6 +181,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
                     ("detail", "岗位/专业"),
                 ],
                 page_size=7,
+                calls="phone",
                 style_cell_conditional=[
                     {"if": {"column_id": c}, "width": w}
                     for c, w in (
@@ -215,7 +217,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
 def person(name: str, phone: str | None = None) -> html.Span:
     parts = [html.Span(name, className="name")]
     if phone:
-        parts.append(html.Span(phone, className="phone"))
+        parts.append(number(phone, name=name))
     return html.Span(parts, className="person", title=f"{name} {phone or ''}".strip())
 
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from dash import html
 
+from layouts.call import number
 from layouts.common import panel
 
 ROLE_NAMES = {"leader": "带班领导", "chief": "值班长", "officer": "值班员"}
@@ -27,8 +28,8 @@ def layout() -> html.Section:
     return panel("今日值班", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 
 
-def city_block(on_duty: list[tuple[str, str, str]]) -> list:
-    """(role, name, phone) rows, in role order."""
+def city_block(on_duty: list[tuple[str, str, str]], plain: bool = False) -> list:
+    """(role, name, phone) rows, in role order; the numbers as text when `plain` (kiosk)."""
     if not on_duty:
         return [html.Div("未排班 — 请值班长核实", className="warn")]
     return [
@@ -36,7 +37,7 @@ def city_block(on_duty: list[tuple[str, str, str]]) -> list:
             [
                 html.Span(ROLE_NAMES.get(role, role), className="role"),
                 html.Span(name, className="name"),
-                html.Span(phone, className="phone"),
+                number(phone, name=name, plain=plain),
             ],
             className=f"duty-person role-{role}",
         )

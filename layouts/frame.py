@@ -5,35 +5,37 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-NAV = [
-    ("/wall", "综合态势", "Situation wall"),
-    ("/consult", "会商研判", "Consultation"),
-    ("/hazchem", "危化品监测", "Hazchem"),
-    ("/resources", "应急资源", "Resources"),
-    ("/duty", "值班值守", "Duty"),
-    ("/governance", "系统接入", "Systems"),
-    ("/tablet", "移动端", "Tablet"),
-]
+import screens
+from layouts import call
+
 ORG = {"zh": "苏州市应急管理局", "en": "Suzhou Emergency Management Bureau"}
 
 
 def frame(
-    title: str, children: list, screen: str, *, active: str | None = None, lang: str = "zh"
+    title: str,
+    children: list,
+    screen: str,
+    *,
+    active: str | None = None,
+    lang: str = "zh",
+    calls: bool = True,
 ) -> html.Div:
-    """A page: header (org, title, navigation, clock) above `children`, in `lang` (zh/en)."""
+    """A page: header (org, title, navigation, clock) above `children`, in `lang` (zh/en);
+    with the click-to-call bar of a desk unless `calls` is False (the tablet dials itself)."""
     nav = [
         dcc.Link(
-            en if lang == "en" else zh,
-            href=path,
-            className="nav-link" + (" active" if path == active else ""),
+            p.en if lang == "en" else p.label,
+            href=p.path,
+            className="nav-link" + (" active" if p.path == active else ""),
         )
-        for path, zh, en in NAV
+        for p in screens.nav()
     ]
     header = html.Header(
         [
             dcc.Link(ORG.get(lang, ORG["zh"]), href="/", className="org"),
             html.H1(title),
             html.Nav(nav, className="nav"),
+            *([call.bar()] if calls else []),
             html.Div(id=f"{screen}-clock", className="page-clock"),
         ],
         className="page-header",

@@ -11,10 +11,10 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from data_sources.governance import HOURS, Governance, SystemHealth
 from layouts import pulse
 from layouts.common import local_time, panel
 from layouts.frame import frame
+from system_health import BEHIND_CAP, HOURS, Governance, HallUsage, Lag, SystemHealth
 
 REFRESH_MS = 5000
 
@@ -24,6 +24,7 @@ class Ids(StrEnum):
     RATE_PANEL = "gov-rate-panel"
     RATE = "gov-rate"
     RATE_AS_OF = "gov-rate-as-of"
+    USAGE = "gov-usage"
     SYSTEMS_PANEL = "gov-systems-panel"
     SYSTEMS = "gov-systems"
     SYSTEMS_AS_OF = "gov-systems-as-of"
@@ -85,7 +86,7 @@ def seconds_text(value: float | None) -> str:
     return f"{value:.1f} 秒" if abs(value) < 60 else f"{value / 60:.1f} 分钟"
 
 
-def rate_block(report: Governance) -> list:
+def rate_block(report: Governance, usage: HallUsage | None = None) -> list:
     rate = report.rate
     return [
         html.Div("—" if rate is None else f"{rate:.0%}", className="gov-rate-figure"),
@@ -93,7 +94,48 @@ def rate_block(report: Governance) -> list:
             f"{report.integrated} / {report.registered} 个系统在约定周期内报送",
             className="gov-rate-detail",
         ),
+        usage_block(usage),
     ]
+
+
+def usage_block(usage: HallUsage | None) -> html.Div:
+    """指挥大厅使用天数: this year's days against the target, and what counts as a day."""
+    if usage is None:
+        figure, detail = "—", "暂无法读取显示终端记录"
+    else:
+        figure = f"{usage.days} 天"
+        detail = (
+            f"{usage.year} 年目标 ≥ {usage.target} 天 · 已登记显示终端当日展示 ≥ "
+            f"{usage.hours:g} 小时计 1 天 · 今日 {usage.today_hours:.1f} 小时"
+        )
+    met = usage is not None and usage.days >= usage.target
+    return html.Div(
+        [
+            html.Div("指挥大厅使用天数", className="gov-usage-label"),
+            html.Div(figure, className="gov-usage-figure" + (" met" if met else "")),
+            html.Div(detail, className="gov-usage-detail"),
+        ],
+        id=Ids.USAGE,
+        className="gov-usage",
+        **({"data-days": str(usage.days)} if usage is not None else {}),
+    )
+
+
+def lag_text(lag: Lag) -> str:
+    """'MQTT · 已连接 · 3 秒前处理' / '库表 · 落后 120 行 · 水位 5 分钟前'."""
+    if lag.connector == "mqtt":
+        state = "已连接" if lag.connected else "未连接"
+        last = "尚未处理" if lag.seconds is None else f"{age_text(lag.seconds)}处理"
+        return f"MQTT · {state} · {last}"
+    parts = ["库表"]
+    if lag.behind is not None:
+        more = "+" if lag.behind >= BEHIND_CAP else ""
+        parts.append(f"落后 {lag.behind}{more} 行")
+    if lag.behind == 0:
+        parts.append("已追平")
+    elif lag.seconds is not None:
+        parts.append(f"水位 {age_text(lag.seconds)}")
+    return " · ".join(parts)
 
 
 def sparkline(hourly: list[int]) -> html.Span:
@@ -121,6 +163,7 @@ HEAD = (
     "延迟 p50",
     "延迟 p95",
     "24 h 拒收",
+    "接入延迟",
 )
 
 
@@ -140,6 +183,10 @@ def system_row(s: SystemHealth) -> html.Tr:
             html.Td(seconds_text(s.lateness_p50_s), className="num"),
             html.Td(seconds_text(s.lateness_p95_s), className="num"),
             html.Td(str(s.rejects_24h), className="num" + (" warn" if s.rejects_24h else "")),
+            html.Td(
+                [html.Div(lag_text(lag), className="lag") for lag in s.lags] or "HTTP",
+                className="lag-cell",
+            ),
         ],
         className="disabled" if not s.enabled else None,
         **{"data-system": s.code, "data-state": s.state},

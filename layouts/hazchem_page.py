@@ -14,11 +14,22 @@ from enum import StrEnum
 import dash_leaflet as dl
 from dash import dash_table, dcc, html
 
-from data_sources.live import LEVELS
 from layouts import pulse
-from layouts.common import LEVEL_NAMES, panel
+from layouts.common import panel
 from layouts.frame import frame
+from layouts.video import Ids as VideoIds
+from layouts.video import video_panel
+from maps.layout import (
+    MapIds,
+    city_map,
+    districts_layer,
+    legend,
+    map_panel,
+    registry_points,
+    risk_points,
+)
 from security.text import html_text
+from vocabulary import LEVEL_NAMES, LEVELS, SENSOR_FAULT
 
 RULE = (
     "风险四色判定：取三者中最高者——① 危险源等级底色（一级橙、二级黄、三/四级蓝）；"
@@ -27,15 +38,14 @@ RULE = (
 )
 RISK_COLOURS = {"red": "#ff3b30", "orange": "#ff9500", "yellow": "#ffd60a", "blue": "#2f8cff"}
 GRAPH_CONFIG = {"displayModeBar": False, "displaylogo": False}
+# The chemical parks and the districts around them.
+BOUNDS = [[30.85, 120.3], [32.05, 121.35]]
+MAP = MapIds("hazchem-map")  # hazchem-map-panel, hazchem-map-districts, ...
+HOSPITALS = MAP.layer("hospitals")  # where the injured of a chemical accident are taken
 
 
 class Ids(StrEnum):
     SELECTED = "hazchem-selected"
-    MAP_PANEL = "hazchem-map-panel"
-    MAP = "main-map"
-    MAP_AS_OF = "hazchem-map-as-of"
-    BASE = "hazchem-base"
-    DISTRICTS = "hazchem-districts"
     PARKS = "hazchem-parks"
     SOURCES = "hazchem-sources"
     TABLE_PANEL = "hazchem-table-panel"
@@ -56,45 +66,16 @@ class Ids(StrEnum):
 
 
 def _map() -> html.Section:
-    legend = [html.Li([html.I(className=f"sw level-{lv}"), LEVEL_NAMES[lv]]) for lv in LEVELS]
-    legend.append(html.Li([html.I(className="sw park"), "化工园区"]))
-    return html.Section(
-        [
-            dl.Map(
-                [
-                    dl.LayerGroup(id=Ids.BASE),
-                    dl.GeoJSON(
-                        id=Ids.DISTRICTS,
-                        style={"variable": "seMap.districtStyle"},
-                        hideout={"levels": {}},
-                        interactive=False,
-                    ),
-                    dl.LayerGroup(id=Ids.PARKS),
-                    dl.GeoJSON(
-                        id=Ids.SOURCES,
-                        pointToLayer={"variable": "seMap.riskPoint"},
-                        hideout={"risk": {}, "selected": None},
-                    ),
-                ],
-                id=Ids.MAP,
-                bounds=[[30.85, 120.3], [32.05, 121.35]],
-                trackViewport=False,
-                zoomSnap=0.25,
-                attributionControl=False,
-                className="main-map",
-            ),
-            html.Div(html.Ul(legend), className="map-legend hazchem-legend"),
-            html.Span(
-                "…",
-                id=Ids.MAP_AS_OF,
-                className="as-of map-as-of",
-                **{"data-as-of": "", "data-source": "redis"},
-            ),
-        ],
-        id=Ids.MAP_PANEL,
-        className="panel map-panel",
-        **{"data-source": "redis"},
-    )
+    items = [(f"level-{lv}", LEVEL_NAMES[lv]) for lv in LEVELS]
+    items += [("park", "化工园区"), ("lg-hospital", "医院")]
+    layers = [
+        districts_layer(MAP),
+        dl.LayerGroup(id=Ids.PARKS),
+        registry_points(HOSPITALS),
+        risk_points(Ids.SOURCES, selected=None),
+    ]
+    body = [city_map(MAP, layers, bounds=BOUNDS), legend(items, css="hazchem-legend")]
+    return map_panel(MAP, body, source="redis")
 
 
 def layout(
@@ -148,7 +129,18 @@ def layout(
         [
             html.Div([_map(), distribution], className="hz-col hz-left"),
             html.Div([table, alarms], className="hz-col hz-middle"),
-            html.Div([detail], className="hz-col hz-right"),
+            html.Div(
+                [
+                    detail,
+                    video_panel(
+                        "企业视频",
+                        VideoIds.HAZCHEM,
+                        VideoIds.HAZCHEM_PANEL,
+                        VideoIds.HAZCHEM_AS_OF,
+                    ),
+                ],
+                className="hz-col hz-right",
+            ),
         ],
         className="hazchem-grid",
     )
@@ -157,6 +149,7 @@ def layout(
         [
             grid,
             dcc.Store(id=Ids.SELECTED, data=hs),
+            dcc.Store(id=VideoIds.HAZCHEM_SITE),
             pulse.layout("hazchem", refresh_ms, stale_after_s),
         ],
         "hazchem",
@@ -185,6 +178,8 @@ def counts_tiles(counts: dict[str, int]) -> list[html.Div]:
 def gauge(load: float, state: str, sensor: str = "") -> str:
     """A bullet (HTML for a markdown cell): how far the worst reading has gone from normal
     toward its alarm limit (the white tick), and which sensor that is. Text is escaped."""
+    if state == "fault":  # a value no sensor of its kind can read
+        return f'<div class="hz-gauge st-fault">{SENSOR_FAULT}</div><div class="hz-sensor">{html_text(sensor)}</div>'  # fmt: skip
     if load != load:  # no reading
         return '<div class="hz-gauge st-none">无读数</div>'
     width = max(0.0, min(load, GAUGE_FULL)) / GAUGE_FULL * 100

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from dash import dcc, html
 
+from vocabulary import incident_level
+
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 
@@ -20,6 +22,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consult.title": ("会商研判", "Consultation"),
     "tablet.title": ("领导移动端", "Leadership"),
     "lang.switch": ("English", "中文"),
+    # the landing page (layouts/home_page.py)
+    "home.title": ("智慧应急 · 综合指挥", "Smart emergency command"),
+    "home.pick": ("选择您的屏幕", "Pick your screen"),
+    "home.state": ("系统状态", "System state"),
+    "home.systems": ("上游业务系统", "Upstream systems"),
+    "home.none": ("当前账号没有可打开的屏幕", "This account may open no screen"),
+    "ready.redis": ("实时库 Redis", "Live state (Redis)"),
+    "ready.warehouse": ("数据仓库", "Warehouse"),
+    "ready.live_state": ("实时态势恢复", "Live state restored"),
+    "ready.ok": ("正常", "ready"),
+    "ready.restoring": ("恢复中", "restoring"),
+    "ready.down": ("不可用", "not ready"),
+    "ready.all": ("系统就绪", "Ready"),
+    "ready.not": ("系统未就绪", "Not ready"),
+    "systems.rate": (
+        "{integrated} / {registered} 个系统在约定周期内报送",
+        "{integrated} of {registered} systems delivering on time",
+    ),
+    "systems.none": ("暂无法读取系统登记表", "The registry of systems cannot be read"),
+    "state.integrated": ("已接入", "integrated"),
+    "state.silent": ("无数据", "silent"),
+    "state.failing": ("异常", "failing"),
+    "state.not_connected": ("未接入", "not connected"),
+    "state.age": ("{age}前", "{age} ago"),
     # levels, statuses
     "level.red": ("红色", "Red"),
     "level.orange": ("橙色", "Orange"),
@@ -44,6 +70,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "filter.level": ("全部等级", "All levels"),
     "filter.reset": ("重置筛选", "Reset filters"),
     "export.csv": ("导出CSV", "Export CSV"),
+    "replay.label": ("回放", "Replay"),
+    "replay.time": ("回放时刻", "Replay moment"),
+    "replay.open": ("在大屏回放此刻", "Replay the wall at this moment"),
+    # the CSV export's columns
+    "csv.id": ("警情编号", "ID"),
+    "csv.level": ("等级", "Level"),
+    "csv.occurred_at": ("发生时间", "Occurred at"),
+    "csv.district": ("区县", "District"),
+    "csv.source": ("来源系统", "Source system"),
+    "csv.category": ("类别", "Category"),
+    "csv.title": ("警情", "Alarm"),
+    "csv.status": ("状态", "Status"),
+    "csv.count": ("次数", "Count"),
+    "csv.ack_by": ("确认人", "Acknowledged by"),
+    "csv.closed_by": ("关闭人", "Closed by"),
     "dropdown.search": ("搜索", "Search"),
     "dropdown.clear": ("清除", "Clear"),
     "dropdown.none": ("无匹配项", "No match"),
@@ -60,6 +101,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "panel.alarms": ("警情列表", "Alarms"),
     "panel.enterprises": ("警情最多的企业", "Enterprises with most alarms"),
     "panel.detail": ("详情", "Detail"),
+    "panel.video": ("现场视频", "Live video"),
     "kpi.total": ("警情总数", "Alarms"),
     "kpi.open": ("未关闭", "Not closed"),
     "kpi.districts": ("涉及区县", "Districts"),
@@ -77,6 +119,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "detail.missing": ("未找到该记录", "Record not found"),
     "detail.lifecycle": ("处置过程", "Lifecycle"),
     "detail.history": ("变更记录", "Change history"),
+    "detail.title_level": (
+        "注意：标题写“{said}”，但来源系统报送的等级为{level}",
+        "Note: the title says “{said}” but the source system sent the level {level}",
+    ),
     "detail.fields": ("详细数据", "Details"),
     "detail.enterprise": ("查看企业", "Enterprise"),
     "detail.hazards": ("重大危险源", "Major hazard sources"),
@@ -151,7 +197,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无权限投屏（需领导或值班员账号）",
         "Not allowed to change the wall's focus",
     ),
+    # search (layouts/site_search.py)
+    "search.label": ("搜索", "Search"),
+    "search.placeholder": (
+        "搜索警情、事件、企业、队伍、联系人（回车）",
+        "Alarms, incidents, enterprises, teams, contacts (Enter)",
+    ),
+    "search.none": ("没有找到“{q}”", "Nothing found for “{q}”"),
+    "search.kind.alarm": ("警情", "Alarm"),
+    "search.kind.incident": ("事件", "Incident"),
+    "search.kind.enterprise": ("企业", "Enterprise"),
+    "search.kind.team": ("队伍", "Team"),
+    "search.kind.contact": ("联系人", "Contact"),
 }
+
+
+# Alarm categories the city's systems and the threshold engine send, in English. A category
+# is upstream text: one not listed here is shown as it came.
+CATEGORIES_EN: dict[str, str] = {
+    "设备离线": "Device offline",
+    "视频智能分析告警": "Video analytics alert",
+    "安全承诺未按时报送": "Safety pledge not filed",
+    "隐患超期未整改": "Hazard not fixed in time",
+    "液位超限": "Level out of range",
+    "可燃气体报警": "Flammable gas",
+    "温度超限": "Temperature out of range",
+    "压力超限": "Pressure out of range",
+    "气象预警": "Weather warning",
+    "运输车辆超速": "Transport vehicle speeding",
+    "特殊作业报备异常": "Special work filing anomaly",
+    "危化品运输车辆偏离路线": "Hazchem vehicle off route",
+    "有毒气体报警": "Toxic gas",
+    "水位超警戒": "Water above warning level",
+    "突发事件接报": "Emergency reported",
+    "值班签到超时": "Duty check-in late",
+    "执法检查发现重大隐患": "Major hazard found on inspection",
+    "执法计划逾期": "Inspection plan overdue",
+    "车辆进入禁行区域": "Vehicle in restricted area",
+    "变化速率过快": "Rate of change too fast",
+    "传感器离线": "Sensor offline",
+    "数值停滞": "Value stuck",
+    # incidents
+    "交通事故": "Traffic accident",
+    "危化品泄漏": "Hazchem leak",
+    "火灾": "Fire",
+    "特种设备": "Special equipment",
+    "生产安全事故": "Work-safety accident",
+    "防汛": "Flood control",
+}
+# The threshold engine's categories: a sensor kind's name and a rule (thresholds/alarms.py).
+_KINDS_EN = {
+    "液位": "Level",
+    "温度": "Temperature",
+    "压力": "Pressure",
+    "可燃气体": "Flammable gas",
+    "有毒气体": "Toxic gas",
+    "氧含量": "Oxygen",
+}
+_RULES_EN = {
+    "高高报警": "high-high",
+    "高报警": "high",
+    "低低报警": "low-low",
+    "低报警": "low",
+}
+
+
+def category_name(category: str | None, lang: str) -> str:
+    """An alarm category in `lang` (as it came when there is no English for it)."""
+    text = category or ""
+    if lang != "en":
+        return text
+    if text in CATEGORIES_EN:
+        return CATEGORIES_EN[text]
+    for zh_rule, en_rule in _RULES_EN.items():
+        kind = text.removesuffix(zh_rule)
+        if kind != text and kind in _KINDS_EN:
+            return f"{_KINDS_EN[kind]} {en_rule}"
+    return text
 
 
 class Ids(StrEnum):
@@ -193,6 +315,12 @@ def t(key: str, lang: str = DEFAULT, **fields: object) -> str:
 
 def level_name(level: str, lang: str) -> str:
     return t(f"level.{level}", lang)
+
+
+def incident_level_name(level: object, lang: str) -> str:
+    """Ⅳ级 / Level Ⅳ: the numeral of vocabulary.incident_level in `lang`."""
+    numeral = incident_level(level)[0].removesuffix("级")
+    return t("incident.level", lang).format(numeral)
 
 
 def status_name(status: str, lang: str) -> str:

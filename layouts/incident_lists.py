@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dash import html
 
+from layouts.call import number
 from layouts.forces import TEAM_KINDS
+from vocabulary import TEAM_STATUS, incident_level
 
-LEVELS = {1: ("Ⅰ级", "特别重大", "red"), 2: ("Ⅱ级", "重大", "orange"), 3: ("Ⅲ级", "较大", "yellow"), 4: ("Ⅳ级", "一般", "blue")}  # fmt: skip
 TARGET_KINDS = {
     "school": "学校",
     "hospital": "医院",
     "residential": "居民区",
     "elderly": "养老机构",
 }
-TEAM_STATUS = {"ready": "在岗待命", "dispatched": "出动中", "returning": "返回途中"}
-TIMELINE_KINDS = {"report": "接报", "dispatch": "派出", "arrive": "到场", "handle": "处置", "close": "结束"}  # fmt: skip
+TIMELINE_KINDS = {"report": "接报", "dispatch": "派出", "arrive": "到场", "handle": "处置", "close": "结束", "call": "呼叫"}  # fmt: skip
 
 
 def _km(metres: float) -> str:
@@ -32,7 +32,7 @@ def _table(head: list[str], rows: list, empty: str, more: int = 0) -> list:
 
 
 def overview_block(incident: dict, district: str, opened: str, age: str) -> list:
-    name, grade, colour = LEVELS.get(incident["level"], ("—", "", "blue"))
+    name, grade, colour, _ = incident_level(incident["level"])
     status = "处置中" if incident["status"] == "open" else "已结束"
     return [
         html.Div(
@@ -171,12 +171,14 @@ def teams_list(teams, status: dict[str, str]) -> list:  # noqa: ANN001
                     html.Td(f"{r.distance_m / 1000:.1f}", className="num"),
                     html.Td(f"{r.eta_min:.0f} 分钟", className="num eta"),
                     html.Td(TEAM_STATUS.get(state, state), className=f"team-status st-{state}"),
+                    html.Td(number(r.phone, name=f"{r.name} {r.leader}") if r.phone else "—"),
                 ],
                 className="team-row",
                 **{"data-id": r.id, "data-status": state},
             )
         )
-    return _table(["队伍", "类型", "直线 km", "预计到达", "状态"], rows, "附近没有可调派的队伍")
+    head = ["队伍", "类型", "直线 km", "预计到达", "状态", "电话"]
+    return _table(head, rows, "附近没有可调派的队伍")
 
 
 def depots_list(depots, items: list[tuple[str, str, str]]) -> list:  # noqa: ANN001
@@ -245,8 +247,10 @@ def forces_list(rows: list[dict]) -> list:
             [
                 html.Td(r["name"], className="name"),
                 html.Td(r["sent"]),
+                # On its way only while it is out: a team back at its post was not "途中".
                 html.Td(
-                    r["arrived"] or "途中", className="arrived" if r["arrived"] else "en-route"
+                    r["arrived"] or ("途中" if r["status"] == "dispatched" else "—"),
+                    className="arrived" if r["arrived"] else "en-route",
                 ),
                 html.Td(
                     TEAM_STATUS.get(r["status"], r["status"]),

@@ -16,15 +16,23 @@ from enum import StrEnum
 import dash_leaflet as dl
 from dash import dcc, html
 
-from geo.nearby import parse_rings
+from geo.nearby import DEFAULT_RINGS_KM, parse_rings
 from layouts import pulse
-from layouts.city_map import BOUNDS
 from layouts.common import panel
 from layouts.frame import frame
+from layouts.url_state import first
+from layouts.video import Ids as VideoIds
+from layouts.video import video_panel
+from maps.layout import MapIds, city_map, districts_layer, map_panel
+from maps.layout import legend as map_legend
+from vocabulary import wind_direction
+
+MAP = MapIds("incident-map")  # incident-map-panel, incident-map-districts, ...
 
 
 class Ids(StrEnum):
     INCIDENT = "incident-id"
+    URL = "incident-url"  # its query holds the rings and the wind (layouts/url_state.py)
     PRESET = "incident-preset"
     NOT_FOUND = "incident-not-found"
     BODY = "incident-body"
@@ -34,11 +42,6 @@ class Ids(StrEnum):
     RINGS = "incident-rings"
     WIND_FROM = "incident-wind-from"
     WIND_SPEED = "incident-wind-speed"
-    MAP_PANEL = "incident-map-panel"
-    MAP = "main-map"
-    MAP_AS_OF = "incident-map-as-of"
-    BASE = "incident-base"
-    DISTRICTS = "incident-districts"
     SHAPES = "incident-shapes"
     POINTS = "incident-points"
     FORCES_LAYER = "incident-forces-layer"
@@ -67,12 +70,8 @@ class Ids(StrEnum):
 
 
 # Meteorological wind directions (where the wind comes FROM), 16 points of the compass.
-COMPASS = (
-    "北", "北东北", "东北", "东东北", "东", "东东南", "东南", "南东南",
-    "南", "南西南", "西南", "西西南", "西", "西西北", "西北", "北西北",
-)  # fmt: skip
 WIND_OPTIONS = [
-    {"label": f"{name}风 ({i * 22.5:g}°)", "value": i * 22.5} for i, name in enumerate(COMPASS)
+    {"label": f"{wind_direction(i * 22.5)} ({i * 22.5:g}°)", "value": i * 22.5} for i in range(16)
 ]
 
 
@@ -80,61 +79,79 @@ def wind_options(value: float | None) -> list[dict]:
     """The compass points, plus `value` itself when it is not one of them (a stored 37°)."""
     if value is None or any(abs(o["value"] - value) < 1e-6 for o in WIND_OPTIONS):
         return WIND_OPTIONS
-    name = COMPASS[round(value / 22.5) % 16]
-    return [*WIND_OPTIONS, {"label": f"约{name}风 ({value:g}°)", "value": value}]
+    return [*WIND_OPTIONS, {"label": f"约{wind_direction(value)} ({value:g}°)", "value": value}]
 
 
-def _parse_wind(text: str | None) -> float | None:
-    """`?wind=<degrees the wind comes from>`; anything else means unknown."""
+NONE = "none"  # `?wind=none`, `?speed=none`: unknown, whatever the record says
+MAX_WIND_MS = 60.0
+
+
+def _number(text: object) -> float | None:
     try:
-        value = float(text) if text not in (None, "") else math.nan
+        value = float(first(text) or "nan")
     except ValueError:
         return None
-    return value % 360 if math.isfinite(value) else None
+    return value if math.isfinite(value) else None
+
+
+def _parse_wind(text: object) -> float | None:
+    """`?wind=<degrees the wind comes from>`; anything else means unknown."""
+    value = _number(text)
+    return None if value is None else value % 360
+
+
+def _parse_speed(text: object) -> float | None:
+    """`?speed=<m/s>`, 0 to 60; anything else means unknown."""
+    value = _number(text)
+    return value if value is not None and 0 <= value <= MAX_WIND_MS else None
+
+
+def preset(wind: object, speed: object) -> dict:
+    """What the URL says of the wind: each of `wind`, `speed` is a value, None (unknown:
+    `none`) or absent from the dict (the URL says nothing: the incident's record holds)."""
+    out: dict = {}
+    for key, raw, parse in (("wind", wind, _parse_wind), ("speed", speed, _parse_speed)):
+        if first(raw) == NONE:
+            out[key] = None
+        elif (value := parse(raw)) is not None:
+            out[key] = value
+    return out
+
+
+def view_query(rings: object, wind: float | None, speed: float | None, record: dict) -> dict:
+    """The URL parameters of the view: what differs from the defaults and the record."""
+
+    def differs(value: float | None, stored: object) -> str | None:
+        stored = None if stored is None or stored != stored else float(stored)
+        if value == stored or (
+            value is not None and stored is not None and abs(value - stored) < 1e-9
+        ):
+            return None
+        return NONE if value is None else f"{value:g}"
+
+    radii = parse_rings(rings if isinstance(rings, str) else None)
+    return {
+        "rings": None if radii == DEFAULT_RINGS_KM else ",".join(f"{r:g}" for r in radii),
+        "wind": differs(wind, record.get("wind_from_deg")),
+        "speed": differs(speed, record.get("wind_speed_ms")),
+    }
 
 
 def _map() -> html.Section:
-    return html.Section(
-        [
-            dl.Map(
-                [
-                    # TILE_URL's tiles, when set; the callback fills it (settings are not
-                    # the layout's business, and a query string must never name a tile server).
-                    dl.LayerGroup(id=Ids.BASE),
-                    dl.GeoJSON(
-                        id=Ids.DISTRICTS,
-                        style={"variable": "seMap.districtStyle"},
-                        hideout={"levels": {}},
-                        interactive=False,
-                    ),
-                    dl.LayerGroup(id=Ids.SHAPES),
-                    dl.GeoJSON(id=Ids.POINTS, pointToLayer={"variable": "seMap.nearbyPoint"}),
-                    dl.GeoJSON(
-                        id=Ids.FORCES_LAYER,
-                        pointToLayer={"variable": "seMap.nearbyPoint"},
-                        hideout={"teams": {}},
-                    ),
-                ],
-                id=Ids.MAP,
-                bounds=BOUNDS,
-                trackViewport=False,
-                zoomSnap=0.25,
-                attributionControl=False,
-                className="main-map",
-            ),
-            html.Div(id=Ids.SUMMARY, className="ring-summary"),
-            legend(),
-            html.Span(
-                "…",
-                id=Ids.MAP_AS_OF,
-                className="as-of map-as-of",
-                **{"data-as-of": "", "data-source": "warehouse"},
-            ),
-        ],
-        id=Ids.MAP_PANEL,
-        className="panel map-panel",
-        **{"data-source": "warehouse"},
-    )
+    # TILE_URL's tiles go into the map's base group from a callback: settings are not the
+    # layout's business, and a query string must never name a tile server.
+    layers = [
+        districts_layer(MAP),
+        dl.LayerGroup(id=Ids.SHAPES),
+        dl.GeoJSON(id=Ids.POINTS, pointToLayer={"variable": "seMap.nearbyPoint"}),
+        dl.GeoJSON(
+            id=Ids.FORCES_LAYER,
+            pointToLayer={"variable": "seMap.nearbyPoint"},
+            hideout={"teams": {}},
+        ),
+    ]
+    body = [city_map(MAP, layers), html.Div(id=Ids.SUMMARY, className="ring-summary"), legend()]
+    return map_panel(MAP, body, source="warehouse")
 
 
 LEGEND = (
@@ -153,12 +170,11 @@ LEGEND = (
 
 
 def legend() -> html.Div:
-    items = [html.Li([html.I(className=f"sw nb-{k}"), label]) for k, label in LEGEND]
-    items.append(html.Li([html.I(className="sw nb-sector"), "下风向扇区"]))
-    return html.Div(html.Ul(items), className="map-legend incident-legend")
+    items = [(f"nb-{k}", label) for k, label in LEGEND] + [("nb-sector", "下风向扇区")]
+    return map_legend(items, css="incident-legend")
 
 
-def _controls(rings: str, preset_wind: float | None) -> html.Div:
+def _controls(rings: str, preset_wind: float | None, speed: float | None) -> html.Div:
     return html.Div(
         [
             html.Label(["警戒圈 (km)", dcc.Input(id=Ids.RINGS, value=rings, debounce=True)]),
@@ -179,7 +195,13 @@ def _controls(rings: str, preset_wind: float | None) -> html.Div:
                 [
                     "风速 (m/s)",
                     dcc.Input(
-                        id=Ids.WIND_SPEED, type="number", min=0, max=60, step=0.1, debounce=True
+                        id=Ids.WIND_SPEED,
+                        type="number",
+                        min=0,
+                        max=MAX_WIND_MS,
+                        step=0.1,
+                        debounce=True,
+                        value=speed,
                     ),
                 ]
             ),
@@ -204,13 +226,18 @@ def layout(
     stale_after_s: float = 15.0,
     rings: str | None = None,
     wind: str | None = None,
+    speed: str | None = None,
     **_query: str,
 ) -> html.Div:
-    preset_wind = _parse_wind(wind)
-    ring_text = ",".join(f"{r:g}" for r in parse_rings(rings))
+    asked = preset(wind, speed)
+    preset_wind = asked.get("wind")
+    ring_text = ",".join(f"{r:g}" for r in parse_rings(first(rings)))
     overview = panel(
         "事件概况",
-        [html.Div(id=Ids.OVERVIEW, className="overview"), _controls(ring_text, preset_wind)],
+        [
+            html.Div(id=Ids.OVERVIEW, className="overview"),
+            _controls(ring_text, preset_wind, asked.get("speed")),
+        ],
         panel_id=Ids.OVERVIEW_PANEL,
         as_of_id=Ids.OVERVIEW_AS_OF,
         source="warehouse",
@@ -258,6 +285,12 @@ def layout(
             ),
             html.Div(
                 [
+                    video_panel(
+                        "现场视频（最近摄像头）",
+                        VideoIds.INCIDENT,
+                        VideoIds.INCIDENT_PANEL,
+                        VideoIds.INCIDENT_AS_OF,
+                    ),
                     _panel("最近救援队伍", Ids.TEAMS, Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, "redis"),
                     _panel("应急物资", Ids.DEPOTS, Ids.DEPOTS_PANEL, Ids.DEPOTS_AS_OF, "warehouse"),
                     _panel(
@@ -292,7 +325,8 @@ def layout(
             missing,
             body,
             dcc.Store(id=Ids.INCIDENT, data=incident_id),
-            dcc.Store(id=Ids.PRESET, data={"wind": preset_wind}),
+            dcc.Store(id=Ids.PRESET, data=asked),
+            dcc.Location(id=Ids.URL, refresh=False),
             pulse.layout("incident", refresh_ms, stale_after_s),
         ],
         "incident",

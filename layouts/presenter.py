@@ -1,7 +1,7 @@
 """Presenter control (会商投屏), on /consult and /tablet: pick an open incident or a district and
 put it on the wall and the consultation displays until released. Both actions ask to confirm on
 screen first; the panel says who holds the focus now. The focus lives in the live state
-(`LiveState.focus()`), so every display follows it within one refresh.
+(`Focus.current()`), so every display follows it within one refresh.
 
 The writing callback declares the "focus" permission (callbacks/presenter.py); the
 read-only parts (`focus-*`) follow the focus on every session, enrolled displays included.
@@ -21,7 +21,7 @@ class Ids(StrEnum):
     # read-only: every session follows the focus
     PANEL = "focus-panel"
     AS_OF = "focus-as-of"
-    FOCUS = "focus-state"  # Store: LiveState.focus(), refreshed by TICK
+    FOCUS = "focus-state"  # Store: Focus.current(), refreshed by TICK
     TICK = "focus-tick"  # its own timer: the panel sits on several pages, each with its own pulse
     CURRENT = "focus-current"
     KIND = "focus-kind"

@@ -4,33 +4,32 @@ the totals the wall's forces panel shows."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 import dash_leaflet as dl
 from dash import dash_table, dcc, html
 
-from layouts import pulse
-from layouts.city_map import BOUNDS
+from layouts import call, pulse
 from layouts.common import panel
 from layouts.forces import TEAM_KINDS
 from layouts.frame import frame
+from layouts.url_state import first, text, values
+from maps.layout import MapIds, city_map, districts_layer, legend, map_panel, registry_points
 
 ALL = "all"
-TEAM_STATUS = {"ready": "在岗待命", "dispatched": "出动中", "returning": "返回途中", "off": "休整"}
+
+MAP = MapIds("res-map")  # res-map-panel, res-map-districts, ...
+MAP_POINTS = MAP.layer("points")
+MAP_SHORT = MAP.layer("short")
 
 
 class Ids(StrEnum):
+    URL = "res-url"  # its query holds the filters (layouts/url_state.py)
     DISTRICT = "res-district"
     KINDS = "res-kinds"
     SEARCH = "res-search"
     TOTALS = "res-totals"
-    MAP_PANEL = "res-map-panel"
-    MAP = "main-map"
-    MAP_BASE = "res-map-base"
-    MAP_DISTRICTS = "res-map-districts"
-    MAP_POINTS = "res-map-points"
-    MAP_SHORT = "res-map-short"
-    MAP_AS_OF = "res-map-as-of"
     SUMMARY = "res-summary"
     TEAMS_PANEL = "res-teams-panel"
     TEAMS = "res-teams"
@@ -68,16 +67,30 @@ TABLE_STYLE = {
         "maxWidth": 0,
         "whiteSpace": "nowrap",
     },
-    "css": [{"selector": ".dash-spreadsheet tr:hover td", "rule": "background: #16375c;"}],
+    "css": [
+        {"selector": ".dash-spreadsheet tr:hover td", "rule": "background: #16375c;"},
+        {"selector": ".cell-markdown p", "rule": "margin: 0;"},
+    ],
 }
 
 
-def data_table(table_id: str, columns: list[tuple[str, str]], page_size: int = 9, **kwargs):  # noqa: ANN003, ANN201
-    """A sortable, paged, dark DataTable; `columns` are (id, Chinese header)."""
+def data_table(  # noqa: ANN201
+    table_id: str,
+    columns: list[tuple[str, str]],
+    page_size: int = 9,
+    calls: str | None = None,
+    **kwargs,  # noqa: ANN003
+):
+    """A sortable, paged, dark DataTable; `columns` are (id, Chinese header). The column
+    named by `calls` holds call links (`layouts.call.markdown` of each number)."""
     style = {**TABLE_STYLE, **kwargs.pop("style", {})}
     return dash_table.DataTable(
         id=table_id,
-        columns=[{"id": c, "name": name} for c, name in columns],
+        columns=[
+            {"id": c, "name": name, **({"presentation": "markdown"} if c == calls else {})}
+            for c, name in columns
+        ],
+        markdown_options=call.MARKDOWN_OPTIONS,
         data=[],
         sort_action="native",
         page_action="native",
@@ -90,7 +103,34 @@ def data_table(table_id: str, columns: list[tuple[str, str]], page_size: int = 9
     )
 
 
-def _filters() -> html.Div:
+NONE = "none"  # `?kind=none`: no team kind ticked
+MAX_QUERY = 100
+
+
+def view_from_query(query: dict) -> dict:
+    """The filters a URL query asks for (`?district=<adcode>&kind=fire&kind=water&q=...`);
+    what does not fit is left at its default."""
+    district = first(query.get("district"))
+    asked = values(query.get("kind"), split=True)
+    kinds = [k for k in TEAM_KINDS if k in asked]
+    return {
+        "district": district if district and re.fullmatch(r"\d{6}", district) else ALL,
+        "kinds": [] if asked == [NONE] else kinds or list(TEAM_KINDS),
+        "q": text(query.get("q"), MAX_QUERY),
+    }
+
+
+def view_query(district: str | None, kinds: list[str] | None, q: str | None) -> dict:
+    """The URL parameters of the filters (the defaults are left out)."""
+    kinds = [k for k in TEAM_KINDS if k in (kinds or [])]
+    return {
+        "district": district if district and district != ALL else None,
+        "kind": None if kinds == list(TEAM_KINDS) else kinds or NONE,
+        "q": (q or "").strip()[:MAX_QUERY] or None,
+    }
+
+
+def _filters(view: dict) -> html.Div:
     kinds = [{"label": name, "value": kind} for kind, name in TEAM_KINDS.items()]
     return html.Div(
         [
@@ -100,7 +140,7 @@ def _filters() -> html.Div:
                     dcc.Dropdown(
                         id=Ids.DISTRICT,
                         options=[{"label": "全市", "value": ALL}],
-                        value=ALL,
+                        value=view["district"],
                         clearable=False,
                     ),
                 ]
@@ -111,7 +151,7 @@ def _filters() -> html.Div:
                     dcc.Checklist(
                         id=Ids.KINDS,
                         options=kinds,
-                        value=list(TEAM_KINDS),
+                        value=view["kinds"],
                         inline=True,
                         className="kind-chips",
                     ),
@@ -126,6 +166,8 @@ def _filters() -> html.Div:
                         type="search",
                         debounce=True,
                         placeholder="名称、装备、物资、专业…",
+                        value=view["q"],
+                        maxLength=MAX_QUERY,
                     ),
                 ]
             ),
@@ -134,44 +176,19 @@ def _filters() -> html.Div:
     )
 
 
+LEGEND = (
+    ("lg-team", "救援队伍 在岗"),
+    ("lg-busy", "出动/返回/休整"),
+    ("lg-depot", "物资储备库"),
+    ("lg-short", "储备不足"),
+    ("lg-shelter", "避难场所"),
+)
+
+
 def _map() -> html.Section:
-    legend = [
-        html.Li([html.I(className=f"sw {css}"), label])
-        for label, css in (
-            ("救援队伍 在岗", "lg-team"),
-            ("出动/返回/休整", "lg-busy"),
-            ("物资储备库", "lg-depot"),
-            ("储备不足", "lg-short"),
-            ("避难场所", "lg-shelter"),
-        )
-    ]
-    body = [
-        dl.Map(
-            [
-                dl.LayerGroup(id=Ids.MAP_BASE),
-                dl.GeoJSON(
-                    id=Ids.MAP_DISTRICTS,
-                    style={"variable": "seMap.districtStyle"},
-                    hideout={"levels": {}},
-                    interactive=False,
-                ),
-                dl.GeoJSON(
-                    id=Ids.MAP_POINTS,
-                    pointToLayer={"variable": "seMap.registryPoint"},
-                    hideout={"teams": {}},
-                ),
-                dl.LayerGroup(id=Ids.MAP_SHORT),
-            ],
-            id=Ids.MAP,
-            bounds=BOUNDS,
-            trackViewport=False,
-            zoomSnap=0.25,
-            attributionControl=False,
-            className="main-map res-map",
-        ),
-        html.Div(html.Ul(legend), className="map-legend"),
-    ]
-    return panel("资源分布", body, panel_id=Ids.MAP_PANEL, as_of_id=Ids.MAP_AS_OF, source="redis")
+    layers = [districts_layer(MAP), registry_points(MAP_POINTS), dl.LayerGroup(id=MAP_SHORT)]
+    body = [city_map(MAP, layers, css="res-map"), legend(list(LEGEND))]
+    return map_panel(MAP, body, source="redis", title="资源分布")
 
 
 COLUMNS = {
@@ -243,12 +260,13 @@ def _table(table_id: str) -> dash_table.DataTable:
     return data_table(
         table_id,
         [(c, name) for c, name, _ in columns],
+        calls="phone" if any(c == "phone" for c, _, _ in columns) else None,
         style_cell_conditional=widths,
         style_data_conditional=HIGHLIGHTS[table_id],
     )
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -> html.Div:
+def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) -> html.Div:
     def table_panel(title: str, panel_id: str, as_of_id: str, table_id: str) -> html.Section:
         return panel(
             title, _table(table_id), panel_id=panel_id, as_of_id=as_of_id, source="warehouse"
@@ -256,7 +274,8 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
 
     children = [
         pulse.layout("resources", refresh_ms, stale_after_s),
-        _filters(),
+        dcc.Location(id=Ids.URL, refresh=False),
+        _filters(view_from_query(query)),
         html.Div(id=Ids.TOTALS, className="res-totals"),
         html.Div(
             [

@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from data_sources.duty import DEFAULT_DEADLINE_S
 from layouts.common import local_time, panel
+from vocabulary import ROLLCALL_DEADLINE_S as DEFAULT_DEADLINE_S
 
 STATE_NAMES = {
     "answered": "已应答",

@@ -1,15 +1,20 @@
 """The app shell around every page."""
 
 import dash
-from dash import html
+from dash import dcc, html
 from flask import current_app
 
-from layouts import alert
+from layouts import alert, url_state
 
 
 def layout() -> html.Div:
     settings = current_app.config["SE_SETTINGS"]
     return html.Div(
-        [dash.page_container, alert.config(settings.ALERT_SOUND_LEVELS), alert.controls()],
+        [
+            dash.page_container,
+            dcc.Store(id=url_state.SHOWN),
+            alert.config(settings.ALERT_SOUND_LEVELS),
+            alert.controls(),
+        ],
         className="shell",
     )

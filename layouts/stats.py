@@ -16,6 +16,7 @@ class Ids(StrEnum):
     DISTRICTS = "stats-districts"
     TREND = "stats-trend"
     SOURCES = "stats-sources"
+    DIGEST = "stats-digest"  # Store: a digest of what is drawn (callbacks/stats.py)
 
 
 def layout() -> html.Section:
@@ -32,6 +33,7 @@ def layout() -> html.Section:
         ),
         html.H3("主要来源系统", className="sub"),
         html.Div(id=Ids.SOURCES, className="bars"),
+        dcc.Store(id=Ids.DIGEST),
     ]
     return panel("今日统计", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="warehouse")
 

@@ -1,10 +1,12 @@
 """`/tablet`: leadership on a tablet or phone, portrait and landscape. One layout that CSS grid
 re-flows (assets/tablet.css): the few figures a leader asks for, the red and orange alarms, the
 open incidents, the map and the presenter control. Touch targets are at least 44 px; nothing
-is told only on hover. Acknowledging asks to confirm in an on-screen dialog first."""
+is told only on hover. Acknowledging and closing ask to confirm in an on-screen dialog first
+(layouts/alarm_actions.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 import dash_leaflet as dl
@@ -12,11 +14,17 @@ import pandas as pd
 from dash import dcc, html
 
 from auth import can
-from layouts import demo, i18n, presenter, pulse
-from layouts.city_map import BOUNDS
+from layouts import alarm_actions, demo, escalation, i18n, presenter, pulse, site_search
+from layouts.call import number
 from layouts.common import local_time, panel
 from layouts.frame import frame
-from layouts.i18n import level_name, status_name, t
+from layouts.i18n import incident_level_name, level_name, status_name, t
+from maps.layout import MapIds, city_map, districts_layer, risk_points
+from maps.layout import map_panel as map_panel_of
+from thresholds.escalation import recorded_stage
+from vocabulary import incident_level
+
+MAP = MapIds("tablet-map")  # tablet-map-panel, tablet-map-districts, ...
 
 
 class Ids(StrEnum):
@@ -27,73 +35,17 @@ class Ids(StrEnum):
     URGENT_AS_OF = "tablet-alarms-as-of"
     INCIDENTS = "tablet-incidents"
     INCIDENTS_AS_OF = "tablet-incidents-as-of"
-    MAP_PANEL = "tablet-map-panel"
-    MAP = "main-map"
-    MAP_BASE = "tablet-map-base"
-    MAP_DISTRICTS = "tablet-map-districts"
-    MAP_ALARMS = "tablet-map-alarms"
-    MAP_INCIDENTS = "tablet-map-incidents"
-    MAP_AS_OF = "tablet-map-as-of"
-    # The acknowledgement (auth/matrix.py: outputs named tablet-ack* need "ack_alarm").
-    ACK = "tablet-ack-button"  # type of the pattern-matching ids of the alarms' buttons
-    DIALOG = "tablet-ack-dialog"
-    DIALOG_TEXT = "tablet-ack-text"
-    YES = "tablet-ack-yes"
-    NO = "tablet-ack-no"
-    PENDING = "tablet-ack-pending"
-    MESSAGE = "tablet-ack-message"
 
 
 def map_panel(lang: str) -> html.Section:
-    body = dl.Map(
-        [
-            dl.LayerGroup(id=Ids.MAP_BASE),
-            dl.GeoJSON(
-                id=Ids.MAP_DISTRICTS,
-                style={"variable": "seMap.districtStyle"},
-                hideout={"levels": {}},
-                interactive=False,
-            ),
-            dl.LayerGroup(id=Ids.MAP_INCIDENTS),
-            # One GeoJSON layer (a tap on a point shows what it is), not a component per alarm.
-            dl.GeoJSON(
-                id=Ids.MAP_ALARMS,
-                pointToLayer={"variable": "seMap.riskPoint"},
-                hideout={"risk": {}},
-            ),
-        ],
-        id=Ids.MAP,
-        bounds=BOUNDS,
-        trackViewport=False,
-        zoomSnap=0.25,
-        attributionControl=False,
-        tapTolerance=20,
-        className="main-map offline",
-    )
-    return panel(
-        t("panel.map", lang), body, panel_id=Ids.MAP_PANEL, as_of_id=Ids.MAP_AS_OF, source="redis"
-    )
-
-
-def dialog(lang: str) -> html.Div:
-    """The on-screen confirmation of an acknowledgement (no window.confirm)."""
-    box = html.Div(
-        [
-            html.H2(t("ack.ask", lang)),
-            html.P(id=Ids.DIALOG_TEXT, className="dialog-text"),
-            html.Div(
-                [
-                    html.Button(t("ack.yes", lang), id=Ids.YES, className="btn primary touch"),
-                    html.Button(t("ack.no", lang), id=Ids.NO, className="btn touch"),
-                ],
-                className="btn-row",
-            ),
-        ],
-        className="dialog",
-        role="dialog",
-        **{"aria-modal": "true"},
-    )
-    return html.Div(box, id=Ids.DIALOG, className="dialog-backdrop", hidden=True)
+    layers = [
+        districts_layer(MAP),
+        dl.LayerGroup(id=MAP.incidents),
+        # One GeoJSON layer (a tap on a point shows what it is), not a component per alarm.
+        risk_points(MAP.alarms),
+    ]
+    body = city_map(MAP, layers, css="offline", tapTolerance=20)
+    return map_panel_of(MAP, body, source="redis", title=t("panel.map", lang))
 
 
 def layout(
@@ -130,14 +82,20 @@ def layout(
         ],
         className="tablet-grid",
     )
-    message = html.Div(id=Ids.MESSAGE, className="tablet-message", role="status")
-    page = frame(t("tablet.title", lang), [message, grid], "tablet", active="/tablet", lang=lang)
+    actions = alarm_actions.layout(lang)  # the message line, the dialog and its stores
+    search = site_search.box("tablet", lang, can("contacts"))
+    page = frame(
+        t("tablet.title", lang),
+        [actions, search, grid],
+        "tablet",
+        active="/tablet",
+        lang=lang,
+        calls=False,
+    )
     i18n.with_switch(page, lang, explicit)
     return html.Div(
         [
             page,
-            dialog(lang),
-            dcc.Store(id=Ids.PENDING),
             pulse.layout("tablet", refresh_ms, stale_after_s),
         ],
         id=Ids.ROOT,
@@ -164,7 +122,7 @@ def stats(counts: dict[str, int], incidents: int, ready: int, teams: int, leader
     ]
     if leader:
         name, phone = leader
-        call = [html.A(phone, href=f"tel:{phone}", className="phone touch")] if phone else []
+        call = [number(phone, name=name, css="phone touch")] if phone else []
         cells.append(stat(t("stat.leader", lang), name, " leader", call))
     else:
         cells.append(stat(t("stat.leader", lang), t("stat.unrostered", lang), " leader warn"))
@@ -172,23 +130,22 @@ def stats(counts: dict[str, int], incidents: int, ready: int, teams: int, leader
 
 
 def urgent_items(
-    alarms: pd.DataFrame, names: dict, allowed: bool, lang: str, limit: int = 30
+    alarms: pd.DataFrame,
+    names: dict,
+    allowed: frozenset[str] | bool,
+    lang: str,
+    limit: int = 30,
+    now: datetime | None = None,
 ) -> list:
-    """Red and orange alarms not closed (in the order given, at most `limit`); those not yet
-    acknowledged have an acknowledge button."""
+    """Red and orange alarms not closed (in the order given, at most `limit`), escalated ones
+    marked with their stage and minutes waiting; each with the actions (`allowed`: "ack",
+    "close") the account may take on it."""
     if alarms.empty:
         return [html.Li(t("urgent.none", lang), className="empty")]
+    allowed = frozenset(allowed or ())
     items = []
     for r in alarms.head(limit).itertuples(index=False):
-        button = []
-        if r.status == "new" and allowed:
-            button = [
-                html.Button(
-                    t("ack.button", lang),
-                    id={"type": Ids.ACK, "id": r.id},
-                    className="btn primary touch ack",
-                )
-            ]
+        stage = recorded_stage(r)
         items.append(
             html.Li(
                 [
@@ -200,10 +157,19 @@ def urgent_items(
                         className="meta",
                     ),
                     html.Span(status_name(r.status, lang), className=f"status status-{r.status}"),
-                    *button,
+                    *escalation.badge(stage, r.occurred_at, lang, now, "escalation"),
+                    html.Div(
+                        alarm_actions.buttons(r.id, r.status, allowed, lang), className="actions"
+                    ),
                 ],
-                className=f"alarm-item level-{r.level} status-{r.status}",
-                **{"data-alarm-id": r.id, "data-level": r.level, "data-status": r.status},
+                className=f"alarm-item level-{r.level} status-{r.status}"
+                + (f" escalated stage-{stage}" if stage else ""),
+                **{
+                    "data-alarm-id": r.id,
+                    "data-level": r.level,
+                    "data-status": r.status,
+                    "data-escalation": str(stage),
+                },
             )
         )
     if len(alarms) > limit:
@@ -219,9 +185,7 @@ def incident_items(incidents: pd.DataFrame, names: dict, lang: str) -> list:
         html.Li(
             dcc.Link(
                 [
-                    html.Span(
-                        t("incident.level", lang).format("ⅠⅡⅢⅣ"[int(r.level) - 1]), className="lvl"
-                    ),
+                    html.Span(incident_level_name(r.level, lang), className="lvl"),
                     html.Span(r.title, className="title"),
                     html.Span(
                         f"{local_time(r.opened_at, '%m-%d %H:%M')} · {names.get(r.district, '—')}",
@@ -231,8 +195,8 @@ def incident_items(incidents: pd.DataFrame, names: dict, lang: str) -> list:
                 href=f"/incident/{r.id}",
                 className="incident-link touch",
             ),
-            className=f"incident-item incident-level-{r.level}",
-            **{"data-incident-id": r.id},
+            className=f"incident-item level-{incident_level(r.level)[2]}",
+            **{"data-incident-id": r.id, "data-level": str(r.level)},
         )
         for r in incidents.itertuples(index=False)
     ]

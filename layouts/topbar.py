@@ -11,6 +11,7 @@ class Ids(StrEnum):
     CLOCK = "topbar-clock"
     DATE = "topbar-date"
     SYSTEMS = "topbar-systems"
+    RATE = "topbar-rate"
     AS_OF = "topbar-as-of"
 
 
@@ -20,6 +21,17 @@ def layout() -> html.Header:
             html.Div(
                 [html.Span("苏州市应急管理局", className="org"), html.H1("综合态势一张图")],
                 className="topbar-title",
+            ),
+            # 业务系统整合率: systems delivering within their cadence ÷ systems registered.
+            html.Div(
+                [
+                    html.Span("业务系统整合率", className="label"),
+                    html.Span("—", className="figure"),
+                    html.Span("", className="detail"),
+                ],
+                id=Ids.RATE,
+                className="integration-rate",
+                title="在约定周期内报送的系统 / 已登记系统",
             ),
             html.Ul(id=Ids.SYSTEMS, className="systems"),
             html.Div(

@@ -13,33 +13,22 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts import alarm_feed, city_map, duty_panel, forces, pulse, stats, topbar
+import screens
+from layouts import call, drawer, pulse, replay, topbar, with_settings
+from maps.layout import BOUNDS
 
 CANVASES = {"3840x2160", "1920x1080", "5760x3240", "7680x2160"}
 DEFAULT_CANVAS = "3840x2160"
-
-# Focus views of the rotation: the map's bounds and the panel the view highlights.
-VIEWS = {
-    "overview": {"name": "全市总览", "bounds": city_map.BOUNDS, "panel": None},
-    "hazchem": {
-        "name": "危化品监测",
-        "bounds": [[31.52, 120.33], [32.03, 121.33]],
-        "panel": "map-panel",
-    },
-    "forces": {"name": "应急力量", "bounds": city_map.BOUNDS, "panel": "forces-panel"},
-    "duty": {"name": "值班值守", "bounds": city_map.BOUNDS, "panel": "duty-panel"},
-}
 
 
 class Ids(StrEnum):
     VIEWPORT = "wall-viewport"
     CANVAS = "wall-canvas"
     SIZE = "wall-size"
-    FOCUS = "wall-focus"
     TAKEOVER = "wall-takeover"
     PRESENTER = "wall-presenter"
     VIEW_NAME = "wall-view-name"
-    ROTATE_TICK = "wall-rotate-tick"
+    STATE = "wall-state"  # the wall state of the server: rotation slot and focus (push.js)
     VIEWPORT_STATE = "wall-map-viewport"
 
 
@@ -63,38 +52,67 @@ def parse_tiles(tiles: str | None, tile: str | None) -> tuple[int, int, int]:
     return cols, rows, k if 1 <= k <= cols * rows else 1
 
 
+def schedule(views: tuple[str, ...]) -> list[dict]:
+    """The focus views `views` for assets/wall.js: name, map bounds, the panel highlighted."""
+    known = {v.key: v for v in screens.VIEWS}
+    return [
+        {
+            "key": key,
+            "name": known[key].name,
+            "bounds": known[key].bounds or BOUNDS,
+            "panel": screens.highlighted(key),
+        }
+        for key in views
+    ]
+
+
+def _panel(p: screens.Panel):  # noqa: ANN202
+    component = with_settings(drawer(p.layout), p.settings)()
+    component.style = {**(getattr(component, "style", None) or {}), **p.style}
+    return component
+
+
+def grid() -> html.Div:
+    """The wall's three columns: the panels of screens.py, each in its area and its share."""
+    columns = [
+        html.Div(
+            [_panel(p) for p in screens.PANELS if p.area == area],
+            className=f"wall-col wall-{area}",
+        )
+        for area in screens.AREAS
+    ]
+    return html.Div(columns, className="wall-grid")
+
+
 def layout(
     canvas: str | None = None,
     kiosk: str | None = None,
     tiles: str | None = None,
     tile: str | None = None,
     refresh_ms: int = 1000,
-    tile_url: str | None = None,
-    views: tuple[str, ...] = tuple(VIEWS),
-    rotate_s: int = 60,
-    reload_at: str = "04:00",
+    wall_views: tuple[str, ...] = screens.VIEW_KEYS,
+    wall_rotate_s: int = 60,
+    wall_reload_at: str = "04:00",
     stale_after_s: float = 15.0,
+    at: str | None = None,
+    speed: str | None = None,
     **_query: str,
 ) -> html.Div:
+    """The live wall; with `at`, the wall replayed at that moment (layouts/replay.py)."""
+    moment = None
+    if at is not None:
+        try:
+            moment = replay.parse_at(at)
+        except replay.BadMoment as bad:
+            return replay.refused(str(bad))
     width, height = parse_canvas(canvas)
     cols, rows, k = parse_tiles(tiles, tile)
     u = height / 1080
-    schedule = [{"key": v, **VIEWS[v]} for v in views]
     body = html.Div(
         [
+            *([replay.banner(moment, replay.parse_speed(speed))] if moment else []),
             topbar.layout(),
-            html.Div(
-                [
-                    html.Div(
-                        [alarm_feed.counts_layout(), stats.layout()], className="wall-col wall-left"
-                    ),
-                    html.Div([city_map.layout(tile_url), forces.layout()], className="wall-centre"),
-                    html.Div(
-                        [alarm_feed.layout(), duty_panel.layout()], className="wall-col wall-right"
-                    ),
-                ],
-                className="wall-grid",
-            ),
+            grid(),
             html.Div(id=Ids.VIEW_NAME, className="view-name"),
             html.Div(id=Ids.TAKEOVER, className="takeover", hidden=True),
             html.Div(id=Ids.PRESENTER, className="presenter-banner", hidden=True),
@@ -103,22 +121,32 @@ def layout(
         className="wall-canvas",
         style={"width": f"{width}px", "height": f"{height}px", "--u": f"{u}px"},
     )
+    # A replayed wall has no pulse: nothing live (pushed or polled) ever reaches it.
+    follows = (
+        replay.stores(moment, replay.parse_speed(speed))
+        if moment
+        else [pulse.layout("wall", refresh_ms, stale_after_s, alarms=True)]
+    )
     return html.Div(
         [
             body,
-            pulse.layout("wall", refresh_ms, stale_after_s),
-            dcc.Interval(id=Ids.ROTATE_TICK, interval=1000),
-            dcc.Store(id=Ids.FOCUS),
+            *follows,
+            dcc.Store(id=Ids.STATE),
             dcc.Store(id=Ids.SIZE, data={"w": width, "h": height, "u": u}),
+            # A kiosk wall shows numbers as text: nobody clicks a video wall.
+            *([] if kiosk == "1" else [call.bar()]),
         ],
         id=Ids.VIEWPORT,
-        className="wall-viewport" + (" kiosk" if kiosk == "1" else ""),
+        className="wall-viewport"
+        + (" kiosk" if kiosk == "1" else "")
+        + (" replaying" if moment else ""),
         **{
+            **({"data-replay": moment.isoformat()} if moment else {}),
             "data-canvas": f"{width}x{height}",
             "data-tiles": f"{cols}x{rows}",
             "data-tile": str(k),
-            "data-rotate-s": str(rotate_s),
-            "data-reload-at": reload_at,
-            "data-views": json.dumps(schedule, ensure_ascii=False),
+            "data-rotate-s": str(wall_rotate_s),
+            "data-reload-at": wall_reload_at,
+            "data-views": json.dumps(schedule(wall_views), ensure_ascii=False),
         },
     )

@@ -209,7 +209,6 @@ VIDEO_EVENTS = ("人员未佩戴安全帽", "吸烟行为识别", "烟火识别"
 SPECIAL_WORK = ("动火", "受限空间", "高处", "吊装", "盲板抽堵", "临时用电")
 WEATHER = {"summer": ("暴雨", "雷电", "高温", "大风", "台风"),
            "winter": ("寒潮", "大雾", "道路结冰", "大风")}
-COLOURS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 REPORTED_EVENTS = ("发生火情", "发生交通事故", "企业报告泄漏", "群众报告异味")
 CLOSE_NOTES = {  # by alarm category; the hazchem sensor alarms share "sensor"
     "sensor": ("现场确认为仪表波动，数值已恢复正常", "企业已处置，数值恢复正常", "检修作业引起，已复位",

@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from data_sources.daily_report import LEVELS, SHANGHAI, STATUSES, DailyReport
-from data_sources.duty import LOG_CATEGORIES
+from data_sources.daily_report import SHANGHAI, STATUSES, DailyReport
 from data_sources.rosters import ROLE_LABELS, SHIFT_LABELS
+from vocabulary import LEVEL_NAMES, LEVELS, LOG_CATEGORIES, incident_level
 
-LEVEL_NAMES = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 STATUS_NAMES = {"new": "未确认", "acknowledged": "已确认", "closed": "已关闭"}
-INCIDENT_LEVELS = {1: "Ⅰ级（红）", 2: "Ⅱ级（橙）", 3: "Ⅲ级（黄）", 4: "Ⅳ级（蓝）"}
 STAGES = {1: "一级（超10分钟，报分管领导）", 2: "二级（超30分钟，报主要领导）"}
 WEEKDAYS = "一二三四五六日"
 EMPTY = "当日无记录"
@@ -181,7 +179,7 @@ def _incidents(report: DailyReport) -> Section:
                 i["id"],
                 i["title"],
                 i["category"],
-                INCIDENT_LEVELS.get(i["level"], str(i["level"])),
+                _incident_level(i["level"]),
                 i["district"],
                 _time(i["opened_at"], report),
                 _time(i["closed_at"], report),
@@ -243,3 +241,9 @@ def _duty_log(report: DailyReport) -> Section:
     ]
     columns = ["时间", "单位", "类别", "记录人", "内容"]
     return Section("duty_log", "值班日志", columns, rows, note=_cut_note(report, "duty_log"))
+
+
+def _incident_level(level: int) -> str:
+    """Ⅰ级（红） … Ⅳ级（蓝）."""
+    numeral, _, colour, colour_zh = incident_level(level)
+    return f"{numeral}（{colour_zh}）" if colour != "none" else str(level)

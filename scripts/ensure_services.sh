@@ -301,3 +301,19 @@ if [ "${#report_missing[@]}" -gt 0 ]; then
 else
     say "Debian packages present: libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
 fi
+
+# ---------------------------------------------------------------------------------------------
+# Camera video (issue 15): Debian's ffmpeg makes the HLS and MJPEG streams that the video tests
+# play (tests/video_streams.py) and the demo's test streams (video/demo.py). Installed when
+# missing and run as root.
+# ---------------------------------------------------------------------------------------------
+if command -v ffmpeg >/dev/null 2>&1; then
+    say "ffmpeg present"
+else
+    is_root || die "missing Debian package for the video tests: ffmpeg. Install it with:
+    sudo apt-get update && sudo apt-get install -y ffmpeg"
+    say "installing missing Debian package: ffmpeg"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ffmpeg \
+        || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+             --no-install-recommends ffmpeg; }
+fi

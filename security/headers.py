@@ -1,8 +1,11 @@
 """Security headers on every response, Dash pages and the sign-in pages included.
 
 The policy is strict because the app runs air-gapped: everything comes from this server
-('self'), nothing from a CDN; the only other origin is the intranet tile server of
-TILE_URL, for images. Scripts run only from /assets and Dash's bundles, plus Dash's own
+('self'), nothing from a CDN; the only other origins are the intranet tile server of
+TILE_URL, for images, and the camera origins of CAMERA_ORIGINS, for video (media and the
+HLS playlists and segments hls.js fetches; MJPEG is an image). hls.js plays through Media
+Source Extensions, whose media URLs are blob:; its web worker is not used, so workers stay
+'self' only. Scripts run only from /assets and Dash's bundles, plus Dash's own
 inline start-up script, allowed by its hash (`Dash.csp_hashes`). No 'unsafe-eval': Dash 4,
 plotly and dash-leaflet run without it (tests/browser/test_xss.py loads every screen and
 fails on any violation). docs/security.md explains each directive and the one exception.
@@ -13,11 +16,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import dash
-from dash import _callback
 from flask import Response
 
-# Sent on every response; the CSP is built once per app (the inline scripts' hashes are
-# known only after every callback is registered, which is before the first request).
+# Sent on every response beside the CSP.
 STATIC_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # No screen is ever framed (a wall of several browsers uses ?tiles=, not frames).
@@ -43,11 +44,14 @@ def tile_source(tile_url: str | None) -> str | None:
     return f"{parts.scheme}://{'.'.join(labels)}"
 
 
-def policy(app: dash.Dash, tile_url: str | None = None) -> str:
+def policy(
+    app: dash.Dash, tile_url: str | None = None, camera_origins: tuple[str, ...] = ()
+) -> str:
     """The Content-Security-Policy of `app`'s responses."""
     images = ["'self'", "data:", "blob:"]
     if tile := tile_source(tile_url):
         images.append(tile)
+    images += camera_origins
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *app.csp_hashes()],
@@ -56,7 +60,8 @@ def policy(app: dash.Dash, tile_url: str | None = None) -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": images,
         "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:", *camera_origins],
+        "connect-src": ["'self'", *camera_origins],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
@@ -65,24 +70,21 @@ def policy(app: dash.Dash, tile_url: str | None = None) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
-def init_app(app: dash.Dash, tile_url: str | None = None) -> None:
+def init_app(
+    app: dash.Dash, tile_url: str | None = None, camera_origins: tuple[str, ...] = ()
+) -> None:
     """Put the CSP and the other security headers on every response of `app`'s server."""
-    built: dict[int, str] = {}
 
     @app.server.after_request
     def _security_headers(response: Response) -> Response:
         # Dash adds inline scripts of its own (Dash pages') when it sets itself up at its
-        # first request, which may come after ours (a redirect to /login): hash what is there.
-        def count() -> int:
-            return len(app._inline_scripts) + len(_callback.GLOBAL_INLINE_SCRIPTS)
-
-        if count() not in built:
-            current = policy(app, tile_url)  # takes in the global ones: count it after
-            built.clear()
-            built[count()] = current
+        # first request, which may come after ours (a redirect to /login). Its public
+        # `csp_hashes()` hashes whatever is there by then; asking it on every response
+        # (about 50 us) keeps the policy in step without reading Dash's internals.
         # A page that sets a stricter policy of its own (the printable report: no script at
         # all) keeps it.
-        response.headers.setdefault("Content-Security-Policy", next(iter(built.values())))
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = policy(app, tile_url, camera_origins)
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

@@ -11,6 +11,7 @@ posted by anyone else is never touched, however long the feed runs.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,19 @@ import numpy as np
 from flask import Flask
 
 from data_sources import Sources
+from data_sources.incidents import sent_teams
 from data_sources.systems import RegistryError
 from ingest import credentials
+from simulator.broker import DemoBroker
+from simulator.rates import Planned, Schedule, measure
+from vocabulary import (
+    LEVEL_NAMES,
+    LEVELS,
+    TEAM_DEFAULT,
+    TEAM_TRANSITIONS,
+    sensor_range,
+    weather_hazards,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +47,10 @@ ALARM_KINDS: list[tuple[str, str, str, tuple[float, ...]]] = [
     ("iot", "设备离线", "{site} 监测设备离线", (0.0, 0.05, 0.35, 0.6)),
     ("supervision", "隐患超期未整改", "{site} 重大隐患超期未整改", (0.02, 0.2, 0.5, 0.28)),
     ("enforcement", "执法检查发现重大隐患", "{site} 执法检查发现重大隐患", (0.02, 0.3, 0.5, 0.18)),
-    ("monitor", "气象预警", "{district} 发布雷电黄色预警", (0.0, 0.1, 0.6, 0.3)),
+    ("monitor", "气象预警", "{district} 发布{hazard}{colour}预警", (0.0, 0.1, 0.6, 0.3)),
     ("monitor", "水位超警戒", "{district} 河道水位超警戒", (0.05, 0.3, 0.45, 0.2)),
     ("emergency", "突发事件接报", "{district} 接报火情", (0.15, 0.35, 0.35, 0.15)),
 ]
-LEVELS = ("red", "orange", "yellow", "blue")
 # The systems the feed simulates, registered if missing (the migration seeds all seven).
 SYSTEMS = {
     "emergency": ("应急平台综合应用系统", ("alarms", "incidents", "heartbeats")),
@@ -50,24 +61,40 @@ SYSTEMS = {
     "monitor": ("安全生产监测监控中心", ("alarms", "readings", "heartbeats")),
     "iot": ("感知网络", ("alarms", "readings", "heartbeats")),
 }
+# The weather warnings the feed issues; the hazard is drawn from those issued at the alarm's
+# level, so a title's colour word is always its level (there is no blue lightning warning).
+WEATHER = ("雷电", "暴雨", "大风", "高温")
 READINGS_AS = "hazchem"  # the sensors are the hazardous-chemicals plants' instruments
 OFFICER = "值班员 (演示)"
-TEAM_STATES = ("ready", "ready", "ready", "ready", "dispatched", "returning")
+# A ready team leaves its post now and then; a busy one moves on each time it is picked.
+TEAM_LEAVES_READY = 0.25
 
 
 class DemoFeed:
     """Runs in a daemon thread until `stop()`."""
 
     READING_EVERY_S = 3.0
-    ALARM_EVERY_S = (3.0, 9.0)
+    HISTORY_DAYS = 28  # the weeks of archive whose alarm rates the feed keeps to
+    RATE_SCALE = 1.0  # times the history's rate (tests speed the feed up)
+    EXCURSIONS_PER_HOUR = 0.5  # sensor values past a limit, for the threshold engine to judge
     # Governance has something to show: now and then one system goes quiet for a while, and
     # one sends a malformed message (refused with 422, never stored).
     QUIET_EVERY_S = 900.0
     QUIET_FOR_S = 180.0
     MALFORMED_EVERY_S = 300.0
 
-    def __init__(self, server: Flask, sources: Sources, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        server: Flask,
+        sources: Sources,
+        seed: int | None = None,
+        broker: DemoBroker | None = None,
+        workers: list[Any] | None = None,
+    ) -> None:
         self.server = server
+        # The sensing network over MQTT (MQTT_URL set), and the connector taking it in.
+        self.broker = broker
+        self.workers = workers or []
         self.sources = sources
         self.rng = np.random.default_rng(seed)
         self.owner = uuid.uuid4().hex
@@ -84,7 +111,12 @@ class DemoFeed:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if self.broker is not None:
+            self.broker.close()
+        for worker in self.workers:
+            worker.stop()
 
     # --- posting through the API ---------------------------------------------------------
 
@@ -105,23 +137,24 @@ class DemoFeed:
     def _run(self) -> None:
         try:
             self._load()
+        except LookupError as exc:
+            log.error("demo feed: off: %s; build it with `python -m refdata.build`", exc)
+            return
         except Exception:  # noqa: BLE001 - no reference data yet: say so, do not crash the app
             log.exception("demo feed: cannot read the registry; is the warehouse built?")
             return
-        next_alarm = 0.0
         tick = 0
         while not self._stop.wait(self.READING_EVERY_S if tick else 0):
             try:
-                if not self.sources.live.lease("demo-feed", self.owner, 15):
+                if not self.sources.streams.lease("demo-feed", self.owner, 15):
                     continue
                 now = datetime.now(UTC)
                 self._governance(now)
                 self._readings(now)
                 if tick % 3 == 0:
                     self._heartbeats(now)
-                if now.timestamp() >= next_alarm:
-                    self._alarm(now)
-                    next_alarm = now.timestamp() + self.rng.uniform(*self.ALARM_EVERY_S)
+                for planned in self.schedule.due(now):
+                    self._alarm(now, planned)
                 self._lifecycle(now)
                 if tick % 5 == 0:
                     self._teams_and_duty()
@@ -151,11 +184,22 @@ class DemoFeed:
         self.hazards = registry.hazard_sources()
         self.teams = registry.rescue_teams()
         self.districts = registry.districts()
+        if self.districts.empty or self.sensors.empty or self.hazards.empty:
+            raise LookupError("the registry is empty (districts, sensors, hazard sources)")
         self.systems = list(self.tokens)
         self.units = ["city", *self.districts["adcode"]]
         # A sensor's value wanders around its normal value; keep the walk between ticks.
         self.values = dict(zip(self.sensors["id"], self.sensors["normal"].astype(float)))
         self.alarm_seq = 0
+        self.next_sensor = 0
+        now = datetime.now(UTC)
+        counts = self.sources.analysis.hourly_counts(now - timedelta(days=self.HISTORY_DAYS), now)
+        self.schedule = Schedule(
+            measure(counts, self.HISTORY_DAYS).scaled(self.RATE_SCALE), self.rng
+        )
+        self.bursts: dict[int, tuple[Any, int]] = {}  # burst → (its plant's sites, alarms so far)
+        self.committed: set[str] = set()
+        self._commit_teams()
         # One district duty room that is slow to answer, so the roll call has something to show.
         self.slow_unit = self.units[-1]
 
@@ -180,6 +224,11 @@ class DemoFeed:
                 "source": code,
                 "level": "purple",
             }
+            if self.broker is not None and self.broker.system in self.tokens:
+                # Over MQTT the connector quarantines it: /governance shows the payload.
+                self.broker.publish("alarms", {**malformed, "source": self.broker.system})
+                self.sent += 1
+                return
             self.client.post(
                 "/api/v1/alarms",
                 json=malformed,
@@ -190,10 +239,17 @@ class DemoFeed:
     def _readings(self, now: datetime) -> None:
         if self._is_quiet(READINGS_AS, now):
             return
-        sample = self.sensors.sample(
-            n=min(400, len(self.sensors)), random_state=int(self.rng.integers(1 << 31))
-        )
+        # The sensors in turn, 400 a tick: every one reports every few ticks (a random pick
+        # left some unsampled long enough for the engine to call them 传感器离线).
+        n = min(400, len(self.sensors))
+        rows = [(self.next_sensor + k) % len(self.sensors) for k in range(n)]
+        self.next_sensor = (self.next_sensor + n) % len(self.sensors)
+        sample = self.sensors.iloc[rows]
         batch = []
+        # Each excursion raises a threshold alarm or two on top of the feed's own: about as
+        # many an hour as the history's sensor alarms (液位/温度/压力/气体超限, ~1 an hour),
+        # not one every few seconds (0.0002 a reading came to ~100 an hour).
+        excursion = self.EXCURSIONS_PER_HOUR * self.READING_EVERY_S / 3600 / max(len(sample), 1)
         for row in sample.itertuples(index=False):
             span = (
                 (row.high - row.normal)
@@ -204,8 +260,12 @@ class DemoFeed:
             # time; the threshold engine must see a few excursions, not a flood of rate alarms.
             value = self.values[row.id] + self.rng.normal(0, 0.005 * span)
             value += 0.1 * (row.normal - value)
-            if self.rng.random() < 0.0002:
+            if self.rng.random() < excursion:
                 value = row.normal + span * self.rng.uniform(0.9, 1.4)  # an excursion
+            # A working detector in clean air reads 0 %LEL, never -0.3: stay within what the
+            # kind can read, so the screens' 传感器故障 stays for real faults.
+            lo, hi = sensor_range(row.kind, row.unit)
+            value = min(max(value, -math.inf if lo is None else lo), math.inf if hi is None else hi)
             self.values[row.id] = value
             batch.append(
                 {"sensor_id": row.id, "ts": now.isoformat(), "value": round(float(value), 3)}
@@ -216,11 +276,36 @@ class DemoFeed:
         for code in self.systems:
             if self._is_quiet(code, now):
                 continue
-            self._post("/api/v1/heartbeat", {"source": code, "at": now.isoformat()}, code)
+            beat = {"source": code, "at": now.isoformat()}
+            if self.broker is not None and code == self.broker.system:
+                self.broker.publish("heartbeat", beat)
+                self.sent += 1
+                continue
+            self._post("/api/v1/heartbeat", beat, code)
 
-    def _alarm(self, now: datetime) -> None:
-        source, category, title, weights = ALARM_KINDS[int(self.rng.integers(len(ALARM_KINDS)))]
-        level = LEVELS[int(self.rng.choice(4, p=np.array(weights) / sum(weights)))]
+    def _kind_for(self, level: str) -> int:
+        """An alarm kind that raises `level` (by the kinds' level weights)."""
+        lv = LEVELS.index(level)
+        weights = np.array([k[3][lv] for k in ALARM_KINDS]) + 1e-9
+        return int(self.rng.choice(len(ALARM_KINDS), p=weights / weights.sum()))
+
+    def _alarm(self, now: datetime, planned: Planned) -> None:
+        level = planned.level
+        kind, site = self._kind_for(level), None
+        if planned.burst is not None:
+            # A burst is one plant's detectors going off one after another, each its own
+            # alarm: its sensors in turn (a site each, so they do not merge into one).
+            if planned.burst not in self.bursts:
+                first = self.hazards.iloc[int(self.rng.integers(len(self.hazards)))]
+                plant = self.hazards[self.hazards["enterprise_id"] == first["enterprise_id"]]
+                sensors = self.sensors[self.sensors["hazard_source_id"].isin(plant["id"])]
+                sites = [{"id": i, "enterprise": first["enterprise"]} for i in sensors["id"]]
+                self.bursts = {planned.burst: (sites or [first.to_dict()], 0)}
+            sites, n = self.bursts[planned.burst]
+            self.bursts[planned.burst] = (sites, n + 1)
+            hazchem = [i for i, k in enumerate(ALARM_KINDS) if k[0] == "hazchem"]
+            kind, site = hazchem[n % len(hazchem)], sites[n % len(sites)]
+        source, category, title, _weights = ALARM_KINDS[kind]
         if self._is_quiet(source, now):
             return
         self.alarm_seq += 1
@@ -229,12 +314,13 @@ class DemoFeed:
             "source": source,
             "level": level,
             "category": category,
-            "occurred_at": (now - timedelta(seconds=float(self.rng.uniform(0, 5)))).isoformat(),
+            "occurred_at": min(planned.at, now).isoformat(),
         }
         if source in ("hazchem", "iot", "supervision", "enforcement"):
             # A few hot spots repeat, so the wall shows merged repeats with a count.
-            pool = self.hazards.head(12) if self.rng.random() < 0.3 else self.hazards
-            site = pool.iloc[int(self.rng.integers(len(pool)))]
+            if site is None:
+                pool = self.hazards.head(12) if self.rng.random() < 0.3 else self.hazards
+                site = pool.iloc[int(self.rng.integers(len(pool)))]
             body |= {"site_id": site["id"], "title": title.format(site=site["enterprise"])}
         else:
             district = self.districts.iloc[int(self.rng.integers(len(self.districts)))]
@@ -243,10 +329,14 @@ class DemoFeed:
             lon, lat = point.x + jitter[0], point.y + jitter[1]
             if not district.geometry.contains(type(point)(lon, lat)):
                 lon, lat = point.x, point.y
+            hazards = weather_hazards(level, WEATHER)
+            hazard = hazards[int(self.rng.integers(len(hazards)))] if hazards else ""
             body |= {
                 "lon": round(lon, 6),
                 "lat": round(lat, 6),
-                "title": title.format(district=district["name"]),
+                "title": title.format(
+                    district=district["name"], hazard=hazard, colour=LEVEL_NAMES[level]
+                ),
             }
         body["detail"] = {"demo": True, "simulated": True}
         response = self.client.post(
@@ -258,7 +348,7 @@ class DemoFeed:
         # Only an alarm stored under its own id is the feed's; a repeat merged into another
         # alarm leaves that alarm alone.
         if response.status_code == 201 and response.get_json().get("alarm_id") == body["id"]:
-            self.sources.live.demo_alarm_added(body["id"])
+            self.sources.alarms.demo_added(body["id"])
         elif response.status_code >= 400:
             log.warning(
                 "demo feed: alarm refused (%s): %s", response.status_code, response.get_json()
@@ -266,14 +356,14 @@ class DemoFeed:
 
     def _lifecycle(self, now: datetime) -> None:
         """Acknowledge and close some of the feed's own alarms; nobody else's, ever."""
-        own = self.sources.live.demo_alarms()
+        own = self.sources.alarms.demo_ids()
         if not own:
             return
-        alarms = self.sources.live.active_alarms(closed_window_s=0)
+        alarms = self.sources.alarms.active(closed_window_s=0)
         for alarm_id in own - set(alarms["id"]):
-            current = self.sources.live.alarm(alarm_id)
+            current = self.sources.alarms.get(alarm_id)
             if current is None or current["status"] == "closed":  # closed meanwhile: forget it
-                self.sources.live.demo_alarm_closed(alarm_id)
+                self.sources.alarms.demo_closed(alarm_id)
         alarms = alarms[alarms["id"].isin(own) & alarms["detail"].map(_is_demo)]
         if alarms.empty:
             return
@@ -292,18 +382,40 @@ class DemoFeed:
     def _close(self, alarm_id: str, source: str, note: str) -> None:
         path = f"/api/v1/alarms/{alarm_id}/close"
         if self._post(path, {"by": OFFICER, "note": note}, source) in (200, 404, 409):
-            self.sources.live.demo_alarm_closed(alarm_id)
+            self.sources.alarms.demo_closed(alarm_id)
+
+    def _commit_teams(self) -> None:
+        """Teams sent to an open incident are `dispatched` until it closes: the live status
+        agrees with the incident's 派出 entries, and the random walk leaves them alone."""
+        status, committed = self.sources.status.team_status(), set()
+        for incident_id in self.sources.incidents.listed("open")["id"]:
+            timeline = self.sources.incidents.timeline(incident_id)
+            committed |= set(sent_teams(timeline, self.teams)["id"])
+        for team_id in committed:
+            path = {"off": ("ready", "dispatched"), "dispatched": ()}
+            for state in path.get(status.get(team_id, TEAM_DEFAULT), ("dispatched",)):
+                self.sources.status.set_team_status(team_id, state)
+        for team_id in getattr(self, "committed", set()) - committed:  # its incident closed
+            if status.get(team_id) == "dispatched":
+                self.sources.status.set_team_status(team_id, "returning")
+        self.committed = committed
 
     def _teams_and_duty(self) -> None:
-        live = self.sources.live
-        team = self.teams.iloc[int(self.rng.integers(len(self.teams)))]
-        live.set_team_status(team["id"], TEAM_STATES[int(self.rng.integers(len(TEAM_STATES)))])
+        sources = self.sources
+        self._commit_teams()
+        team_id = self.teams["id"].iloc[int(self.rng.integers(len(self.teams)))]
+        current = sources.status.team_status().get(team_id, TEAM_DEFAULT)
+        if team_id not in self.committed and (
+            current != "ready" or self.rng.random() < TEAM_LEAVES_READY
+        ):
+            options = TEAM_TRANSITIONS[current]
+            sources.status.set_team_status(team_id, options[int(self.rng.integers(len(options)))])
         for unit in self.units:
             if unit != self.slow_unit or self.rng.random() < 0.2:
-                live.checkin(unit)
+                sources.status.checkin(unit)
         # District duty rooms answer a running roll call within a few ticks; the slow one
         # does not, so the duty room sees a roll call with someone flagged.
-        state = live.rollcall_state()
+        state = sources.rollcall.state()
         if state:
             for unit in state["units"]:
                 if (

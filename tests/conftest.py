@@ -5,11 +5,18 @@ Debian's Chromium driven by Playwright.
 own database / Redis db so tests do not see each other's data. The suite's Redis runs with AOF
 (`appendonly yes`, as production does): the app refuses ingest on a Redis without it, and a
 test that wants a volatile Redis says so with REDIS_VOLATILE_OK=1.
+
+`make test` runs the suite in parallel (pytest-xdist, `-n`, `--dist loadfile`: one module's
+tests on one worker). Each worker gwN has a Redis db of its own (TEST_REDIS_URL's db minus N,
+so 15, 14, ... with the default /15; at most 16 workers), its own tmp_path tree and browser,
+and fixed ports moved up per worker (tests/servers.py `worker_port`). The reference warehouse
+is built once per run, under a file lock, and shared read-only by the workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -17,11 +24,26 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy.engine import make_url
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6380/15")
+from tests.servers import worker_index
+
+
+def _worker_redis_url(url: str, worker: int) -> str:
+    """`url` on db (its db - `worker`) mod 16: pytest-xdist worker gwN gets a db of its own."""
+    parts = urlsplit(url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db - worker) % 16}"))
+
+
+# This worker's Redis db (under pytest-xdist each worker imports this module itself).
+TEST_REDIS_URL = _worker_redis_url(
+    os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6380/15"), worker_index()
+)
 TEST_WAREHOUSE_URL = os.environ.get(
     "TEST_WAREHOUSE_URL", "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test"
 )
@@ -75,7 +97,7 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def redis_client(redis_url: str):
-    from data_sources.live import connect
+    from data_sources import connect
 
     client = connect(redis_url)
     yield client
@@ -105,6 +127,10 @@ class LiveServer:
 
     def stop(self) -> None:
         if self.running:
+            # A stopped process ends its push streams; werkzeug's handler threads would not.
+            hub = self.app.server.extensions.get("smart_emergency_push")
+            if hub is not None:
+                hub.drop_streams()
             self.server.shutdown()
             self.server.server_close()
             self.thread.join(timeout=10)
@@ -137,9 +163,9 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., object]]:
         if restored and not app.server.config["SE_SETTINGS"].INPROCESS_WORKERS:
             from data_sources import EXTENSION
 
-            live = app.server.extensions[EXTENSION].live
+            live = app.server.extensions[EXTENSION]
             with contextlib.suppress(Exception):  # a test of an unreachable Redis
-                live.mark_restored()
+                live.restore.mark_restored()
         return app
 
     yield build
@@ -229,25 +255,113 @@ def page_factory(browser):
         context.close()
 
 
-# A JS function Playwright can poll as it is: `(..) =>`, `x =>`, `function`, `async`.
-_JS_FUNCTION = re.compile(r"\s*(async\b|function\b|\(|[A-Za-z_$][\w$]*\s*=>)")
+# A JS function Playwright can poll as it is: `(..) =>`, `x =>`, `function`, `async`
+# (an expression that merely starts with a bracket, such as `(() => ...)()`, is wrapped).
+_JS_FUNCTION = re.compile(r"\s*(async\b|function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
 
 
 # --- the generated Suzhou reference data ---------------------------------------------
 
 
+REFERENCE = "reference-warehouse.sqlite"
+
+
+def _reference_warehouse(root: Path, lock: IO[str] | None = None) -> Path:
+    """`root`/REFERENCE, built unless there, under `root`'s lock (taken here unless given).
+
+    Written to a temporary name and renamed when whole, so that a build cut short (a test's
+    timeout, a killed worker) leaves nothing that looks built."""
+    path = root / REFERENCE
+    with contextlib.ExitStack() as stack:
+        if lock is None:
+            lock = stack.enter_context(open(root / f"{REFERENCE}.lock", "w"))  # noqa: SIM115
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            from data_sources.warehouse import Warehouse, make_engine, upgrade
+            from refdata.build import build
+
+            building = path.with_name(f"{REFERENCE}.{os.getpid()}.tmp")
+            engine = make_engine(f"sqlite:///{building}")
+            upgrade(engine)
+            build(Warehouse(engine))
+            engine.dispose()
+            os.replace(building, path)
+    return path
+
+
+def _prebuilds_reference(config: pytest.Config) -> bool:
+    """A parallel run of the whole suite, or of tests/ or tests/browser/ (whose tests all use
+    the reference warehouse): it is sure to be needed."""
+    if getattr(config, "workerinput", None) is not None or config.option.collectonly:
+        return False
+    if not getattr(config.option, "numprocesses", None):
+        return False
+    if config.args_source is not pytest.Config.ArgsSource.ARGS:
+        return True  # no arguments: testpaths, the whole suite
+    dirs = [Path(arg) for arg in config.args if Path(arg).is_dir()]
+    return any(d.resolve().name == "browser" or (d / "browser").is_dir() for d in dirs)
+
+
+_PREBUILD = pytest.StashKey[threading.Thread]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist the controller builds the reference warehouse while its workers
+    start and collect (tens of seconds each): it is ready, or nearly, when the first test
+    asks for it, and its build counts against no test's timeout. The workers wait on the
+    lock; should the build fail, the first worker to need it builds it again (and fails
+    with the cause)."""
+    config = session.config
+    if not _prebuilds_reference(config):
+        return
+    root = config._tmp_path_factory.getbasetemp()  # the workers' basetemp is root/popen-gwN
+    lock = open(root / f"{REFERENCE}.lock", "w")  # noqa: SIM115 - held until built
+    fcntl.flock(lock, fcntl.LOCK_EX)  # taken before any worker starts
+
+    def build_then_unlock() -> None:
+        try:
+            _reference_warehouse(root, lock)
+        except Exception:  # noqa: BLE001, S110 - a worker builds it again and reports why
+            pass
+        finally:
+            lock.close()
+
+    config.stash[_PREBUILD] = threading.Thread(target=build_then_unlock, name="reference")
+    config.stash[_PREBUILD].start()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # noqa: ANN001 - pytest-xdist's WorkerController
+    """Tell each worker that the reference is being built, and where."""
+    if node.config.stash.get(_PREBUILD, None) is not None:
+        node.workerinput["se_reference_root"] = str(node.config._tmp_path_factory.getbasetemp())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """A worker waits for the controller's build before its first test, outside any test's
+    timeout (on a busy machine the build alone can outlast one)."""
+    root = getattr(session.config, "workerinput", {}).get("se_reference_root")
+    if root and not session.config.option.collectonly:
+        with open(Path(root) / f"{REFERENCE}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    thread = config.stash.get(_PREBUILD, None)
+    if thread is not None:
+        thread.join()
+
+
 @pytest.fixture(scope="session")
 def reference_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite warehouse holding the generated Suzhou reference data, built once."""
-    from data_sources.warehouse import Warehouse, make_engine, upgrade
-    from refdata.build import build
-
-    path = tmp_path_factory.mktemp("reference") / "warehouse.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    build(Warehouse(engine))
-    engine.dispose()
-    return path
+    """A SQLite warehouse holding the generated Suzhou reference data, built once per run and
+    shared read-only by the pytest-xdist workers (a test that writes uses `reference_url`)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's directory, shared by all its workers (popen-gwN/..)
+    return _reference_warehouse(root)
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
     (alarms with their lifecycle, readings, heartbeats, roll call answers) and the rows of
     the warehouse tables that ingest writes. Every alarm's hash, or only those of
     `alarm_ids` (a change to any other still moves the version and the stream)."""
-    client = sources.live.r
+    client = sources.redis
     if alarm_ids is None:
         alarms = sorted(set(client.scan_iter(match=keys.PREFIX + "alarm:*", count=1000)))
     else:
@@ -178,3 +178,79 @@ def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
         "rollcall_answers": client.hgetall(keys.ROLLCALL_ANSWERS),
         "warehouse": {table: sources.warehouse.count(table) for table in INGEST_TABLES},
     }
+
+
+def live_sources(client: Any, warehouse: Any = None) -> Any:
+    """The Redis-backed readers and writers of `Sources` on `client`, without the rest."""
+    from types import SimpleNamespace
+
+    from data_sources.alarms import Alarms
+    from data_sources.focus import Focus
+    from data_sources.readings import Readings
+    from data_sources.rollcall import RollCall
+    from data_sources.status import Status, Versions
+    from data_sources.streams import Streams
+
+    return SimpleNamespace(
+        redis=client,
+        warehouse=warehouse,
+        versions=Versions(client),
+        alarms=Alarms(client),
+        readings=Readings(client, warehouse, None),
+        status=Status(client),
+        focus=Focus(client),
+        rollcall=RollCall(client, warehouse),
+        streams=Streams(client),
+    )
+
+
+def web_mercator_pixel(lon: float, lat: float, z: int) -> tuple[float, float]:
+    """Global pixel (x, y) of a lon/lat at zoom `z` on 256-pixel XYZ tiles."""
+    import math
+
+    scale = 256 * 2**z
+    x = (lon + 180) / 360 * scale
+    rad = math.radians(lat)
+    y = (1 - math.log(math.tan(rad) + 1 / math.cos(rad)) / math.pi) / 2 * scale
+    return x, y
+
+
+MARK = (255, 0, 0)  # the marked pixels of `write_mbtiles`
+
+
+def write_mbtiles(path: Any, lon: float, lat: float, zooms: range, around: int = 2) -> None:
+    """A real MBTiles file of PNG tiles (rows stored TMS, from the south) around lon/lat:
+    each tile a flat colour of its own, and in the tile holding lon/lat a 5x5 MARK block
+    centred on its pixel, so a browser can tell that the right tile came to the right place."""
+    import io
+    import sqlite3
+
+    from PIL import Image
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+    db.execute(
+        "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
+        "tile_data BLOB)"
+    )
+    meta = {"name": "test", "format": "png", "minzoom": zooms[0], "maxzoom": zooms[-1]}
+    db.executemany("INSERT INTO metadata VALUES (?, ?)", [(k, str(v)) for k, v in meta.items()])
+    for z in zooms:
+        gx, gy = web_mercator_pixel(lon, lat, z)
+        tx, ty = int(gx // 256), int(gy // 256)
+        for x in range(tx - around, tx + around + 1):
+            for y in range(ty - around, ty + around + 1):
+                img = Image.new("RGB", (256, 256), (20 + (x * 37) % 200, 20 + (y * 53) % 200, 90))
+                if (x, y) == (tx, ty):
+                    px, py = int(gx) % 256, int(gy) % 256
+                    for dx in range(-2, 3):
+                        for dy in range(-2, 3):
+                            if 0 <= px + dx < 256 and 0 <= py + dy < 256:
+                                img.putpixel((px + dx, py + dy), MARK)
+                buf = io.BytesIO()
+                img.save(buf, "PNG")
+                db.execute(
+                    "INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2**z - 1 - y, buf.getvalue())
+                )
+    db.commit()
+    db.close()

@@ -3,6 +3,10 @@
 Each runs as a real process on a port of the test's choosing, with its files in a fresh
 directory; `kill()` is kill -9 (Redis) or `pg_ctl stop -m immediate` (PostgreSQL: a crash,
 recovered from its WAL at the next start).
+
+`make test` runs the suite with pytest-xdist (`pytest -n`): several workers at once, each
+of which may run a test of the same module at the same time as another. A fixed port must
+therefore come from `worker_port(base)`: `base` in a plain run, moved up per worker.
 """
 
 from __future__ import annotations
@@ -19,6 +23,21 @@ import time
 from pathlib import Path
 
 import redis
+
+# Fixed ports of the tests (6411..6414 test_ops/test_faults, 5441 test_faults) stay at least
+# this far apart per worker: worker gw1 gets base + 20, gw2 base + 40, ...
+PORT_STRIDE = 20
+
+
+def worker_index() -> int:
+    """0 in a plain run; N for pytest-xdist's worker gwN (PYTEST_XDIST_WORKER)."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def worker_port(base: int) -> int:
+    """A fixed port of this worker's own: `base` in a plain run, base + 20*N on worker gwN."""
+    return base + PORT_STRIDE * worker_index()
 
 
 def wait_until(what: str, check, timeout: float = 30.0, every: float = 0.05):  # noqa: ANN001, ANN201

@@ -59,7 +59,7 @@ def due_escalations(
 ) -> list[tuple[str, int]]:
     """(alarm id, stage) for every alarm whose stage is now above the one recorded.
 
-    `alarms` has the columns of `LiveState.active_alarms` (id, level, status, occurred_at);
+    `alarms` has the columns of `Alarms.active` (id, level, status, occurred_at);
     `already` maps alarm id to the stage recorded on it (missing: 0). An alarm that skipped a
     stage (the engine was down) is listed once, at the stage it has reached.
     """
@@ -69,3 +69,51 @@ def due_escalations(
         if stage > int(already.get(row.id, 0)):
             due.append((row.id, stage))
     return due
+
+
+# --- how the screens show it --------------------------------------------------------------
+
+_STAGE_NAMES = (("一级升级", "Escalated ×1"), ("二级升级", "Escalated ×2"))
+_REPORTED_TO_EN = ("deputy in charge", "bureau head")
+
+
+def recorded_stage(alarm: Mapping | object) -> int:
+    """The stage recorded on an alarm (a row or a dict); 0 once it is acknowledged or closed."""
+    get = alarm.get if isinstance(alarm, Mapping) else lambda k, d=None: getattr(alarm, k, d)
+    if get("status") != "new":
+        return 0
+    value = get("escalation", 0)
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):  # NaN from a frame where no alarm was escalated
+        return 0
+
+
+def waiting_minutes(
+    occurred_at: datetime | pd.Timestamp | float, now: datetime | pd.Timestamp | float
+) -> int:
+    """Whole minutes an alarm has waited since it occurred (never negative)."""
+    return max(0, int((_epoch(now) - _epoch(occurred_at)) // 60))
+
+
+def escalation_badge(stage: int, minutes: int | str, lang: str = "zh") -> str:
+    """The stage and how long the alarm has waited, as every screen marks it ("" at 0)."""
+    if stage <= 0:
+        return ""
+    i = min(stage, len(_STAGE_NAMES)) - 1
+    if lang == "en":
+        return (
+            f"{_STAGE_NAMES[i][1]} · {minutes} min unacknowledged · told the {_REPORTED_TO_EN[i]}"
+        )
+    return f"{_STAGE_NAMES[i][0]} · 未确认{minutes}分钟 · 已报{_REPORTED_TO[i]}"
+
+
+def pinned_first(alarms: pd.DataFrame) -> pd.DataFrame:
+    """Escalated alarms first (highest stage, then longest waiting), then the rest newest first."""
+    if alarms.empty:
+        return alarms
+    stage = [recorded_stage(row) for row in alarms.itertuples(index=False)]
+    order = alarms.assign(_stage=stage, _t=alarms["occurred_at"].map(_epoch))
+    order["_key"] = order["_t"].where(order["_stage"] > 0, -order["_t"])
+    order = order.sort_values(["_stage", "_key"], ascending=[False, True], kind="stable")
+    return order.drop(columns=["_stage", "_t", "_key"])

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from vocabulary import LEVELS, SENSOR_KINDS
+
 RULES_PATH = Path(__file__).resolve().parent / "rules.toml"
 
-LEVELS = ("red", "orange", "yellow", "blue")
 RULES = ("high_high", "high", "low", "low_low", "rate", "silent", "stuck")
 GRADES = (1, 2, 3, 4)
 DIRECTIONS = ("rise", "fall", "both")
@@ -235,6 +236,8 @@ def parse_rules(data: Mapping[str, Any]) -> Rules:
         where = f"kinds.{kind}"
         table = _table(raw, where)
         values = base | _fields(table, where, in_defaults=False)
+        if kind in SENSOR_KINDS:  # a known kind's name is the shared vocabulary's
+            values.setdefault("name", SENSOR_KINDS[kind])
         for required in ("name", "unit"):
             if required not in values:
                 raise RulesError(f"{where}.{required}: missing")

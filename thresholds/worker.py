@@ -20,7 +20,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -28,9 +27,9 @@ import redis
 from pydantic import ValidationError
 
 from data_sources import Sources, keys
-from data_sources.live import LiveState
+from data_sources.alarms import Alarms
 from ingest import service
-from ingest.models import AlarmIn
+from thresholds.alarms import WHO, alarm_id, alarm_of, close_note
 from thresholds.engine import Engine, Event
 from thresholds.escalation import due_escalations, escalation_text
 from thresholds.rules import Rules, load_rules
@@ -43,47 +42,11 @@ GROUP = "thresholds"
 # One name for every process: the lease holder inherits the pending entries of the last one.
 CONSUMER = "engine"
 LEASE = "thresholds"
-SOURCE = "hazchem"
-WHO = "阈值引擎"
-
-RULE_TEXT = {
-    "high_high": "高高报警",
-    "high": "高报警",
-    "low": "低报警",
-    "low_low": "低低报警",
-    "rate": "变化速率过快",
-    "silent": "传感器离线",
-    "stuck": "数值停滞",
-}
-_LIMIT_RULES = ("high_high", "high", "low", "low_low")
-_NEXT_RULE = {"high": "high_high", "low": "low_low"}
-
-# Release the lease only if this owner still holds it.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
-def alarm_id(sensor_id: str, rule: str, episode: str) -> str:
-    """The alarm id of one episode of `rule` on a sensor (the same on every replay)."""
-    return f"thr-{sensor_id}-{rule}-{episode}"
-
-
-def category(rule: str, kind_name: str) -> str:
-    """液位高高报警, 温度高报警, 变化速率过快, 传感器离线, ..."""
-    return f"{kind_name}{RULE_TEXT[rule]}" if rule in _LIMIT_RULES else RULE_TEXT[rule]
-
-
-def record_escalation(live: LiveState, alarm: str, stage: int, at: float) -> bool:
+def record_escalation(alarms: Alarms, alarm: str, stage: int, at: float) -> bool:
     """Write `stage` into the alarm once (and into the audit stream); True when written."""
-    return live.escalate(alarm, stage, at)
-
-
-def _fmt(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{round(value, 3):g}"
+    return alarms.escalate(alarm, stage, at)
 
 
 class LeaseLost(RuntimeError):
@@ -106,8 +69,8 @@ class ThresholdWorker:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.sources = sources
-        self.live = sources.live
-        self.r = sources.live.r
+        self.alarms = sources.alarms
+        self.streams = sources.streams
         self.rules = rules if rules is not None else load_rules()
         self.batch = batch
         self.block_ms = block_ms
@@ -139,7 +102,7 @@ class ThresholdWorker:
         if self._thread is not None:
             self._thread.join(timeout=10)
         with contextlib.suppress(redis.RedisError):  # else the lease runs out by itself
-            self.r.register_script(_RELEASE)(keys=[keys.lock(LEASE)], args=[self.owner])
+            self.streams.release(LEASE, self.owner)
 
     def run(self, stop: threading.Event) -> None:
         """Step until `stop` is set; a failed step starts again from the saved state."""
@@ -161,7 +124,7 @@ class ThresholdWorker:
 
     def run_once(self, block_ms: int | None = None) -> int:
         """Process one batch of stream entries (and sweep when due); return how many."""
-        if not self.live.lease(LEASE, self.owner, self.lease_ttl_s):
+        if not self.streams.lease(LEASE, self.owner, self.lease_ttl_s):
             self._leader = False
             return 0
         if not self._leader or self.engine is None:
@@ -213,7 +176,7 @@ class ThresholdWorker:
         sensors, hazards = self._registry()
         engine = Engine(self.rules, sensors, hazards)
         saved = {}
-        for sensor_id, raw in self.r.hgetall(STATE_KEY).items():
+        for sensor_id, raw in self.streams.threshold_states().items():
             try:
                 saved[sensor_id] = json.loads(raw)
             except ValueError:
@@ -226,25 +189,19 @@ class ThresholdWorker:
         self._ensure_group("$")
 
     def _ensure_group(self, start: str) -> None:
-        try:
-            self.r.xgroup_create(keys.READING_STREAM, GROUP, id=start, mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        self.streams.ensure_group(keys.READING_STREAM, GROUP, start)
 
     def _read(self, block_ms: int | None) -> list[tuple[str, dict[str, str] | None]]:
         try:
             if self._pending:
                 # Our own unacknowledged entries first (a crash or a lost leader left them).
-                reply = self.r.xreadgroup(
-                    GROUP, CONSUMER, {keys.READING_STREAM: "0"}, count=self.batch
-                )
+                reply = self.streams.read(GROUP, CONSUMER, {keys.READING_STREAM: "0"}, self.batch)
                 entries = reply[0][1] if reply else []
                 if entries:
                     return entries
                 self._pending = False
-            reply = self.r.xreadgroup(
-                GROUP, CONSUMER, {keys.READING_STREAM: ">"}, count=self.batch, block=block_ms
+            reply = self.streams.read(
+                GROUP, CONSUMER, {keys.READING_STREAM: ">"}, self.batch, block_ms
             )
             return reply[0][1] if reply else []
         except redis.ResponseError as exc:
@@ -265,15 +222,7 @@ class ThresholdWorker:
         dirty = self.engine.take_dirty()
         if not dirty and not entry_ids:
             return
-        pipe = self.r.pipeline(transaction=True)
-        if dirty:
-            pipe.hset(
-                STATE_KEY,
-                mapping={k: json.dumps(v, separators=(",", ":")) for k, v in dirty.items()},
-            )
-        if entry_ids:
-            pipe.xack(keys.READING_STREAM, GROUP, *entry_ids)
-        pipe.execute()
+        self.streams.save_threshold_states(dirty, keys.READING_STREAM, GROUP, entry_ids)
 
     # --- events → alarms -----------------------------------------------------------------
 
@@ -282,7 +231,7 @@ class ThresholdWorker:
         for event in events:
             if time.monotonic() - renewed > self.lease_ttl_s / 3:
                 # A flood of alarms takes a while: keep the lease, or stop if it was lost.
-                if not self.live.lease(LEASE, self.owner, self.lease_ttl_s):
+                if not self.streams.lease(LEASE, self.owner, self.lease_ttl_s):
                     raise LeaseLost("thresholds: lease lost while storing alarms")
                 renewed = time.monotonic()
             self.apply(event)
@@ -291,81 +240,31 @@ class ThresholdWorker:
         """Raise: store the alarm through the ingest path. Clear: close it."""
         aid = alarm_id(event.sensor_id, event.rule, event.episode)
         if event.kind == "clear":
-            if event.reason == "escalated":
-                info = self._info.get(event.sensor_id, {})
-                next_rule = _NEXT_RULE.get(event.rule, event.rule)
-                note = f"已升级为{category(next_rule, info.get('kind_name', ''))}"
-            elif event.reason == "removed":
-                note = "传感器已从台账移除"
-            else:
-                note = "恢复正常"
-            outcome = self.live.transition(aid, "closed", who=WHO, at=event.ts, note=note)
+            note = close_note(event, self._info.get(event.sensor_id, {}))
+            outcome = self.alarms.transition(aid, "closed", who=WHO, at=event.ts, note=note)
             if outcome == "missing":
                 log.info("thresholds: no alarm %s to close", aid)
             return
         try:
-            alarm = self._alarm(aid, event)
+            alarm = alarm_of(aid, event, self._info.get(event.sensor_id))
             service.put_alarm(self.sources, alarm)
         except (ValidationError, service.Rejected) as exc:
             # Not retryable (a reading dated a year back, a sensor no longer in the sites):
             # log it and go on, or the batch would come back forever.
             log.warning("thresholds: alarm %s not stored: %s", aid, exc)
 
-    def _alarm(self, aid: str, event: Event) -> AlarmIn:
-        info = self._info.get(event.sensor_id) or {
-            "enterprise": "",
-            "name": event.sensor_id,
-            "unit": "",
-            "kind": "",
-            "kind_name": "",
-            "hazard_source_id": None,
-        }
-        unit = info["unit"]
-        if event.rule == "rate":
-            shown = f"{'+' if (event.rate or 0) > 0 else ''}{_fmt(event.rate)}{unit}/min"
-        elif event.rule == "silent":
-            shown = f"末次读数 {_fmt(event.value)}{unit}"
-        else:
-            shown = f"{_fmt(event.value)}{unit}"
-        rule_text = RULE_TEXT[event.rule]
-        title = f"{info['enterprise']} {info['name']} {rule_text} ({shown})".strip()
-        return AlarmIn(
-            id=aid,
-            source=SOURCE,
-            level=event.level,
-            category=category(event.rule, info["kind_name"]),
-            title=title[:200],
-            occurred_at=datetime.fromtimestamp(event.ts, UTC),
-            site_id=event.sensor_id,
-            detail={
-                "engine": "thresholds",
-                "rule": event.rule,
-                "episode": event.episode,
-                "sensor_id": event.sensor_id,
-                "hazard_source_id": info["hazard_source_id"],
-                "kind": info["kind"],
-                "value": event.value,
-                "unit": unit,
-                "limit": event.limit,
-                "rate_per_min": event.rate,
-            },
-        )
-
     # --- escalation ----------------------------------------------------------------------
 
     def _escalate(self, now: float) -> None:
         """Record each stage an unacknowledged alarm reaches, once, on the alarm."""
         rules = self.rules.escalation
-        alarms = self.live.active_alarms(limit=10_000, closed_window_s=0)
+        alarms = self.alarms.active(limit=10_000, closed_window_s=0)
         alarms = alarms[alarms["level"].isin(sorted(rules.levels)) & (alarms["status"] == "new")]
         if alarms.empty:
             return
-        pipe = self.r.pipeline(transaction=False)
-        for aid in alarms["id"]:
-            pipe.hget(keys.alarm(aid), "escalation")
-        already = {aid: int(v or 0) for aid, v in zip(alarms["id"], pipe.execute())}
+        already = self.alarms.escalations(list(alarms["id"]))
         for aid, stage in due_escalations(alarms, now, already, rules.after_s, rules.levels):
-            if record_escalation(self.live, aid, stage, now):
+            if record_escalation(self.alarms, aid, stage, now):
                 log.warning("thresholds: alarm %s %s", aid, escalation_text(stage, rules.after_s))
 
 

@@ -64,7 +64,7 @@ def make_server(make_app, serve, redis_url, reference_url, **settings):  # noqa:
         **settings,
     )
     server = serve(app)
-    server.live = app.server.extensions["smart_emergency_sources"].live
+    server.sources = app.server.extensions["smart_emergency_sources"]
     return server
 
 
@@ -123,7 +123,7 @@ def test_silence_stops_the_tone_and_an_escalation_sounds_again(server, page_fact
     page.wait_for_timeout(5000)
     assert plays(page) == silenced
     # The threshold engine's escalation, as its worker records it: stage 1 sounds again.
-    assert server.live.escalate("snd-esc", 1, time.time())
+    assert server.sources.alarms.escalate("snd-esc", 1, time.time())
     page.wait_for_selector('#alarm-feed li[data-alarm-id="snd-esc"].stage-1')
     wait_plays(page, silenced + 1)
     assert page.locator("#alert-mute").is_visible()

@@ -49,7 +49,7 @@ def test_an_alarm_published_to_mosquitto_reaches_the_wall_alarm_feed(
     # The connector thread subscribes when the app starts; publish until it has (QoS 1 from
     # then on: nothing is lost, and repeats of the same id are duplicates).
     wait_for(
-        lambda: publisher.publish(topic, body) or sources.live.alarm("MQTT-WALL-1"),
+        lambda: publisher.publish(topic, body) or sources.alarms.get("MQTT-WALL-1"),
         "the connector to take the alarm",
     )
     # One read of the row in the page: its level and its text, as the wall shows them.
@@ -62,6 +62,34 @@ def test_an_alarm_published_to_mosquitto_reaches_the_wall_alarm_feed(
     ).json_value()
     assert shown[0] == "orange"
     assert "感知网络 视频智能分析告警" in shown[1]
-    assert sources.live.alarm("MQTT-WALL-1")["count"] == 1
+    assert sources.alarms.get("MQTT-WALL-1")["count"] == 1
+    assert page.console_errors == []
+    assert page.outside_requests == []
+
+
+def test_a_bad_message_through_the_connector_is_shown_on_governance_as_text(
+    wall_server,
+    page_factory,
+    publisher: Publisher,
+    mqtt_names,  # noqa: ANN001
+) -> None:
+    sources = sources_of(wall_server.app)
+    topic = f"{mqtt_names['topic_prefix']}/iot/alarms"
+    hostile = alarm_body(
+        "MQTT-BAD-1", source="iot", level="purple", title="<img src=x onerror=alert(1)>"
+    )
+    good = alarm_body("MQTT-GOOD-1", source="iot")
+    # Once the connector is subscribed (the good alarm arrives), the bad one is taken too.
+    wait_for(
+        lambda: publisher.publish(topic, good) or sources.alarms.get("MQTT-GOOD-1"),
+        "the connector to take the alarm",
+    )
+    publisher.publish(topic, hostile)
+    page = page_factory(1920, 1080)
+    page.goto(f"{wall_server.url}/governance")
+    reject = page.locator("#gov-rejects [data-system=iot]", has_text="level:")
+    reject.wait_for(timeout=60_000)  # the page's next read after the connector quarantined it
+    assert "<img src=x onerror=alert(1)>" in reject.locator("pre.payload").inner_text()
+    assert page.locator("#gov-rejects img").count() == 0
     assert page.console_errors == []
     assert page.outside_requests == []

@@ -55,10 +55,10 @@ def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
         "VALUES ('R-hostile', 'escalate', :at, 'escalation', 2, :state, '1-1')",
         {"at": noon + timedelta(minutes=10), "state": json.dumps(state, ensure_ascii=False)},
     )
-    duty.record_handover(
-        warehouse, "沈知远", "顾清和", {"text": FORMULA, "open_alarms": 1}, at=noon
+    duty.Duty(warehouse).record_handover(
+        "沈知远", "顾清和", {"text": FORMULA, "open_alarms": 1}, at=noon
     )
-    duty.append_log(warehouse, "@张三", FORMULA, "notice", at=noon + timedelta(hours=1))
+    duty.Duty(warehouse).append_log("@张三", FORMULA, "notice", at=noon + timedelta(hours=1))
     srv = serve(app)
     srv.day = day
     srv.counts = counts

@@ -74,7 +74,7 @@ def archive(warehouse, source: str, hours_ago: float, late_s: float, n: int) -> 
 def states(page) -> dict[str, str]:  # noqa: ANN001
     return page.evaluate(
         "Object.fromEntries([...document.querySelectorAll('#gov-systems tr[data-system]')]"
-        ".map(r => [r.dataset.system, r.querySelector('.state').textContent]))"
+        ".map(r => [r.dataset.system, r.querySelector('.state')?.textContent]))"
     )
 
 
@@ -125,9 +125,9 @@ def test_governance_shows_every_system_its_state_the_rate_and_rejects(page_facto
     page.screenshot(path=str(SHOTS / "governance.png"))
 
     # A second system's heartbeat moves the rate on the open page.
-    server.sources.live.heartbeat("emergency")
+    server.sources.status.heartbeat("emergency")
     page.wait_for_function(
-        "document.querySelector('#gov-rate .gov-rate-figure').textContent === '29%'",
+        "document.querySelector('#gov-rate .gov-rate-figure')?.textContent === '29%'",
         timeout=30_000,
     )
     assert states(page)["emergency"] == "已接入"

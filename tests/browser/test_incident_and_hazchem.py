@@ -62,7 +62,7 @@ def assert_clean(page) -> None:  # noqa: ANN001
 
 def chemical_incident(sources) -> dict:  # noqa: ANN001
     """An open incident of the reference data, a chemical leak when there is one."""
-    open_ = sources.registry.incidents("open")
+    open_ = sources.incidents.listed("open")
     leaks = open_[open_["category"] == "危化品泄漏"]
     return (leaks if len(leaks) else open_).iloc[0].to_dict()
 
@@ -122,11 +122,11 @@ def test_an_incident_opens_with_rings_the_downwind_sector_and_who_can_get_there_
     stamps = page.locator("#incident-body .as-of").evaluate_all(
         "els => els.map(e => e.dataset.asOf)"
     )
-    assert len(stamps) == 9 and all(stamps)
+    assert len(stamps) == 10 and all(stamps)  # the nine lists and the map, and the video
 
     # A team's live status reaches the page without a reload.
     team_id = rows.first.get_attribute("data-id")
-    server.sources.live.set_team_status(team_id, "dispatched")
+    server.sources.status.set_team_status(team_id, "dispatched")
     page.wait_for_selector(f'#incident-teams tr[data-id="{team_id}"][data-status=dispatched]')
     assert "出动中" in page.locator(f'#incident-teams tr[data-id="{team_id}"]').inner_text()
 
@@ -217,6 +217,13 @@ def test_hazchem_colours_sources_by_risk_and_drills_down_into_one(server, page_f
     page.wait_for_function(
         f"document.querySelectorAll('#main-map path.risk-point').length === {len(hazards)}"
     )
+    # The hospitals, where the injured of a chemical accident are taken, are on the map too.
+    hospitals = registry.sensitive_targets(("hospital",))
+    page.wait_for_function(
+        "document.querySelectorAll('#main-map path.registry-point.k-hospital').length"
+        f" === {len(hospitals)}"
+    )
+    assert len(hospitals) > 0
 
     # The red one tops the table, the hot one is orange; every source has a gauge.
     first = page.locator("#hazchem-table tbody tr").nth(1)  # row 0 is the header row
@@ -250,6 +257,10 @@ def test_hazchem_colours_sources_by_risk_and_drills_down_into_one(server, page_f
     )
     lines = page.locator("#hazchem-detail-chart g.scatterlayer g.trace").count()
     assert lines >= n_sensors  # history (+ the live point) per sensor
+    # Drawn by the partial bundle (assets/vendor, scripts/vendor_plotly.sh), not the full one.
+    scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [s for s in scripts if "plotly.min.js" in s]
+    assert [s for s in scripts if "plotly-finance.min.js" in s]
 
     # Drill down from the map: the red marker.
     page.locator("#main-map path.risk-point.risk-red").dispatch_event("click")

@@ -102,10 +102,12 @@ def test_an_enrolled_display_shows_the_wall_and_goes_to_sign_in_when_revoked(
     page.wait_for_timeout(1500)
     assert page.console_errors == []
 
+    # The wall hears the server over its push stream (it does not poll while the stream is
+    # up): the stream checks the session every few seconds and says `bye` when it is gone.
+    page.wait_for_function("() => window.sePush && window.sePush.mode === 'push'", timeout=20_000)
     accounts.revoke_display(state.warehouse, CLI, display_id, state.clock())
-    # The wall polls every second: its next request finds the session gone, and the page goes
-    # to the sign-in page (with the way to enrol again) on its own.
-    page.wait_for_url(re.compile(r"/login\?next="), timeout=10_000)
+    # The page goes to the sign-in page (with the way to enrol again) on its own.
+    page.wait_for_url(re.compile(r"/login\?next="), timeout=20_000)
     assert unquote(page.url.split("next=", 1)[1]) == "/wall?canvas=1920x1080"
     assert page.locator("a[href^='/enrol']").count() == 1
     assert page.outside_requests == []

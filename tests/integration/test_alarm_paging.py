@@ -103,7 +103,7 @@ def test_a_walk_sees_every_alarm_once_while_alarms_arrive_and_close(api) -> None
             put(sources, alarm_id, rng.randrange(-10, 130))
             arrived.add(alarm_id)
         for alarm_id in rng.sample(sorted(present - closed), 5):
-            assert sources.live.transition(
+            assert sources.alarms.transition(
                 alarm_id, "closed", "李娜", datetime.now(UTC).timestamp()
             )
             closed.add(alarm_id)
@@ -124,7 +124,7 @@ def test_status_all_walks_the_active_then_the_closed_of_the_last_day(api) -> Non
         put(sources, f"A-{i:02d}", i)
     now = datetime.now(UTC).timestamp()
     for i in range(0, 30, 3):
-        sources.live.transition(f"A-{i:02d}", "closed", "李娜", now - i)
+        sources.alarms.transition(f"A-{i:02d}", "closed", "李娜", now - i)
     ids, totals = walk(client, "all", 4)
     assert sorted(ids) == [f"A-{i:02d}" for i in range(30)]
     assert totals == [30] * len(totals)

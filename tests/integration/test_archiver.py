@@ -44,7 +44,7 @@ def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sour
     )
     built = build_sources(settings)
     yield built
-    built.live.r.close()
+    built.redis.close()
     built.warehouse.engine.dispose()
 
 
@@ -93,11 +93,11 @@ def times(column: pd.Series) -> list[datetime]:
 
 
 def stream_ids(sources: Sources, stream: str) -> set[str]:
-    return {entry_id for entry_id, _ in sources.live.r.xrange(stream)}
+    return {entry_id for entry_id, _ in sources.redis.xrange(stream)}
 
 
 def pending(sources: Sources, stream: str) -> int:
-    return int(sources.live.r.xpending(stream, GROUP)["pending"])
+    return int(sources.redis.xpending(stream, GROUP)["pending"])
 
 
 def history(sources: Sources) -> pd.DataFrame:
@@ -130,17 +130,17 @@ def expected_readings(batches: list[list[tuple[str, float, float]]]) -> set[tupl
 def test_a_consumer_killed_mid_batch_loses_and_doubles_nothing(
     sources: Sources, crash_at: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live = sources.live
+    live = sources
     for i in range(30):
-        live.put_alarm(alarm(f"A{i:03d}", i), now=T0.timestamp() + i)
+        live.alarms.put(alarm(f"A{i:03d}", i), now=T0.timestamp() + i)
     for i in range(0, 30, 3):
-        live.transition(f"A{i:03d}", "acknowledged", "值班员", T0.timestamp() + 100 + i)
+        live.alarms.transition(f"A{i:03d}", "acknowledged", "值班员", T0.timestamp() + 100 + i)
     batches = [
         [(f"S{j:02d}", T0.timestamp() + b + j / 1000, float(b * 100 + j)) for j in range(20)]
         for b in range(12)
     ]
     for batch in batches:
-        live.put_readings(batch)
+        live.readings.put(batch)
 
     a = archiver(sources, "A", batch=10)
 
@@ -179,12 +179,12 @@ def test_a_consumer_killed_mid_batch_loses_and_doubles_nothing(
 
 
 def test_the_same_alarm_posted_five_times_is_one_row_and_one_event(sources: Sources) -> None:
-    outcomes = [sources.live.put_alarm(alarm("DUP-1")) for _ in range(5)]
+    outcomes = [sources.alarms.put(alarm("DUP-1")) for _ in range(5)]
     assert outcomes == [("new", "DUP-1")] + [("duplicate", "DUP-1")] * 4
     arch = archiver(sources)
     drain(arch)
     # Every entry delivered once more (as after a lost acknowledgement): still one of each.
-    sources.live.r.xgroup_setid(keys.ALARM_STREAM, GROUP, "0")
+    sources.redis.xgroup_setid(keys.ALARM_STREAM, GROUP, "0")
     drain(arch)
 
     frame = history(sources)
@@ -210,7 +210,7 @@ def test_a_thousand_shuffled_readings_are_stored_once_and_the_newest_is_latest(
     rng.shuffle(sent)
     batches = [sent[i : i + 37] for i in range(0, len(sent), 37)]
     for batch in batches:
-        sources.live.put_readings(batch)
+        sources.readings.put(batch)
     drain(archiver(sources))
 
     stored = readings(sources)
@@ -222,7 +222,7 @@ def test_a_thousand_shuffled_readings_are_stored_once_and_the_newest_is_latest(
     for sensor_id, ts, value in unique:
         if sensor_id not in newest or ts > newest[sensor_id][0]:
             newest[sensor_id] = (ts, value)
-    latest = sources.live.latest_readings().set_index("sensor_id")
+    latest = sources.readings.latest().set_index("sensor_id")
     assert set(latest.index) == set(newest)
     for sensor_id, (ts, value) in newest.items():
         assert latest.loc[sensor_id, "value"] == value
@@ -235,15 +235,15 @@ def test_a_thousand_shuffled_readings_are_stored_once_and_the_newest_is_latest(
 def test_a_poison_entry_goes_to_the_warehouse_quarantine_and_the_good_ones_are_archived(
     sources: Sources, caplog: pytest.LogCaptureFixture
 ) -> None:
-    live, r = sources.live, sources.live.r
-    live.put_alarm(alarm("GOOD-1", 1))
+    live, r = sources, sources.redis
+    live.alarms.put(alarm("GOOD-1", 1))
     bad_alarm = r.xadd(
         keys.ALARM_STREAM, {"op": "new", "id": "BAD-1", "status": "new", "body": "{not json"}
     )
-    live.put_alarm(alarm("GOOD-2", 2))
-    live.put_readings([("S01", T0.timestamp(), 1.0)])
+    live.alarms.put(alarm("GOOD-2", 2))
+    live.readings.put([("S01", T0.timestamp(), 1.0)])
     bad_batch = r.xadd(keys.READING_STREAM, {"batch": json.dumps([["S01", "yesterday", 2.0]])})
-    live.put_readings([("S01", T0.timestamp() + 1, 3.0)])
+    live.readings.put([("S01", T0.timestamp() + 1, 3.0)])
 
     arch = archiver(sources, max_deliveries=5, claim_every_s=3600)
     with caplog.at_level(logging.WARNING, logger="archiver"):
@@ -278,10 +278,10 @@ def test_an_entry_the_database_refuses_does_not_hold_up_the_rest_of_its_batch(
     sources: Sources,
 ) -> None:
     # PostgreSQL enforces varchar(24) on site_id; the batch fails, entry by entry it is one.
-    live = sources.live
-    live.put_alarm(alarm("OK-1", 1))
-    live.put_alarm(alarm("TOO-LONG", 2, site_id="S" * 30))
-    live.put_alarm(alarm("OK-2", 3))
+    live = sources
+    live.alarms.put(alarm("OK-1", 1))
+    live.alarms.put(alarm("TOO-LONG", 2, site_id="S" * 30))
+    live.alarms.put(alarm("OK-2", 3))
     arch = archiver(sources, max_deliveries=2, claim_every_s=3600)
     assert arch.run_once()["failed"] == 1
     assert list(history(sources)["id"]) == ["OK-1", "OK-2"]
@@ -296,7 +296,7 @@ def test_an_entry_the_database_refuses_does_not_hold_up_the_rest_of_its_batch(
 def test_a_warehouse_outage_is_waited_out_and_never_quarantines(sources: Sources) -> None:
     archiver(sources).run_once()  # the live state is marked as restored
     for i in range(3):
-        sources.live.put_alarm(alarm(f"W{i}", i))
+        sources.alarms.put(alarm(f"W{i}", i))
     down = dataclasses.replace(
         sources, warehouse=Warehouse(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/x"))
     )
@@ -319,43 +319,43 @@ def test_a_warehouse_outage_is_waited_out_and_never_quarantines(sources: Sources
 def test_redis_restarted_empty_gets_its_group_back_and_the_live_state_refilled(
     sources: Sources,
 ) -> None:
-    live, r = sources.live, sources.live.r
+    live, r = sources, sources.redis
     now = time.time()
     for i in range(6):
-        live.put_alarm(alarm(f"R{i}", i), now=now - 600 + i)
-    assert live.put_alarm(alarm("R0-again", 0), now=now - 300) == ("merged", "R0")
-    live.transition("R1", "acknowledged", "值班员甲", now - 200)
-    live.transition("R2", "acknowledged", "值班员乙", now - 190)
-    live.transition("R5", "closed", "值班员甲", now - 100, "误报")
-    live.put_readings([("S01", now - 60, 1.5), ("S02", now - 50, 2.5), ("S01", now - 70, 9.9)])
+        live.alarms.put(alarm(f"R{i}", i), now=now - 600 + i)
+    assert live.alarms.put(alarm("R0-again", 0), now=now - 300) == ("merged", "R0")
+    live.alarms.transition("R1", "acknowledged", "值班员甲", now - 200)
+    live.alarms.transition("R2", "acknowledged", "值班员乙", now - 190)
+    live.alarms.transition("R5", "closed", "值班员甲", now - 100, "误报")
+    live.readings.put([("S01", now - 60, 1.5), ("S02", now - 50, 2.5), ("S01", now - 70, 9.9)])
     arch = archiver(sources)
     drain(arch)
     columns = ["id", "status", "count", "ack_by", "ack_at", "closed_by", "closed_at", "rev"]
-    before = live.active_alarms()[columns].sort_values("id").reset_index(drop=True)
-    latest_before = live.latest_readings().sort_values("sensor_id").reset_index(drop=True)
+    before = live.alarms.active()[columns].sort_values("id").reset_index(drop=True)
+    latest_before = live.readings.latest().sort_values("sensor_id").reset_index(drop=True)
     assert list(before["id"]) == ["R0", "R1", "R2", "R3", "R4", "R5"]
 
     r.flushdb()  # what a restart without persistence looks like
-    assert live.active_alarms().empty
+    assert live.alarms.active().empty
 
     counts = arch.run_once()
     assert counts["restored_alarms"] == 6
     assert {g["name"] for g in r.xinfo_groups(keys.ALARM_STREAM)} == {GROUP}
     assert {g["name"] for g in r.xinfo_groups(keys.READING_STREAM)} == {GROUP}
-    after = live.active_alarms()[columns].sort_values("id").reset_index(drop=True)
+    after = live.alarms.active()[columns].sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(after, before)
-    latest_after = live.latest_readings().sort_values("sensor_id").reset_index(drop=True)
+    latest_after = live.readings.latest().sort_values("sensor_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(latest_after, latest_before)
-    assert live.version() > 0
+    assert live.versions.current() > 0
     # Retried posts stay duplicates, also of an id that was merged as a repeat.
-    assert live.put_alarm(alarm("R3", 3)) == ("duplicate", "R3")
-    assert live.put_alarm(alarm("R0-again", 0)) == ("duplicate", "R0")
+    assert live.alarms.put(alarm("R3", 3)) == ("duplicate", "R3")
+    assert live.alarms.put(alarm("R0-again", 0)) == ("duplicate", "R0")
     assert arch.run_once().get("restored_alarms") is None  # restored once, not every cycle
 
     # Life goes on: new alarms and changes to restored ones archive as newer revisions.
-    assert live.put_alarm(alarm("R6", 6)) == ("new", "R6")
-    assert live.put_alarm(alarm("R3-repeat", 3)) == ("merged", "R3")
-    assert live.transition("R1", "closed", "值班员丙", now, "已处置") == "closed"
+    assert live.alarms.put(alarm("R6", 6)) == ("new", "R6")
+    assert live.alarms.put(alarm("R3-repeat", 3)) == ("merged", "R3")
+    assert live.alarms.transition("R1", "closed", "值班员丙", now, "已处置") == "closed"
     drain(arch)
     frame = history(sources).set_index("id")
     assert list(frame.index) == ["R0", "R1", "R2", "R3", "R4", "R5", "R6"]
@@ -369,11 +369,11 @@ def test_redis_restarted_empty_gets_its_group_back_and_the_live_state_refilled(
 
 
 def test_new_acknowledged_closed_is_three_events_and_the_final_row(sources: Sources) -> None:
-    live = sources.live
+    live = sources
     t_new, t_ack, t_close = T0.timestamp() + 5, T0.timestamp() + 65.25, T0.timestamp() + 600.5
-    live.put_alarm(alarm("L-1"), now=t_new)
-    live.transition("L-1", "acknowledged", "张三", t_ack)
-    live.transition("L-1", "closed", "李四", t_close, "现场已处置完毕")
+    live.alarms.put(alarm("L-1"), now=t_new)
+    live.alarms.transition("L-1", "acknowledged", "张三", t_ack)
+    live.alarms.transition("L-1", "closed", "李四", t_close, "现场已处置完毕")
     arch = archiver(sources)
     drain(arch)
 
@@ -403,7 +403,7 @@ def test_new_acknowledged_closed_is_three_events_and_the_final_row(sources: Sour
     assert times(frame["occurred_at"]) == [T0]
 
     # Old entries delivered again never roll the alarm back to an earlier state.
-    sources.live.r.xgroup_setid(keys.ALARM_STREAM, GROUP, "0")
+    sources.redis.xgroup_setid(keys.ALARM_STREAM, GROUP, "0")
     drain(arch)
     assert history(sources).iloc[0]["status"] == "closed"
     assert len(events(sources)) == 3
@@ -415,7 +415,7 @@ def test_new_acknowledged_closed_is_three_events_and_the_final_row(sources: Sour
 def test_the_archiver_runs_in_a_thread_of_the_app_until_stopped(sources: Sources) -> None:
     handle = start_in_process(sources, block_ms=50)
     try:
-        sources.live.put_alarm(alarm("T-1"))
+        sources.alarms.put(alarm("T-1"))
         deadline = time.monotonic() + 10
         while sources.warehouse.count("alarm_history") == 0:
             assert time.monotonic() < deadline, "not archived within 10 s"
@@ -502,10 +502,10 @@ def test_an_alarm_with_nul_in_its_title_is_quarantined_in_the_warehouse_and_surv
     sources: Sources, tmp_path: Path, redis_url: str, warehouse_url: str
 ) -> None:
     # Accepted at the door today (a poisoned entry): PostgreSQL text cannot hold U+0000.
-    live, r = sources.live, sources.live.r
-    live.put_alarm(alarm("NUL-1", 1, title="罐区\x00可燃气体浓度超标", category="气体\x00"))
-    live.put_alarm(alarm("FINE-1", 2))
-    nul_id = sources.live.r.xrange(keys.ALARM_STREAM, count=1)[0][0]
+    live, r = sources, sources.redis
+    live.alarms.put(alarm("NUL-1", 1, title="罐区\x00可燃气体浓度超标", category="气体\x00"))
+    live.alarms.put(alarm("FINE-1", 2))
+    nul_id = sources.redis.xrange(keys.ALARM_STREAM, count=1)[0][0]
     arch = archiver(sources, max_deliveries=3, claim_every_s=3600)
     quarantined = sum(arch.run_once().get("quarantined", 0) for _ in range(3))
     assert quarantined == 1
@@ -545,9 +545,9 @@ def test_a_quarantined_entry_is_redriven_after_the_fix_and_recorded_as_redriven(
 ) -> None:
     from archiver.quarantine_cli import main as quarantine_main
 
-    live = sources.live
-    live.put_alarm(alarm("LONG-SITE-1", 1, site_id="S" * 30))
-    live.put_alarm(alarm("LONG-SITE-2", 2, site_id="T" * 30))
+    live = sources
+    live.alarms.put(alarm("LONG-SITE-1", 1, site_id="S" * 30))
+    live.alarms.put(alarm("LONG-SITE-2", 2, site_id="T" * 30))
     arch = archiver(sources, max_deliveries=1, claim_every_s=3600)
     assert arch.run_once()["quarantined"] == 2
     first, second = sorted(q["id"] for q in quarantine.list(sources.warehouse))
@@ -579,7 +579,7 @@ def test_a_poison_entry_stays_pending_while_the_warehouse_cannot_take_its_quaran
     sources: Sources,
 ) -> None:
     archiver(sources).run_once()  # the live state is marked as restored
-    sources.live.r.xadd(keys.READING_STREAM, {"batch": "not json"})
+    sources.redis.xadd(keys.READING_STREAM, {"batch": "not json"})
     down = dataclasses.replace(
         sources, warehouse=Warehouse(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/x"))
     )
@@ -602,7 +602,7 @@ def test_a_poison_entry_stays_pending_while_the_warehouse_cannot_take_its_quaran
 def test_legacy_dead_letters_move_from_redis_into_the_quarantine_table(sources: Sources) -> None:
     from archiver.quarantine_cli import import_dead
 
-    r = sources.live.r
+    r = sources.redis
     fields = {"op": "new", "id": "OLD-1", "status": "new", "body": '{"source": "gis"}'}
     r.xadd(
         keys.DEAD_STREAM,
@@ -632,11 +632,11 @@ def test_an_entry_that_cannot_even_be_quarantined_stays_pending_and_does_not_wed
 ) -> None:
     archiver(sources).run_once()  # the live state is marked as restored
     sources.warehouse.execute("ALTER TABLE quarantine RENAME TO quarantine_away")
-    sources.live.r.xadd(keys.READING_STREAM, {"batch": "not json"})
-    sources.live.put_alarm(alarm("AFTER-1", 1))
+    sources.redis.xadd(keys.READING_STREAM, {"batch": "not json"})
+    sources.alarms.put(alarm("AFTER-1", 1))
     arch = archiver(sources, "Q", max_deliveries=1, claim_every_s=3600)
     assert arch.run_once()["failed"] == 1
-    sources.live.put_alarm(alarm("AFTER-2", 2))
+    sources.alarms.put(alarm("AFTER-2", 2))
     assert arch.run_once()["failed"] == 1
     assert list(history(sources)["id"]) == ["AFTER-1", "AFTER-2"]
     assert pending(sources, keys.READING_STREAM) == 1

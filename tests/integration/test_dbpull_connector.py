@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,7 @@ def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sour
     )
     built = build_sources(settings)
     yield built
-    built.live.r.close()
+    built.redis.close()
     built.warehouse.engine.dispose()
 
 
@@ -143,7 +144,7 @@ def drain(sources: Sources) -> None:
 
 
 def stored_ids(sources: Sources) -> list[str]:
-    return sorted(sources.live.active_alarms(limit=10_000)["id"])
+    return sorted(sources.alarms.active(limit=10_000)["id"])
 
 
 # --- 1. mapping --------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def test_rows_of_a_legacy_table_become_alarms_by_the_declared_mapping(
     pull = DbPull(sources, config(mariadb_url))
     assert pull_all(pull) == {"rows": 1, "new": 1}
 
-    alarm = sources.live.alarm("emergency-1")
+    alarm = sources.alarms.get("emergency-1")
     assert (alarm["source"], alarm["level"], alarm["category"]) == ("emergency", "red", "火灾")
     assert alarm["title"] == "测试警情 1"
     assert alarm["detail"] == {"address": "姑苏区测试路 1 号"}
@@ -208,8 +209,8 @@ def test_a_restart_mid_batch_before_the_watermark_commit_stores_each_row_once(
     restarted = DbPull(sources, config(mariadb_url, batch=8))
     assert pull_all(restarted) == {"rows": 12, "duplicate": 5, "new": 7}
     assert stored_ids(sources) == sorted(f"emergency-{i}" for i in range(1, 21))
-    assert set(sources.live.active_alarms(limit=100)["count"]) == {1}
-    assert sources.live.r.xlen(keys.ALARM_STREAM) == 20  # a duplicate writes nothing
+    assert set(sources.alarms.active(limit=100)["count"]) == {1}
+    assert sources.redis.xlen(keys.ALARM_STREAM) == 20  # a duplicate writes nothing
     drain(sources)
     assert sources.warehouse.count("alarm_history") == 20
     assert sources.warehouse.count("alarm_events") == 20
@@ -268,7 +269,7 @@ def test_bad_rows_are_quarantined_and_the_pull_goes_on(
     pull = DbPull(sources, config(mariadb_url))
     assert pull_all(pull) == {"rows": 6, "new": 2, "quarantined": 4}
     assert stored_ids(sources) == ["emergency-1", "emergency-6"]
-    assert sources.live.alarm("emergency-6")["title"] == "<script>alert(1)</script>"  # text
+    assert sources.alarms.get("emergency-6")["title"] == "<script>alert(1)</script>"  # text
 
     kept = sorted(quarantine.list(sources.warehouse, source="emergency"), key=lambda e: e["id"])
     assert {entry["channel"] for entry in kept} == {"dbpull"}
@@ -379,5 +380,37 @@ lat = "lat"
     run_until(8)
     expected = [f"emergency-{i}" for i in (1, 2, 3, 4, 5, 7, 8, 9)]
     assert stored_ids(sources) == sorted(expected)
-    assert sources.live.r.xlen(keys.ALARM_STREAM) == 8  # no row was taken twice
+    assert sources.redis.xlen(keys.ALARM_STREAM) == 8  # no row was taken twice
     assert watermarks.get(sources.warehouse, "dbpull:emergency") == {"id": 9}
+
+
+# --- connector lag ---------------------------------------------------------------------------
+
+
+def test_the_pull_reports_rows_behind_and_governance_shows_its_lag(
+    sources: Sources,
+    legacy: Engine,
+    mariadb_url: str,
+) -> None:
+    from data_sources import connector_status, governance
+    from layouts.governance_page import lag_text
+
+    insert(legacy, 20)
+    pull = DbPull(sources, config(mariadb_url, batch=8))
+    assert pull.run_once()["new"] == 8
+    status = connector_status.statuses(sources)["dbpull:emergency"]
+    assert (status["system"], status["connector"], status["behind"]) == ("emergency", "dbpull", 12)
+    report = governance.collect(
+        sources.warehouse,
+        sources.systems.all(),
+        {},
+        connectors=connector_status.statuses(sources),
+    )
+    (lag,) = next(s for s in report.systems if s.code == "emergency").lags
+    assert lag.behind == 12
+    assert lag_text(lag).startswith("库表 · 落后 12 行 · 水位 ")
+
+    pull_all(pull)
+    (lag,) = connector_status.lags(connector_status.statuses(sources), time.time())["emergency"]
+    assert (lag.behind, lag.seconds) == (0, 0.0)
+    assert lag_text(lag) == "库表 · 落后 0 行 · 已追平"

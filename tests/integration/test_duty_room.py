@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 import pytest
 
 import ingest.rollcall
-from data_sources import duty
-from data_sources.live import LiveState, connect
+from data_sources import duty, rollcall
+from data_sources.redis_client import connect
 from data_sources.warehouse import Warehouse, make_engine, upgrade
-from tests.helpers import sources_of
+from tests.helpers import live_sources, sources_of
 
 TOKEN = "duty-room-test-token-0123456789"
 
@@ -26,10 +25,10 @@ def warehouse(warehouse_url):
 
 def test_the_duty_log_refuses_empty_text_and_lists_newest_first(warehouse):
     with pytest.raises(ValueError, match="日志内容不能为空"):
-        duty.append_log(warehouse, "张三", "   ")
-    duty.append_log(warehouse, "张三", "接报：姑苏区一处路面塌陷", "report")
-    duty.append_log(warehouse, "李四", "检查：视频抽查吴江区值班室，在岗在位", "inspection")
-    entries = duty.log_entries(warehouse)
+        duty.Duty(warehouse).append_log("张三", "   ")
+    duty.Duty(warehouse).append_log("张三", "接报：姑苏区一处路面塌陷", "report")
+    duty.Duty(warehouse).append_log("李四", "检查：视频抽查吴江区值班室，在岗在位", "inspection")
+    entries = duty.Duty(warehouse).log_entries()
     assert list(entries["author"]) == ["李四", "张三"]
     assert entries["at"].iloc[0] >= entries["at"].iloc[1]
     assert entries["at"].dt.tz is not None
@@ -37,18 +36,17 @@ def test_the_duty_log_refuses_empty_text_and_lists_newest_first(warehouse):
 
 def test_a_handover_is_recorded_with_what_was_handed_over_and_logged(warehouse):
     with pytest.raises(ValueError):
-        duty.record_handover(warehouse, "王艳", "王艳", {})
-    duty.record_handover(
-        warehouse,
+        duty.Duty(warehouse).record_handover("王艳", "王艳", {})
+    duty.Duty(warehouse).record_handover(
         "王艳",
         "陆志伟",
         {"text": "昆山火情续报待跟进", "open_alarms": 3},
         recorded_by="demo",
     )
-    record = duty.handovers(warehouse).iloc[0]
+    record = duty.Duty(warehouse).handovers().iloc[0]
     assert (record["from_name"], record["to_name"]) == ("王艳", "陆志伟")
     assert record["notes"] == {"text": "昆山火情续报待跟进", "open_alarms": 3}
-    entry = duty.log_entries(warehouse).iloc[0]
+    entry = duty.Duty(warehouse).log_entries().iloc[0]
     assert entry["category"] == "handover" and entry["account"] == "demo", "who recorded it"
     assert "王艳与陆志伟完成交接" in entry["text"] and "未结警情3起" in entry["text"]
     assert "昆山火情续报待跟进" in entry["text"]
@@ -56,23 +54,23 @@ def test_a_handover_is_recorded_with_what_was_handed_over_and_logged(warehouse):
 
 def test_a_roll_call_records_who_answered_and_who_was_late(warehouse, redis_url):
     client = connect(redis_url)
-    sources = SimpleNamespace(warehouse=warehouse, live=LiveState(client))
-    assert duty.answer_rollcall(sources, "320508", via="api").outcome == "none"
+    sources = live_sources(client, warehouse)
+    assert sources.rollcall.answer("320508", via="api").outcome == "none"
     now = time.time()
-    rid = duty.start_rollcall(sources, ["320508", "320509", "320583"], 60, "值班长", now=now)
+    rid = sources.rollcall.start(["320508", "320509", "320583"], 60, "值班长", now=now)
 
-    assert duty.answer_rollcall(sources, "320508", via="api", now=now + 10) == duty.Answer(
+    assert sources.rollcall.answer("320508", via="api", now=now + 10) == rollcall.Answer(
         "answered", rid, False
     )
-    assert duty.answer_rollcall(sources, "320508", via="api", now=now + 20).outcome == "duplicate"
-    assert duty.answer_rollcall(sources, "320509", "phone", "demo", now=now + 90).late
-    assert duty.answer_rollcall(sources, "320505", via="api").outcome == "not-called"
+    assert sources.rollcall.answer("320508", via="api", now=now + 20).outcome == "duplicate"
+    assert sources.rollcall.answer("320509", "phone", "demo", now=now + 90).late
+    assert sources.rollcall.answer("320505", via="api").outcome == "not-called"
 
-    state = sources.live.rollcall_state()
+    state = sources.rollcall.state()
     assert state["id"] == rid and state["units"] == ["320508", "320509", "320583"]
-    states = {u: duty.answer_state(state, u, now + 100) for u in state["units"]}
+    states = {u: rollcall.answer_state(state, u, now + 100) for u in state["units"]}
     assert states == {"320508": "answered", "320509": "late", "320583": "not-answered"}
-    assert duty.answer_state(state, "320583", now + 30) == "waiting"
+    assert rollcall.answer_state(state, "320583", now + 30) == "waiting"
 
     records = warehouse.query(
         "SELECT unit, via, COALESCE(recorded_by, '-') AS by FROM rollcall_answers ORDER BY unit"
@@ -82,7 +80,7 @@ def test_a_roll_call_records_who_answered_and_who_was_late(warehouse, redis_url)
         ("320509", "phone", "demo"),
     ]
     assert warehouse.query("SELECT deadline_s FROM rollcall")["deadline_s"].tolist() == [60]
-    (call,) = duty.rollcall_history(warehouse)
+    (call,) = sources.rollcall.history()
     assert (call["id"], call["started_by"], call["deadline_s"]) == (rid, "值班长", 60)
     assert (call["on_time"], call["late"], call["missing"]) == (["320508"], ["320509"], ["320583"])
     client.close()
@@ -109,7 +107,7 @@ def post(client, body, token=TOKEN, **kwargs):  # noqa: ANN001, ANN003
 def test_a_duty_room_answers_over_http(client):
     http, sources = client
     assert post(http, {"unit": "320508"}).status_code == 409  # no roll call yet
-    rid = duty.start_rollcall(sources, ["320508", "320583"], 300, "值班长")
+    rid = sources.rollcall.start(["320508", "320583"], 300, "值班长")
 
     response = post(http, {"unit": "320508"})
     assert response.status_code == 200
@@ -122,7 +120,7 @@ def test_a_duty_room_answers_over_http(client):
     by_name = post(http, {"unit": "昆山市"})  # a district may give its name
     assert by_name.status_code == 200 and by_name.json["unit"] == "320583"
     assert post(http, {"unit": "320508"}).json["outcome"] == "duplicate"
-    assert set(sources.live.rollcall_state()["answers"]) == {"320508", "320583"}
+    assert set(sources.rollcall.state()["answers"]) == {"320508", "320583"}
 
 
 @pytest.mark.parametrize(
@@ -137,20 +135,20 @@ def test_a_duty_room_answers_over_http(client):
 )
 def test_bad_answers_are_refused_and_change_nothing(client, body, token, status, field):
     http, sources = client
-    duty.start_rollcall(sources, ["320508"], 300, "值班长")
+    sources.rollcall.start(["320508"], 300, "值班长")
     response = post(http, body, token)
     assert response.status_code == status
     assert response.json["field"] == field
-    assert sources.live.rollcall_state()["answers"] == {}
+    assert sources.rollcall.state()["answers"] == {}
 
 
 def test_an_answer_that_is_not_json_is_refused(client):
     http, sources = client
-    duty.start_rollcall(sources, ["320508"], 300, "值班长")
+    sources.rollcall.start(["320508"], 300, "值班长")
     response = http.post(
         "/api/v1/rollcall/answer",
         data="unit=320508",
         headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/plain"},
     )
     assert response.status_code == 415
-    assert sources.live.rollcall_state()["answers"] == {}
+    assert sources.rollcall.state()["answers"] == {}

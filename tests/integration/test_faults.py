@@ -1,7 +1,8 @@
 """The durability promise under fault: a 2xx from the ingest API means the data survives.
 
 The production shape, every part a real process of this test's own: Redis with AOF
-(127.0.0.1:6414), a PostgreSQL cluster (initdb, 127.0.0.1:5441), the app under gunicorn, the
+(127.0.0.1:6414), a PostgreSQL cluster (initdb, 127.0.0.1:5441; both ports + 20 per
+pytest-xdist worker, tests/servers.py worker_port), the app under gunicorn, the
 archiver (`python -m archiver`) and the threshold engine (`python -m thresholds`). A load
 thread posts alarms, acks, closes and readings (about 30 requests/s) and writes down every
 one that got a 2xx. Then a fault, the load going on through it, and once the archiver has
@@ -36,12 +37,12 @@ from archiver import GROUP
 from data_sources import build_sources, keys
 from settings import ROOT, Settings
 from tests.helpers import seed_minimal_registry
-from tests.servers import PostgresCluster, RedisServer, wait_until
+from tests.servers import PostgresCluster, RedisServer, wait_until, worker_port
 
 pytestmark = [pytest.mark.faults, pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
-REDIS_PORT = 6414
-PG_PORT = 5441
+REDIS_PORT = worker_port(6414)
+PG_PORT = worker_port(5441)
 SECRET = "fault-test-token-0123456789"
 SYSTEM_TOKEN = f"hazchem:{SECRET}"
 SENSORS = ("H0001-L1", "H0001-T1", "H0001-G1")
@@ -101,7 +102,7 @@ class Stack:
 
     @property
     def r(self) -> redis.Redis:
-        return self.sources.live.r
+        return self.sources.redis
 
     def start_app(self) -> None:
         self.app.start()
@@ -172,7 +173,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         for proc in (built.app, built.archiver, built.thresholds):
             proc.kill()
-        sources.live.r.close()
+        sources.redis.close()
         sources.warehouse.engine.dispose()
         pg.stop()
         rds.stop()
@@ -411,11 +412,11 @@ def test_redis_restarted_empty_takes_closes_during_the_restore_and_keeps_them(
 
     verify(stack, before)
     verify(stack, during)
-    live = stack.sources.live
+    live = stack.sources
     for alarm_id in still_open:
-        assert live.alarm(alarm_id)["status"] == "closed", alarm_id
+        assert live.alarms.get(alarm_id)["status"] == "closed", alarm_id
     # Everything the warehouse knows as open is on the wall again.
-    active = set(live.r.zrange(keys.ALARMS_ACTIVE, 0, -1))
+    active = set(live.redis.zrange(keys.ALARMS_ACTIVE, 0, -1))
     expected = (before.ok["new"] - before.ok["close"] - before.tried["close"]) & set(
         stack.sources.warehouse.query(
             "SELECT id FROM alarm_history WHERE status <> 'closed' AND id LIKE 'EMP-%'"

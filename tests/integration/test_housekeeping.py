@@ -27,7 +27,7 @@ def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sour
     )
     built = build_sources(settings)
     yield built
-    built.live.r.close()
+    built.redis.close()
     built.warehouse.engine.dispose()
 
 
@@ -53,23 +53,23 @@ def alarm(alarm_id: str, i: int) -> dict:
 
 
 def ids(sources: Sources, stream: str) -> list[str]:
-    return [entry_id for entry_id, _ in sources.live.r.xrange(stream)]
+    return [entry_id for entry_id, _ in sources.redis.xrange(stream)]
 
 
 @pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
 def test_archived_stream_entries_are_trimmed_and_unarchived_ones_kept(sources: Sources) -> None:
-    live, r = sources.live, sources.live.r
+    live, r = sources, sources.redis
     arch = archiver(sources, housekeeping_every_s=0)
     arch.run_once()  # groups, restore marker
     for i in range(3):
-        live.put_alarm(alarm(f"A{i}", i))
-    live.put_readings([("S1", T0.timestamp() + i, float(i)) for i in range(3)])
+        live.alarms.put(alarm(f"A{i}", i))
+    live.readings.put([("S1", T0.timestamp() + i, float(i)) for i in range(3)])
     # Another group on the readings stream (the threshold engine) that has read only one batch.
     r.xgroup_create(keys.READING_STREAM, "thresholds", id="0")
     r.xreadgroup("thresholds", "t", {keys.READING_STREAM: ">"}, count=1)
     (slow,) = r.xreadgroup("thresholds", "t", {keys.READING_STREAM: "0"})[0][1]
     r.xack(keys.READING_STREAM, "thresholds", slow[0])
-    live.put_readings([("S1", T0.timestamp() + 10, 10.0)])
+    live.readings.put([("S1", T0.timestamp() + 10, 10.0)])
     counts = arch.run_once()
     assert counts["alarm_changes"] == 3 and counts["reading_batches"] == 2
     assert counts["trimmed_alarm_entries"] == 3
@@ -80,10 +80,10 @@ def test_archived_stream_entries_are_trimmed_and_unarchived_ones_kept(sources: S
 
     # Two entries delivered to a consumer that then died (pending), two not delivered at all.
     for i in range(3, 5):
-        live.put_alarm(alarm(f"A{i}", i))
+        live.alarms.put(alarm(f"A{i}", i))
     r.xreadgroup(GROUP, "crashed", {keys.ALARM_STREAM: ">"}, count=2)
     for i in range(5, 7):
-        live.put_alarm(alarm(f"A{i}", i))
+        live.alarms.put(alarm(f"A{i}", i))
     unarchived = ids(sources, keys.ALARM_STREAM)
     assert housekeeping.trim_archived(r, [keys.ALARM_STREAM])[keys.ALARM_STREAM] == 0
     assert ids(sources, keys.ALARM_STREAM) == unarchived
@@ -99,7 +99,7 @@ def test_archived_stream_entries_are_trimmed_and_unarchived_ones_kept(sources: S
     assert sources.warehouse.count("alarm_history") == 7
     assert ids(sources, keys.ALARM_STREAM) == []
     # The stream and its group survive being trimmed empty; new entries flow on.
-    live.put_alarm(alarm("A7", 7))
+    live.alarms.put(alarm("A7", 7))
     assert arch.run_once()["alarm_changes"] == 1
     assert sources.warehouse.count("alarm_history") == 8
 
@@ -107,8 +107,8 @@ def test_archived_stream_entries_are_trimmed_and_unarchived_ones_kept(sources: S
 @pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
 def test_a_stream_without_a_consumer_group_is_never_trimmed(sources: Sources) -> None:
     for i in range(3):
-        sources.live.put_alarm(alarm(f"N{i}", i))
-    assert housekeeping.trim_archived(sources.live.r, [keys.ALARM_STREAM, "se:stream:none"]) == {
+        sources.alarms.put(alarm(f"N{i}", i))
+    assert housekeeping.trim_archived(sources.redis, [keys.ALARM_STREAM, "se:stream:none"]) == {
         keys.ALARM_STREAM: 0,
         "se:stream:none": 0,
     }
@@ -119,14 +119,14 @@ def test_a_stream_without_a_consumer_group_is_never_trimmed(sources: Sources) ->
 def test_closed_alarms_leave_the_closed_set_with_their_hashes_after_the_window(
     sources: Sources,
 ) -> None:
-    live, r = sources.live, sources.live.r
+    live, r = sources, sources.redis
     now = time.time()
     for i, name in enumerate(["OLD-1", "OLD-2", "RECENT", "OPEN", "AGAIN"]):
-        live.put_alarm(alarm(name, i))
-    live.transition("OLD-1", "closed", "值班员", now - 2 * 86400)
-    live.transition("OLD-2", "closed", "值班员", now - 86400 - 60)
-    live.transition("RECENT", "closed", "值班员", now - 3600)
-    live.transition("AGAIN", "closed", "值班员", now - 3 * 86400)
+        live.alarms.put(alarm(name, i))
+    live.alarms.transition("OLD-1", "closed", "值班员", now - 2 * 86400)
+    live.alarms.transition("OLD-2", "closed", "值班员", now - 86400 - 60)
+    live.alarms.transition("RECENT", "closed", "值班员", now - 3600)
+    live.alarms.transition("AGAIN", "closed", "值班员", now - 3 * 86400)
     # AGAIN came back under the same id (its idempotency window passed): active again.
     r.zadd(keys.ALARMS_ACTIVE, {"AGAIN": now})
     r.hset(keys.alarm("AGAIN"), "status", "new")
@@ -138,7 +138,7 @@ def test_closed_alarms_leave_the_closed_set_with_their_hashes_after_the_window(
     assert not r.exists(keys.alarm("OLD-1")) and not r.exists(keys.alarm("OLD-2"))
     for kept in ("RECENT", "OPEN", "AGAIN"):
         assert r.exists(keys.alarm(kept)), kept
-    shown = set(live.active_alarms(closed_window_s=86400 * 7)["id"])
+    shown = set(live.alarms.active(closed_window_s=86400 * 7)["id"])
     assert shown == {"RECENT", "OPEN", "AGAIN"}
     assert arch.trim(now)["trimmed_closed"] == 0
 
@@ -155,11 +155,11 @@ def test_the_closed_window_is_a_setting(sources: Sources, tmp_path: Path, redis_
     )
     short = build_sources(settings)
     now = time.time()
-    short.live.put_alarm(alarm("TEN-MIN", 1))
-    short.live.transition("TEN-MIN", "closed", "值班员", now - 700)
+    short.alarms.put(alarm("TEN-MIN", 1))
+    short.alarms.transition("TEN-MIN", "closed", "值班员", now - 700)
     assert archiver(short, housekeeping_every_s=0).trim(now)["trimmed_closed"] == 1
-    assert not short.live.r.exists(keys.alarm("TEN-MIN"))
-    short.live.r.close()
+    assert not short.redis.exists(keys.alarm("TEN-MIN"))
+    short.redis.close()
     short.warehouse.engine.dispose()
 
 
@@ -249,8 +249,8 @@ def test_retention_settings_default_to_a_year_of_alarms_and_half_a_year_of_audit
 def test_an_upstream_alarm_id_is_known_for_alarm_ids_keep_s(
     sources: Sources, tmp_path: Path, redis_url: str
 ) -> None:
-    sources.live.put_alarm(alarm("WEEK", 1))
-    assert 604790 < sources.live.r.ttl(keys.SEEN + "WEEK") <= 604800
+    sources.alarms.put(alarm("WEEK", 1))
+    assert 604790 < sources.redis.ttl(keys.SEEN + "WEEK") <= 604800
     settings = Settings.load(
         {
             "REDIS_URL": redis_url,
@@ -260,8 +260,8 @@ def test_an_upstream_alarm_id_is_known_for_alarm_ids_keep_s(
         }
     )
     short = build_sources(settings)
-    assert short.live.put_alarm(alarm("HOUR", 2)) == ("new", "HOUR")
-    assert short.live.put_alarm(alarm("HOUR", 2)) == ("duplicate", "HOUR")
-    assert 3590 < short.live.r.ttl(keys.SEEN + "HOUR") <= 3600
-    short.live.r.close()
+    assert short.alarms.put(alarm("HOUR", 2)) == ("new", "HOUR")
+    assert short.alarms.put(alarm("HOUR", 2)) == ("duplicate", "HOUR")
+    assert 3590 < short.redis.ttl(keys.SEEN + "HOUR") <= 3600
+    short.redis.close()
     short.warehouse.engine.dispose()

@@ -41,7 +41,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from data_sources import duty
 from ingest.openapi import document
 from tests.helpers import (
     GUSU,
@@ -429,7 +428,7 @@ def fuzz_app(make_app, redis_url: str, sqlite_url: str):  # noqa: ANN001, ANN201
         body = alarm_body(alarm_id, category=f"类别{i}")
         response = client.post("/api/v1/alarms", json=body, headers=AUTH)
         assert response.status_code == 201
-    duty.start_rollcall(sources, [GUSU], 3600, "值班长")
+    sources.rollcall.start([GUSU], 3600, "值班长")
     return app, sources
 
 
@@ -468,7 +467,7 @@ def report(name: str, statuses: Counter[int]) -> None:
 def test_fuzz_post_alarms_never_5xx_and_rejections_store_nothing(fuzz_app) -> None:  # noqa: ANN001
     app, sources = fuzz_app
     client = app.server.test_client()
-    redis = sources.live.r
+    redis = sources.redis
     statuses: Counter[int] = Counter()
 
     @settings(FUZZ, max_examples=examples(700))
@@ -488,7 +487,7 @@ def test_fuzz_post_alarms_never_5xx_and_rejections_store_nothing(fuzz_app) -> No
             result = response.get_json()
             assert result["outcome"] in {"new", "duplicate", "merged"}
             assert (status == 201) == (result["outcome"] == "new")
-            stored = sources.live.alarm(result["alarm_id"])
+            stored = sources.alarms.get(result["alarm_id"])
             assert stored is not None
             assert math.isfinite(stored["lon"]) and math.isfinite(stored["lat"])
             if result["outcome"] == "new":
@@ -504,7 +503,7 @@ def test_fuzz_post_alarms_never_5xx_and_rejections_store_nothing(fuzz_app) -> No
 def test_fuzz_post_readings_never_5xx_and_rejections_store_nothing(fuzz_app) -> None:  # noqa: ANN001
     app, sources = fuzz_app
     client = app.server.test_client()
-    redis = sources.live.r
+    redis = sources.redis
     statuses: Counter[int] = Counter()
 
     @settings(FUZZ, max_examples=examples(300))
@@ -519,7 +518,7 @@ def test_fuzz_post_readings_never_5xx_and_rejections_store_nothing(fuzz_app) -> 
         statuses[status] += 1
         if status < 400:
             # Newest by event time wins: every sensor's latest is at least its newest here.
-            latest = sources.live.latest_readings().set_index("sensor_id")["ts"]
+            latest = sources.readings.latest().set_index("sensor_id")["ts"]
             for item in body:
                 ts = datetime.fromisoformat(item["ts"])
                 assert latest[item["sensor_id"]] >= ts - timedelta(milliseconds=1)
@@ -792,7 +791,7 @@ def test_fuzz_stateful_sequences_of_every_call_keep_the_store_as_the_model_says(
         def readings(self, batch: list[dict[str, Any]]) -> None:
             response = post("/api/v1/readings", json.dumps(batch).encode())
             self.expect(response, "/api/v1/readings", 202)
-            latest = sources.live.latest_readings().set_index("sensor_id")["ts"]
+            latest = sources.readings.latest().set_index("sensor_id")["ts"]
             for item in batch:
                 ts = datetime.fromisoformat(item["ts"])
                 assert latest[item["sensor_id"]] >= ts - timedelta(milliseconds=1)
@@ -812,7 +811,7 @@ def test_fuzz_stateful_sequences_of_every_call_keep_the_store_as_the_model_says(
         def heartbeat(self, body: dict[str, Any]) -> None:
             response = post("/api/v1/heartbeat", json.dumps(body).encode())
             self.expect(response, "/api/v1/heartbeat", 200)
-            assert body["source"] in sources.live.r.hgetall("se:heartbeat")
+            assert body["source"] in sources.redis.hgetall("se:heartbeat")
             steps["heartbeat"] += 1
 
         @rule(unit=st.sampled_from(UNITS))
@@ -844,7 +843,7 @@ def test_fuzz_stateful_sequences_of_every_call_keep_the_store_as_the_model_says(
         @invariant()
         def alarms_are_as_the_model_says(self) -> None:
             for alarm_id, known in self.alarms.items():
-                stored = sources.live.alarm(alarm_id)
+                stored = sources.alarms.get(alarm_id)
                 assert stored is not None and stored["status"] == known["status"], alarm_id
                 assert stored["level"] == known["body"]["level"]
                 assert stored["detail"] == known["body"]["detail"]

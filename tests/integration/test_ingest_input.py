@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from data_sources import duty
 from tests.helpers import (
     GUSU,
     alarm_body,
@@ -66,7 +65,7 @@ def door(make_app, redis_url: str, sqlite_url: str) -> Door:  # noqa: ANN001
     seed_minimal_registry(sources.warehouse)
     result = Door(app, sources, app.server.test_client())
     assert result.post("/alarms", json.dumps(alarm_body(LIVE))).status_code == 201
-    duty.start_rollcall(sources, [GUSU], 300, "值班长")
+    sources.rollcall.start([GUSU], 300, "值班长")
     return result
 
 
@@ -174,11 +173,11 @@ def test_tab_and_newline_are_text_and_kept(door: Door) -> None:
         door.post("/alarms", json.dumps(alarm_body("IN-4", title=title, category="x"))).status_code
         == 201
     )
-    assert door.sources.live.alarm("IN-4")["title"] == title
+    assert door.sources.alarms.get("IN-4")["title"] == title
     note = "现场确认：\n\t1. 已关阀"
     response = door.post(f"/alarms/{LIVE}/close", json.dumps({"by": "李娜", "note": note}))
     assert response.status_code == 200
-    assert door.sources.live.alarm(LIVE)["close_note"] == note
+    assert door.sources.alarms.get(LIVE)["close_note"] == note
 
 
 # --- depth ("Why" 6 and 7) -----------------------------------------------------------------
@@ -207,7 +206,7 @@ def test_a_deep_detail_is_refused_and_stores_nothing(door: Door, subtests: Any) 
             status = response.status_code
             assert status in (400, 422), response.get_data(as_text=True)[:300]
             refused(door, response, status, "detail" if status == 422 else None, before)
-            assert door.sources.live.alarm("DEEP-1") is None
+            assert door.sources.alarms.get("DEEP-1") is None
 
 
 def test_a_detail_of_eight_levels_is_stored_and_the_wall_can_cache_it(door: Door) -> None:
@@ -218,9 +217,9 @@ def test_a_detail_of_eight_levels_is_stored_and_the_wall_can_cache_it(door: Door
         ).status_code
         == 201
     )
-    assert door.sources.live.alarm("DEEP-8")["detail"] == detail
+    assert door.sources.alarms.get("DEEP-8")["detail"] == detail
     # The wall's cache pickles what it reads: a detail that got in must pickle.
-    pickle.dumps(door.sources.live.active_alarms())
+    pickle.dumps(door.sources.alarms.active())
 
 
 def test_a_deeply_nested_body_on_any_endpoint_is_400(door: Door, subtests: Any) -> None:

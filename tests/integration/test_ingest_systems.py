@@ -78,10 +78,10 @@ def refused(response, status: int, field: str) -> None:  # noqa: ANN001
 
 
 def test_posting_an_alarm_as_another_system_is_403_naming_source_and_stores_nothing(app) -> None:  # noqa: ANN001
-    before = live_snapshot(sources_of(app).live.r)
+    before = live_snapshot(sources_of(app).redis)
     refused(post(app, "/alarms", alarm_body("X-1", source="iot"), HAZCHEM), 403, "source")
     refused(post(app, "/alarms", alarm_body("X-2"), IOT), 403, "source")
-    assert live_snapshot(sources_of(app).live.r) == before
+    assert live_snapshot(sources_of(app).redis) == before
     assert post(app, "/alarms", alarm_body("X-3", source="iot"), IOT).status_code == 201
 
 
@@ -91,22 +91,22 @@ def test_an_unknown_or_disabled_system_is_422_naming_source(app) -> None:  # noq
     refused(post(app, "/heartbeat", {"source": "iot_sensing"}, IOT), 422, "source")
     sources.systems.set_enabled("iot", False)
     refused(post(app, "/alarms", alarm_body("U-2", source="iot"), IOT), 422, "source")
-    assert "iot_sensing" not in sources.live.heartbeats()
-    assert sources.live.active_alarms().empty
+    assert "iot_sensing" not in sources.status.heartbeats()
+    assert sources.alarms.active().empty
 
 
 def test_a_heartbeat_for_another_system_is_403_and_not_recorded(app) -> None:  # noqa: ANN001
     refused(post(app, "/heartbeat", {"source": "hazchem"}, IOT), 403, "source")
-    assert "hazchem" not in sources_of(app).live.heartbeats()
+    assert "hazchem" not in sources_of(app).status.heartbeats()
     assert post(app, "/heartbeat", {"source": "iot"}, IOT).status_code == 200
-    assert "iot" in sources_of(app).live.heartbeats()
+    assert "iot" in sources_of(app).status.heartbeats()
 
 
 def test_readings_and_incidents_only_from_systems_registered_to_send_them(app) -> None:  # noqa: ANN001
     sensor = seed_sensor(app)
     reading = [{"sensor_id": sensor, "ts": alarm_body()["occurred_at"], "value": 1.0}]
     refused(post(app, "/readings", reading, EMERGENCY), 403, "Authorization")
-    assert sources_of(app).live.latest_readings().empty
+    assert sources_of(app).readings.latest().empty
     assert post(app, "/readings", reading, HAZCHEM).status_code == 202
     incident = {
         "id": "INC-1",
@@ -127,7 +127,7 @@ def test_a_system_acks_and_closes_only_its_own_alarms_unless_granted(app) -> Non
     assert post(app, "/alarms", alarm_body("HC-1"), HAZCHEM).status_code == 201
     refused(post(app, "/alarms/HC-1/ack", {"by": "李四"}, IOT), 403, "source")
     refused(post(app, "/alarms/HC-1/close", {"by": "李四"}, IOT), 403, "source")
-    assert sources.live.alarm("HC-1")["status"] == "new"
+    assert sources.alarms.get("HC-1")["status"] == "new"
     # The old emergency platform is granted the others' alarms: its duty desk closes them.
     sources.systems.set_grants("emergency", ["hazchem"])
     acked = post(app, "/alarms/HC-1/ack", {"by": "王值班"}, EMERGENCY)
@@ -135,7 +135,7 @@ def test_a_system_acks_and_closes_only_its_own_alarms_unless_granted(app) -> Non
     assert acked.get_json()["ack_by"] == "王值班"
     assert acked.get_json()["ack_via"] == "emergency:env3"
     assert post(app, "/alarms/HC-1/close", {"by": "张三"}, HAZCHEM).status_code == 200
-    assert sources.live.alarm("HC-1")["closed_via"] == "hazchem:env1"
+    assert sources.alarms.get("HC-1")["closed_via"] == "hazchem:env1"
 
 
 def test_ingest_tokens_hazchem_abc_posts_as_hazchem_only(make_app, redis_url, sqlite_url) -> None:  # noqa: ANN001

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from data_sources import keys
-from data_sources.live import LiveState
+from tests.helpers import live_sources
 
 pytestmark = pytest.mark.redis
 
@@ -19,8 +19,8 @@ T0 = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def live(redis_client) -> LiveState:  # noqa: ANN001
-    return LiveState(redis_client)
+def live(redis_client):  # noqa: ANN001, ANN201
+    return live_sources(redis_client)
 
 
 def alarm(alarm_id: str, **fields: Any) -> dict[str, Any]:
@@ -40,57 +40,57 @@ def alarm(alarm_id: str, **fields: Any) -> dict[str, Any]:
     return record | fields
 
 
-def test_a_new_alarm_is_active_with_its_fields(live: LiveState) -> None:
-    assert live.put_alarm(alarm("A1", level="red")) == ("new", "A1")
-    frame = live.active_alarms()
+def test_a_new_alarm_is_active_with_its_fields(live) -> None:
+    assert live.alarms.put(alarm("A1", level="red")) == ("new", "A1")
+    frame = live.alarms.active()
     assert list(frame["id"]) == ["A1"]
     row = frame.iloc[0]
     assert (row["level"], row["status"], row["count"]) == ("red", "new", 1)
     assert row["occurred_at"] == T0
     assert row["detail"] == {"value": 23.5}
     assert row["title"] == "罐区可燃气体浓度超标"
-    assert live.level_counts() == {"red": 1, "orange": 0, "yellow": 0, "blue": 0}
+    assert live.alarms.level_counts() == {"red": 1, "orange": 0, "yellow": 0, "blue": 0}
 
 
-def test_the_same_id_five_times_is_one_alarm(live: LiveState) -> None:
-    outcomes = [live.put_alarm(alarm("A1")) for _ in range(5)]
+def test_the_same_id_five_times_is_one_alarm(live) -> None:
+    outcomes = [live.alarms.put(alarm("A1")) for _ in range(5)]
     assert outcomes == [("new", "A1")] + [("duplicate", "A1")] * 4
-    frame = live.active_alarms()
+    frame = live.alarms.active()
     assert len(frame) == 1 and frame.iloc[0]["count"] == 1
     # One stream entry for the archiver, not five.
-    assert live.r.xlen(keys.ALARM_STREAM) == 1
+    assert live.redis.xlen(keys.ALARM_STREAM) == 1
 
 
 def test_a_repeat_from_the_same_source_site_and_category_merges_with_a_count(
-    live: LiveState,
+    live,
 ) -> None:
-    assert live.put_alarm(alarm("A1"))[0] == "new"
-    assert live.put_alarm(alarm("A2", occurred_at=T0 + timedelta(minutes=1))) == ("merged", "A1")
+    assert live.alarms.put(alarm("A1"))[0] == "new"
+    assert live.alarms.put(alarm("A2", occurred_at=T0 + timedelta(minutes=1))) == ("merged", "A1")
     # The repeat's own id is remembered: sending it again is a duplicate of the merged alarm.
-    assert live.put_alarm(alarm("A2")) == ("duplicate", "A1")
-    frame = live.active_alarms()
+    assert live.alarms.put(alarm("A2")) == ("duplicate", "A1")
+    frame = live.alarms.active()
     assert list(frame["id"]) == ["A1"]
     assert frame.iloc[0]["count"] == 2
     # Another category at the same place, or another place, is an alarm of its own.
-    assert live.put_alarm(alarm("B1", category="温度超限"))[0] == "new"
-    assert live.put_alarm(alarm("C1", lon=120.70, lat=31.35))[0] == "new"
-    assert live.put_alarm(alarm("D1", site_id="H0001", lon=None, lat=None))[0] == "new"
-    assert live.put_alarm(alarm("D2", site_id="H0001", lon=None, lat=None)) == ("merged", "D1")
-    assert sorted(live.active_alarms()["id"]) == ["A1", "B1", "C1", "D1"]
+    assert live.alarms.put(alarm("B1", category="温度超限"))[0] == "new"
+    assert live.alarms.put(alarm("C1", lon=120.70, lat=31.35))[0] == "new"
+    assert live.alarms.put(alarm("D1", site_id="H0001", lon=None, lat=None))[0] == "new"
+    assert live.alarms.put(alarm("D2", site_id="H0001", lon=None, lat=None)) == ("merged", "D1")
+    assert sorted(live.alarms.active()["id"]) == ["A1", "B1", "C1", "D1"]
 
 
-def test_ack_then_close_records_who_and_when(live: LiveState) -> None:
-    live.put_alarm(alarm("A1"))
+def test_ack_then_close_records_who_and_when(live) -> None:
+    live.alarms.put(alarm("A1"))
     t_ack = time.time() - 30
-    assert live.transition("A1", "acknowledged", "值班员 张伟", t_ack) == "acknowledged"
-    state = live.alarm("A1")
+    assert live.alarms.transition("A1", "acknowledged", "值班员 张伟", t_ack) == "acknowledged"
+    state = live.alarms.get("A1")
     assert state["status"] == "acknowledged" and state["ack_by"] == "值班员 张伟"
     assert state["ack_at"] == pytest.approx(t_ack, abs=0.01)
-    assert list(live.active_alarms(closed_window_s=0)["id"]) == ["A1"]
+    assert list(live.alarms.active(closed_window_s=0)["id"]) == ["A1"]
 
     t_close = time.time()
-    assert live.transition("A1", "closed", "值班长 李娜", t_close, note="误报") == "closed"
-    state = live.alarm("A1")
+    assert live.alarms.transition("A1", "closed", "值班长 李娜", t_close, note="误报") == "closed"
+    state = live.alarms.get("A1")
     assert (state["status"], state["closed_by"], state["close_note"]) == (
         "closed",
         "值班长 李娜",
@@ -99,50 +99,50 @@ def test_ack_then_close_records_who_and_when(live: LiveState) -> None:
     assert state["ack_by"] == "值班员 张伟"
     assert state["closed_at"] == pytest.approx(t_close, abs=0.01)
     # Closed alarms leave the active set and show in the closed window only.
-    assert live.active_alarms(closed_window_s=0).empty
-    recent = live.active_alarms(closed_window_s=3600)
+    assert live.alarms.active(closed_window_s=0).empty
+    recent = live.alarms.active(closed_window_s=3600)
     assert list(recent["id"]) == ["A1"] and recent.iloc[0]["status"] == "closed"
-    assert live.level_counts()["orange"] == 0
+    assert live.alarms.level_counts()["orange"] == 0
 
 
 def test_a_closed_alarm_cannot_be_acknowledged_and_a_missing_one_is_missing(
-    live: LiveState,
+    live,
 ) -> None:
-    live.put_alarm(alarm("A1"))
-    live.transition("A1", "closed", "李娜", time.time())
-    assert live.transition("A1", "acknowledged", "张伟", time.time()) == "closed"
-    assert live.alarm("A1")["ack_by"] is None
-    assert live.transition("nope", "acknowledged", "张伟", time.time()) == "missing"
-    assert live.alarm("nope") is None
+    live.alarms.put(alarm("A1"))
+    live.alarms.transition("A1", "closed", "李娜", time.time())
+    assert live.alarms.transition("A1", "acknowledged", "张伟", time.time()) == "closed"
+    assert live.alarms.get("A1")["ack_by"] is None
+    assert live.alarms.transition("nope", "acknowledged", "张伟", time.time()) == "missing"
+    assert live.alarms.get("nope") is None
     with pytest.raises(ValueError):
-        live.transition("A1", "reopened", "张伟", time.time())
+        live.alarms.transition("A1", "reopened", "张伟", time.time())
 
 
 def test_a_transition_by_a_merged_repeat_id_reaches_the_alarm_it_lives_under(
-    live: LiveState,
+    live,
 ) -> None:
-    live.put_alarm(alarm("A1"))
-    live.put_alarm(alarm("A2"))
-    assert live.transition("A2", "acknowledged", "张伟", time.time()) == "acknowledged"
-    assert live.alarm("A1")["ack_by"] == "张伟"
+    live.alarms.put(alarm("A1"))
+    live.alarms.put(alarm("A2"))
+    assert live.alarms.transition("A2", "acknowledged", "张伟", time.time()) == "acknowledged"
+    assert live.alarms.get("A1")["ack_by"] == "张伟"
 
 
-def test_after_closing_the_same_place_and_category_opens_a_new_alarm(live: LiveState) -> None:
-    live.put_alarm(alarm("A1"))
-    live.transition("A1", "closed", "李娜", time.time())
-    assert live.put_alarm(alarm("A3")) == ("new", "A3")
-    assert list(live.active_alarms(closed_window_s=0)["id"]) == ["A3"]
+def test_after_closing_the_same_place_and_category_opens_a_new_alarm(live) -> None:
+    live.alarms.put(alarm("A1"))
+    live.alarms.transition("A1", "closed", "李娜", time.time())
+    assert live.alarms.put(alarm("A3")) == ("new", "A3")
+    assert list(live.alarms.active(closed_window_s=0)["id"]) == ["A3"]
 
 
-def test_active_alarms_are_newest_first_by_event_time(live: LiveState) -> None:
+def test_active_alarms_are_newest_first_by_event_time(live) -> None:
     for i, minutes in enumerate([5, 1, 9, 3]):
-        live.put_alarm(
+        live.alarms.put(
             alarm(f"A{i}", category=f"c{i}", occurred_at=T0 + timedelta(minutes=minutes))
         )
-    assert list(live.active_alarms()["id"]) == ["A2", "A0", "A3", "A1"]
+    assert list(live.alarms.active()["id"]) == ["A2", "A0", "A3", "A1"]
 
 
-def test_a_thousand_shuffled_readings_leave_the_newest_per_sensor(live: LiveState) -> None:
+def test_a_thousand_shuffled_readings_leave_the_newest_per_sensor(live) -> None:
     rng = random.Random(20261129)
     base = T0.timestamp()
     readings = []
@@ -159,66 +159,66 @@ def test_a_thousand_shuffled_readings_leave_the_newest_per_sensor(live: LiveStat
     rng.shuffle(readings)
     # Several batches, as several upstream deliveries would arrive; then all again (a replay).
     for start in range(0, 1000, 137):
-        live.put_readings(readings[start : start + 137])
-    assert live.put_readings(readings) == 0
+        live.readings.put(readings[start : start + 137])
+    assert live.readings.put(readings) == 0
 
-    latest = live.latest_readings().set_index("sensor_id")
+    latest = live.readings.latest().set_index("sensor_id")
     assert len(latest) == 40
     for sensor, (ts, value) in newest.items():
         assert latest.loc[sensor, "value"] == value
         assert latest.loc[sensor, "ts"].value // 1_000_000 == round(ts * 1000)  # ms
 
 
-def test_a_late_reading_never_overwrites_a_newer_one(live: LiveState) -> None:
+def test_a_late_reading_never_overwrites_a_newer_one(live) -> None:
     t = T0.timestamp()
-    assert live.put_readings([("S1", t, 1.0)]) == 1
-    assert live.put_readings([("S1", t - 60, 99.0)]) == 0
-    assert live.put_readings([("S1", t, 42.0)]) == 0  # same event time: the first one stays
-    assert live.latest_readings().set_index("sensor_id").loc["S1", "value"] == 1.0
-    assert live.put_readings([("S1", t + 1, 2.5)]) == 1
-    assert live.latest_readings().set_index("sensor_id").loc["S1", "value"] == 2.5
+    assert live.readings.put([("S1", t, 1.0)]) == 1
+    assert live.readings.put([("S1", t - 60, 99.0)]) == 0
+    assert live.readings.put([("S1", t, 42.0)]) == 0  # same event time: the first one stays
+    assert live.readings.latest().set_index("sensor_id").loc["S1", "value"] == 1.0
+    assert live.readings.put([("S1", t + 1, 2.5)]) == 1
+    assert live.readings.latest().set_index("sensor_id").loc["S1", "value"] == 2.5
 
 
-def test_versions_move_when_alarms_or_readings_change(live: LiveState) -> None:
-    state, readings = live.versions()
-    live.put_alarm(alarm("A1"))
-    assert live.versions()[0] > state
-    state = live.versions()[0]
-    live.put_alarm(alarm("A1"))  # a duplicate changes nothing on screen
-    assert live.versions()[0] == state
-    live.put_alarm(alarm("A2"))  # a merge changes the count on screen
-    assert live.versions()[0] > state
-    state = live.versions()[0]
-    live.transition("A1", "acknowledged", "张伟", time.time())
-    assert live.versions()[0] > state
+def test_versions_move_when_alarms_or_readings_change(live) -> None:
+    state, readings = live.versions.both()
+    live.alarms.put(alarm("A1"))
+    assert live.versions.both()[0] > state
+    state = live.versions.both()[0]
+    live.alarms.put(alarm("A1"))  # a duplicate changes nothing on screen
+    assert live.versions.both()[0] == state
+    live.alarms.put(alarm("A2"))  # a merge changes the count on screen
+    assert live.versions.both()[0] > state
+    state = live.versions.both()[0]
+    live.alarms.transition("A1", "acknowledged", "张伟", time.time())
+    assert live.versions.both()[0] > state
 
-    assert live.versions()[1] == readings
-    live.put_readings([("S1", T0.timestamp(), 1.0)])
-    assert live.versions()[1] > readings
-    readings = live.versions()[1]
-    live.put_readings([("S1", T0.timestamp() - 1, 1.0)])  # stale: nothing to redraw
-    assert live.versions()[1] == readings
+    assert live.versions.both()[1] == readings
+    live.readings.put([("S1", T0.timestamp(), 1.0)])
+    assert live.versions.both()[1] > readings
+    readings = live.versions.both()[1]
+    live.readings.put([("S1", T0.timestamp() - 1, 1.0)])  # stale: nothing to redraw
+    assert live.versions.both()[1] == readings
 
 
-def test_heartbeats_are_kept_per_source(live: LiveState) -> None:
-    assert live.heartbeats() == {}
-    live.heartbeat("hazchem", at=1_780_000_000.5)
-    live.heartbeat("iot")
-    beats = live.heartbeats()
+def test_heartbeats_are_kept_per_source(live) -> None:
+    assert live.status.heartbeats() == {}
+    live.status.heartbeat("hazchem", at=1_780_000_000.5)
+    live.status.heartbeat("iot")
+    beats = live.status.heartbeats()
     assert beats["hazchem"] == pytest.approx(1_780_000_000.5)
     assert beats["iot"] == pytest.approx(time.time(), abs=5)
-    live.heartbeat("hazchem", at=1_780_000_060.0)
-    assert live.heartbeats()["hazchem"] == pytest.approx(1_780_000_060.0)
+    live.status.heartbeat("hazchem", at=1_780_000_060.0)
+    assert live.status.heartbeats()["hazchem"] == pytest.approx(1_780_000_060.0)
 
 
-def test_a_lease_is_exclusive_renewable_and_expires(live: LiveState) -> None:
-    assert live.lease("archiver", "worker-a", ttl_s=0.5)
-    assert not live.lease("archiver", "worker-b", ttl_s=0.5)
+def test_a_lease_is_exclusive_renewable_and_expires(live) -> None:
+    assert live.streams.lease("archiver", "worker-a", ttl_s=0.5)
+    assert not live.streams.lease("archiver", "worker-b", ttl_s=0.5)
     time.sleep(0.3)
-    assert live.lease("archiver", "worker-a", ttl_s=0.5)  # renewed: another 0.5 s from now
+    assert live.streams.lease("archiver", "worker-a", ttl_s=0.5)  # renewed: another 0.5 s from now
     time.sleep(0.3)
-    assert not live.lease("archiver", "worker-b", ttl_s=0.5)
-    assert live.lease("demo-feed", "worker-b", ttl_s=0.5)  # other names are independent
+    assert not live.streams.lease("archiver", "worker-b", ttl_s=0.5)
+    assert live.streams.lease("demo-feed", "worker-b", ttl_s=0.5)  # other names are independent
     time.sleep(0.6)
-    assert live.lease("archiver", "worker-b", ttl_s=5)
-    assert not live.lease("archiver", "worker-a", ttl_s=5)
+    assert live.streams.lease("archiver", "worker-b", ttl_s=5)
+    assert not live.streams.lease("archiver", "worker-a", ttl_s=5)

@@ -8,12 +8,13 @@ import re
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.helpers import alarm_body, seed_minimal_registry, sources_of
-from tests.servers import RedisServer
+from tests.helpers import alarm_body, now_iso, seed_minimal_registry, sources_of
+from tests.servers import RedisServer, worker_port
 
 TOKEN = "m" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -184,7 +185,7 @@ def post(client, path: str, body: Any):  # noqa: ANN001, ANN201
 def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_503(
     make_app, sqlite_url: str
 ) -> None:
-    volatile = RedisServer(6411, aof=False).start()
+    volatile = RedisServer(worker_port(6411), aof=False).start()
     try:
         app = make_app(
             REDIS_URL=volatile.url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}"
@@ -203,7 +204,7 @@ def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_50
         assert (
             parse_metrics(client.get("/metrics").get_data(as_text=True))["se_redis_persistent"] == 0
         )
-        assert sources_of(app).live.alarm("VOL-1") is None  # nothing of it was stored
+        assert sources_of(app).alarms.get("VOL-1") is None  # nothing of it was stored
         # Unauthenticated callers learn nothing about Redis: 401 first.
         assert client.post("/api/v1/alarms", json=alarm_body("VOL-2")).status_code == 401
 
@@ -225,7 +226,7 @@ def test_on_a_redis_without_aof_readyz_says_no_persistence_and_ingest_answers_50
 def test_a_redis_restarted_without_aof_is_refused_at_once_and_with_aof_again_accepted(
     make_app, sqlite_url: str
 ) -> None:
-    server = RedisServer(6412, aof=False)
+    server = RedisServer(worker_port(6412), aof=False)
     try:
         server.start("--appendonly", "yes", "--appendfsync", "everysec")
         app = make_app(
@@ -242,7 +243,7 @@ def test_a_redis_restarted_without_aof_is_refused_at_once_and_with_aof_again_acc
         server.start()  # the same port, now without AOF
         # The settings are read again before the very first write.
         assert post(client, "/api/v1/alarms", alarm_body("RE-2", category="c2")).status_code == 503
-        assert sources_of(app).live.alarm("RE-2") is None
+        assert sources_of(app).alarms.get("RE-2") is None
         assert client.get("/readyz").get_json()["redis"] == "no persistence"
 
         server.kill()
@@ -266,7 +267,7 @@ def test_a_redis_with_config_renamed_is_judged_by_info_persistence(
     make_app, sqlite_url: str
 ) -> None:
     for aof, expected in ((True, 200), (False, 503)):
-        server = RedisServer(6413, "--rename-command", "CONFIG", "", aof=aof).start()
+        server = RedisServer(worker_port(6413), "--rename-command", "CONFIG", "", aof=aof).start()
         try:
             app = make_app(REDIS_URL=server.url, WAREHOUSE_URL=sqlite_url)
             ready = app.server.test_client().get("/readyz")
@@ -291,7 +292,66 @@ def test_readyz_is_503_restoring_until_the_live_state_is_restored(
     answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.get_json()["live_state"] == "restoring"
-    sources_of(app).live.mark_restored()
+    sources_of(app).restore.mark_restored()
     answer = client.get("/readyz")
     assert answer.status_code == 200
     assert answer.get_json()["live_state"] == "ok"
+
+
+@pytest.mark.redis
+def test_metrics_per_system_count_messages_rejects_and_lateness_for_registered_systems_only(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
+    seed_minimal_registry(sources_of(app).warehouse)
+    client = app.server.test_client()
+
+    def samples() -> dict[str, float]:
+        return parse_metrics(client.get("/metrics").get_data(as_text=True))
+
+    before = samples()
+    late = alarm_body("PER-SYS-1", occurred_at=now_iso(timedelta(seconds=-90)))
+    assert client.post("/api/v1/alarms", json=late, headers=AUTH).status_code == 201
+    assert client.post("/api/v1/alarms", json=late, headers=AUTH).status_code == 200
+    bad = alarm_body("PER-SYS-2", level="purple")
+    assert client.post("/api/v1/alarms", json=bad, headers=AUTH).status_code == 422
+    invented = alarm_body("PER-SYS-3", source="invented_system")
+    assert client.post("/api/v1/alarms", json=invented, headers=AUTH).status_code == 422
+    after = samples()
+
+    def grew(key: str) -> float:
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert grew('se_system_messages_total{kind="alarms",outcome="new",system="hazchem"}') == 1
+    assert grew('se_system_messages_total{kind="alarms",outcome="duplicate",system="hazchem"}') == 1
+    # Both refusals are the token's system's: the bad level and the invented source.
+    assert grew('se_system_rejects_total{reason="422",system="hazchem"}') == 2
+    # 90 s late: in the 120 s bucket, not in the 60 s one.
+    assert grew('se_system_lateness_seconds_bucket{le="120.0",system="hazchem"}') == 2
+    assert grew('se_system_lateness_seconds_bucket{le="60.0",system="hazchem"}') == 0
+    assert not [k for k in after if "invented_system" in k], "an unknown source made a label"
+    # Latency histograms of the HTTP requests, by route rule; and the process's own metrics.
+    assert (
+        grew(
+            'se_http_request_duration_seconds_count{method="POST",route="/api/v1/alarms",status="201"}'
+        )
+        == 1
+    )
+    assert (
+        "process_cpu_seconds_total" in after
+        or 'python_gc_objects_collected_total{generation="0"}' in after
+    )
+
+
+@pytest.mark.redis
+def test_heartbeat_figures_name_registered_systems_only(
+    make_app, redis_url: str, sqlite_url: str
+) -> None:
+    app = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=sqlite_url)
+    sources = sources_of(app)
+    sources.status.heartbeat("hazchem")
+    sources.status.heartbeat("fuzzed_system_47")  # left in Redis by something long ago
+    text = app.server.test_client().get("/metrics").get_data(as_text=True)
+    samples = parse_metrics(text)
+    assert 'se_system_last_heartbeat_timestamp_seconds{system="hazchem"}' in samples
+    assert "fuzzed_system_47" not in text

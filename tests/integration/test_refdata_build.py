@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import inspect
 
 from data_sources.boundaries import load_districts
+from data_sources.incidents import Incidents
 from data_sources.registry import Registry
+from data_sources.rosters import Rosters
 from data_sources.warehouse import Warehouse, make_engine, upgrade
 from refdata import build as build_module
 from refdata.build import AlreadyBuilt, build, main
@@ -65,7 +67,7 @@ def test_build_writes_every_table_readably_and_never_twice(
 def assert_reads_back(warehouse: Warehouse, frames: dict[str, pd.DataFrame]) -> None:
     """What the screens read through the registry is what was generated."""
     registry = Registry(warehouse)
-    roster = registry.roster(TODAY)
+    roster = Rosters(warehouse).on_day(TODAY)
     assert set(roster["unit"]) == {"city", *frames["districts"]["adcode"]}
     expected = frames["duty_roster"].query("duty_date == @TODAY")
     assert sorted(roster["starts_at"]) == sorted(expected["starts_at"])
@@ -74,7 +76,9 @@ def assert_reads_back(warehouse: Warehouse, frames: dict[str, pd.DataFrame]) -> 
     assert sensors["low"].isna().sum() == frames["sensors"]["low"].isna().sum()
     assert math.isclose(sensors["high"].sum(), frames["sensors"]["high"].sum())
     assert len(registry.enterprises(hazchem_only=True)) == frames["enterprises"]["hazchem"].sum()
-    assert len(registry.incidents("open")) == (frames["incidents"]["status"] == "open").sum()
+    assert (
+        len(Incidents(warehouse).listed("open")) == (frames["incidents"]["status"] == "open").sum()
+    )
     stock = frames["depot_stock"]
     short = (stock["quantity"] < stock["min_quantity"]).sum()
     assert registry.depots()["short_items"].sum() == short

@@ -49,7 +49,7 @@ def test_readings_are_accepted_from_the_registry_copy_while_postgresql_is_gone(
     seed_minimal_registry(sources.warehouse)
     client = app.server.test_client()
     assert post(client, batch("H0001-L1")).status_code == 202
-    r = sources.live.r
+    r = sources.redis
     # A second worker that has not read the registry yet.
     other = make_app(REDIS_URL=redis_url, WAREHOUSE_URL=pg_url, INGEST_TOKENS=f"hazchem:{TOKEN}")
 
@@ -85,5 +85,5 @@ def test_readings_are_accepted_from_the_registry_copy_while_postgresql_is_gone(
     )
     r.delete("se:cache:sensors")
     assert post(client, batch("H0001-NEW")).status_code == 202
-    frame = sources.live.latest_readings()
+    frame = sources.readings.latest()
     assert set(frame["sensor_id"]) == {"H0001-L1", "H0001-T1", "H0001-NEW"}

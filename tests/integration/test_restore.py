@@ -56,7 +56,7 @@ def events(sources: Any, alarm_id: str) -> list[str]:
 
 def test_closes_during_the_restore_are_honoured_and_survive_it(world) -> None:  # noqa: ANN001
     client, sources, arch = world
-    sources.live.r.flushdb()  # Redis restarted empty; the archiver has not restored yet
+    sources.redis.flushdb()  # Redis restarted empty; the archiver has not restored yet
     assert client.get("/readyz").get_json()["live_state"] == "restoring"
 
     for i in (0, 1, 2):
@@ -73,7 +73,7 @@ def test_closes_during_the_restore_are_honoured_and_survive_it(world) -> None:  
 
     drain(arch)  # restores everything else, then archives the changes
     assert client.get("/readyz").status_code == 200
-    status = {row["id"]: row["status"] for _, row in sources.live.active_alarms().iterrows()}
+    status = {row["id"]: row["status"] for _, row in sources.alarms.active().iterrows()}
     assert status == {
         "K0": "closed",
         "K1": "closed",
@@ -92,13 +92,13 @@ def test_closes_during_the_restore_are_honoured_and_survive_it(world) -> None:  
     assert events(sources, "K4") == ["new"]
     # A second full restore (another archiver, a late retry) changes nothing.
     assert rebuild_live_state(sources)["alarms"] == 0
-    assert sources.live.alarm("K1")["status"] == "closed"
+    assert sources.alarms.get("K1")["status"] == "closed"
 
 
 def test_the_restore_replaces_an_older_revision_and_keeps_a_newer_one(world) -> None:  # noqa: ANN001
     _, sources, _ = world
-    live = sources.live
-    live.r.flushdb()
+    live = sources
+    live.redis.flushdb()
 
     def record(i: int) -> dict[str, Any]:
         body = alarm_body(f"K{i}", category=f"c{i}")
@@ -106,13 +106,38 @@ def test_the_restore_replaces_an_older_revision_and_keeps_a_newer_one(world) -> 
 
     # Taken as new again while the seen marks were gone: K0 (warehouse: rev 2, acknowledged)
     # now at rev 1; K5 (warehouse: rev 1, new) at rev 1, then acknowledged: rev 2.
-    assert live.put_alarm(record(0)) == ("new", "K0")
-    assert live.put_alarm(record(5)) == ("new", "K5")
-    assert live.transition("K5", "acknowledged", "丁", datetime.now(UTC).timestamp()) == (
+    assert live.alarms.put(record(0)) == ("new", "K0")
+    assert live.alarms.put(record(5)) == ("new", "K5")
+    assert live.alarms.transition("K5", "acknowledged", "丁", datetime.now(UTC).timestamp()) == (
         "acknowledged"
     )
     restored = rebuild_live_state(sources)
     assert (restored["alarms_known"], restored["alarms"]) == (8, 7)
-    assert (live.alarm("K0")["status"], live.alarm("K0")["ack_by"]) == ("acknowledged", "甲")
-    assert (live.alarm("K5")["status"], live.alarm("K5")["ack_by"]) == ("acknowledged", "丁")
-    assert live.level_counts()["orange"] == 8
+    assert (live.alarms.get("K0")["status"], live.alarms.get("K0")["ack_by"]) == (
+        "acknowledged",
+        "甲",
+    )
+    assert (live.alarms.get("K5")["status"], live.alarms.get("K5")["ack_by"]) == (
+        "acknowledged",
+        "丁",
+    )
+    assert live.alarms.level_counts()["orange"] == 8
+
+
+def test_after_a_restore_no_screen_takes_new_data_for_a_version_it_has_seen(world) -> None:  # noqa: ANN001
+    # Screens and the shared panel cache key what they drew by version: a Redis that came back
+    # empty counts from 0 again, and the wall kept showing what it had cached for "version 2".
+    client, sources, arch = world
+    seen = sources.versions.both()
+    drawn = sources.at_version(seen[0], "feed", lambda: sorted(sources.alarms.active()["id"]))
+    assert drawn == [f"K{i}" for i in range(8)]
+
+    sources.redis.flushdb()
+    body = alarm_body("K8", category="c8")
+    assert client.post("/api/v1/alarms", json=body, headers=AUTH).status_code == 201
+    drain(arch)
+
+    after = sources.versions.both()
+    assert after[0] > seen[0] and after[1] > seen[1], (seen, after)
+    shown = sources.at_version(after[0], "feed", lambda: sorted(sources.alarms.active()["id"]))
+    assert shown == [f"K{i}" for i in range(9)]

@@ -75,7 +75,7 @@ def seed_roster(wh: Warehouse) -> None:
 
 
 def snapshot(wh: Warehouse) -> list[tuple]:
-    frame = rosters.roster_between(wh, date(2000, 1, 1), date(2100, 1, 1))
+    frame = rosters.Rosters(wh).between(date(2000, 1, 1), date(2100, 1, 1))
     return sorted(
         frame[["unit", "duty_date", "shift", "role", "name", "phone"]].itertuples(
             index=False, name=None
@@ -84,16 +84,16 @@ def snapshot(wh: Warehouse) -> list[tuple]:
 
 
 def upload(wh: Warehouse, name: str) -> rosters.RosterCheck:
-    return rosters.check_upload(wh, name, (DATA / name).read_bytes(), districts(wh))
+    return rosters.Rosters(wh).check_upload(name, (DATA / name).read_bytes(), districts(wh))
 
 
 def test_a_good_roster_replaces_the_units_and_days_it_covers_and_nothing_else(warehouse):
     seed_roster(warehouse)
     check = upload(warehouse, "roster_good.xlsx")
     assert check.errors == []
-    assert rosters.import_roster(warehouse, check) == {"rows": 42, "pairs": 6, "days": 2}
+    assert rosters.Rosters(warehouse).import_roster(check) == {"rows": 42, "pairs": 6, "days": 2}
 
-    after = rosters.roster_between(warehouse, date(2027, 1, 3), date(2027, 1, 5))
+    after = rosters.Rosters(warehouse).between(date(2027, 1, 3), date(2027, 1, 5))
     city_4th = after[(after["unit"] == "city") & (after["duty_date"] == date(2027, 1, 4))]
     assert len(city_4th) == 7 and "旧领导" not in set(city_4th["name"])
     city_3rd = after[(after["unit"] == "city") & (after["duty_date"] == date(2027, 1, 3))]
@@ -102,28 +102,28 @@ def test_a_good_roster_replaces_the_units_and_days_it_covers_and_nothing_else(wa
     assert leader["starts_at"] == datetime(2027, 1, 4, 0, 30, tzinfo=UTC)
 
     # Importing the same file again replaces, it does not add.
-    rosters.import_roster(warehouse, upload(warehouse, "roster_good.xlsx"))
-    assert len(rosters.roster_between(warehouse, date(2027, 1, 4), date(2027, 1, 5))) == 42
+    rosters.Rosters(warehouse).import_roster(upload(warehouse, "roster_good.xlsx"))
+    assert len(rosters.Rosters(warehouse).between(date(2027, 1, 4), date(2027, 1, 5))) == 42
 
 
 def test_the_good_csv_imports_too(warehouse):
     check = upload(warehouse, "roster_good.csv")
     assert check.errors == []
-    rosters.import_roster(warehouse, check)
-    frame = rosters.roster_between(warehouse, date(2027, 1, 6), date(2027, 1, 7))
+    rosters.Rosters(warehouse).import_roster(check)
+    frame = rosters.Rosters(warehouse).between(date(2027, 1, 6), date(2027, 1, 7))
     assert len(frame) == 42
     assert set(frame["unit"]) == {"city", "320508", "320509"}
 
 
 def test_a_bad_roster_names_every_bad_row_and_changes_nothing(warehouse):
     seed_roster(warehouse)
-    rosters.import_roster(warehouse, upload(warehouse, "roster_good.xlsx"))
+    rosters.Rosters(warehouse).import_roster(upload(warehouse, "roster_good.xlsx"))
     before = snapshot(warehouse)
 
     check = upload(warehouse, "roster_bad.xlsx")
     assert [(e.row, e.field) for e in check.errors] == sorted(BAD.items())
     with pytest.raises(ValueError):
-        rosters.import_roster(warehouse, check)
+        rosters.Rosters(warehouse).import_roster(check)
     assert snapshot(warehouse) == before
 
 
@@ -132,14 +132,14 @@ def test_an_overlap_with_a_shift_the_import_keeps_is_found(warehouse):
     content = (
         "日期,班次,岗位,姓名,电话,单位\n2027-01-03,白班,带班领导,旧值班员,13900000003,昆山市\n"
     ).encode()
-    check = rosters.check_upload(warehouse, "r.csv", content, districts(warehouse))
+    check = rosters.Rosters(warehouse).check_upload("r.csv", content, districts(warehouse))
     assert [(e.row, e.field) for e in check.errors] == [(2, "shift")]
     # ...but a shift the file itself replaces does not count: the city's 4th is rewritten.
     content = (
         "日期,班次,岗位,姓名,电话,单位\n2027-01-04,夜班,值班员,旧值班长,13900000002,市局\n"
         "2027-01-04,白班,值班长,新值班长,13900000009,市局\n"
     ).encode()
-    assert rosters.check_upload(warehouse, "r.csv", content, districts(warehouse)).ok
+    assert rosters.Rosters(warehouse).check_upload("r.csv", content, districts(warehouse)).ok
 
 
 def test_the_import_is_one_transaction(warehouse):
@@ -150,19 +150,19 @@ def test_the_import_is_one_transaction(warehouse):
     check.rows["name"] = check.rows["name"].astype(object)
     check.rows.loc[len(check.rows) - 1, "name"] = None
     with pytest.raises(Exception):  # noqa: B017 - the driver's IntegrityError
-        rosters.import_roster(warehouse, check)
+        rosters.Rosters(warehouse).import_roster(check)
     assert snapshot(warehouse) == before
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_an_export_of_a_date_range_imports_back_unchanged(warehouse, fmt):
     seed_roster(warehouse)
-    rosters.import_roster(warehouse, upload(warehouse, "roster_good.xlsx"))
-    frame = rosters.roster_between(warehouse, date(2027, 1, 4), date(2027, 1, 5))
+    rosters.Rosters(warehouse).import_roster(upload(warehouse, "roster_good.xlsx"))
+    frame = rosters.Rosters(warehouse).between(date(2027, 1, 4), date(2027, 1, 5))
     content = rosters.export_roster(frame, districts(warehouse), fmt)
     before = snapshot(warehouse)
-    check = rosters.check_upload(warehouse, f"export.{fmt}", content, districts(warehouse))
+    check = rosters.Rosters(warehouse).check_upload(f"export.{fmt}", content, districts(warehouse))
     assert check.errors == [] and len(check.rows) == 42
-    rosters.import_roster(warehouse, check)
+    rosters.Rosters(warehouse).import_roster(check)
     assert snapshot(warehouse) == before
     assert isinstance(frame, pd.DataFrame)

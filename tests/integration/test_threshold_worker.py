@@ -73,7 +73,7 @@ def sources(redis_url: str, sqlite_url: str, tmp_path: Path) -> Iterator[Sources
         ],
     )
     yield src
-    src.live.r.close()
+    src.redis.close()
     src.warehouse.engine.dispose()
 
 
@@ -94,11 +94,11 @@ def limits_only() -> Rules:
 def test_a_high_high_reading_raises_one_red_alarm_that_closes_when_the_value_returns(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0), limits_only())
-    sources.live.put_readings([("LT-101", t0, 50.0), ("LT-101", t0 + 10, 95.0)])
+    sources.readings.put([("LT-101", t0, 50.0), ("LT-101", t0 + 10, 95.0)])
     assert worker.run_once() == 1
 
     aid = alarm_id("LT-101", "high_high", episode_of(t0 + 10))
-    alarms = sources.live.active_alarms().set_index("id")
+    alarms = sources.alarms.active().set_index("id")
     alarm = alarms.loc[aid]
     assert alarm["level"] == "red"  # high-high on a grade-1 major hazard source
     assert alarm["source"] == "hazchem"
@@ -110,22 +110,37 @@ def test_a_high_high_reading_raises_one_red_alarm_that_closes_when_the_value_ret
     assert alarm["detail"]["limit"] == 90.0
     assert list(alarms.index) == [aid]
 
-    sources.live.put_readings([("LT-101", t0 + 20, 85.0), ("LT-101", t0 + 30, 50.0)])
+    sources.readings.put([("LT-101", t0 + 20, 85.0), ("LT-101", t0 + 30, 50.0)])
     worker.run_once()
-    closed = sources.live.alarm(aid)
+    closed = sources.alarms.get(aid)
     assert closed["status"] == "closed"
     assert closed["closed_by"] == "阈值引擎"
     assert closed["close_note"] == "恢复正常"
     assert closed["closed_at"] == pytest.approx(t0 + 30, abs=0.01)
-    assert sources.live.active_alarms(closed_window_s=0).empty
+    assert sources.alarms.active(closed_window_s=0).empty
+
+
+def test_an_oxygen_analyser_below_its_low_low_limit_raises_a_red_deficiency_alarm(sources):
+    sources.warehouse.execute(
+        "INSERT INTO sensors (id, hazard_source_id, kind, name, unit, normal, low_low, low, "
+        "high, high_high) VALUES ('OX-101', 'H1', 'oxygen', '1#罐区氧含量', '%VOL', 20.9, "
+        "18.0, 19.5, 23.5, NULL)"
+    )
+    t0 = time.time() - 300
+    worker = make_worker(sources, Clock(t0))
+    sources.readings.put([("OX-101", t0, 20.9), ("OX-101", t0 + 60, 17.2)])
+    worker.run_once()
+    alarm = sources.alarms.get(alarm_id("OX-101", "low_low", episode_of(t0 + 60)))
+    assert (alarm["level"], alarm["category"]) == ("red", "氧含量低低报警")
+    assert alarm["title"] == "苏州甲化工有限公司 1#罐区氧含量 低低报警 (17.2%VOL)"
 
 
 def test_a_fast_rise_raises_a_rate_alarm_showing_the_rate(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0))
-    sources.live.put_readings([("LT-401", t0, 50.0), ("LT-401", t0 + 30, 70.0)])
+    sources.readings.put([("LT-401", t0, 50.0), ("LT-401", t0 + 30, 70.0)])
     worker.run_once()
-    alarm = sources.live.alarm(alarm_id("LT-401", "rate", episode_of(t0 + 30)))
+    alarm = sources.alarms.get(alarm_id("LT-401", "rate", episode_of(t0 + 30)))
     assert (alarm["level"], alarm["category"]) == ("yellow", "变化速率过快")
     assert alarm["title"] == "苏州甲化工有限公司 4#储罐液位 变化速率过快 (+40%/min)"
 
@@ -133,48 +148,48 @@ def test_a_fast_rise_raises_a_rate_alarm_showing_the_rate(sources):
 def test_a_high_reading_on_a_grade_4_source_is_yellow(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0))
-    sources.live.put_readings([("LT-401", t0, 79.0), ("LT-401", t0 + 30, 84.0)])
+    sources.readings.put([("LT-401", t0, 79.0), ("LT-401", t0 + 30, 84.0)])
     worker.run_once()
-    alarm = sources.live.alarm(alarm_id("LT-401", "high", episode_of(t0 + 30)))
+    alarm = sources.alarms.get(alarm_id("LT-401", "high", episode_of(t0 + 30)))
     assert (alarm["level"], alarm["category"]) == ("yellow", "液位高报警")
 
 
 def test_a_replay_of_the_stream_from_scratch_stores_nothing_twice(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0))
-    sources.live.put_readings([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
+    sources.readings.put([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
     worker.run_once()
-    sources.live.put_readings([("LT-101", t0 + 60, 50.0), ("LT-401", t0 + 60, 85.0)])
+    sources.readings.put([("LT-101", t0 + 60, 50.0), ("LT-401", t0 + 60, 85.0)])
     worker.run_once()
-    before = sources.live.active_alarms().sort_values("id").reset_index(drop=True)
-    version = sources.live.version()
+    before = sources.alarms.active().sort_values("id").reset_index(drop=True)
+    version = sources.versions.current()
 
     # A crash that lost the engine's state and every acknowledgement: all is delivered again.
     worker.stop()
-    r = sources.live.r
+    r = sources.redis
     r.delete(STATE_KEY)
     r.xgroup_setid(keys.READING_STREAM, GROUP, "0")
     again = ThresholdWorker(sources, clock=Clock(t0))
     assert again.run_once() == 2
 
-    after = sources.live.active_alarms().sort_values("id").reset_index(drop=True)
+    after = sources.alarms.active().sort_values("id").reset_index(drop=True)
     assert after[["id", "status", "count", "level"]].equals(
         before[["id", "status", "count", "level"]]
     )
     assert (after["count"] == 1).all()
-    assert sources.live.version() == version  # nothing changed at all
+    assert sources.versions.current() == version  # nothing changed at all
 
 
 def test_entries_a_crashed_worker_read_but_never_acknowledged_are_processed(sources):
     t0 = time.time() - 300
     make_worker(sources, Clock(t0)).stop()
-    sources.live.put_readings([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
+    sources.readings.put([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
     # the crashed worker got the entry and died before its XACK
-    r = sources.live.r
+    r = sources.redis
     assert r.xreadgroup(GROUP, CONSUMER, {keys.READING_STREAM: ">"}, count=10)
     worker = ThresholdWorker(sources, clock=Clock(t0))
     assert worker.run_once() == 1
-    assert sources.live.alarm(alarm_id("LT-101", "high_high", episode_of(t0 + 30)))
+    assert sources.alarms.get(alarm_id("LT-101", "high_high", episode_of(t0 + 30)))
     assert r.xpending(keys.READING_STREAM, GROUP)["pending"] == 0
 
 
@@ -182,43 +197,43 @@ def test_a_silent_sensor_raises_a_blue_alarm_on_the_sweep(sources):
     t0 = time.time() - 900
     clock = Clock(t0)
     worker = make_worker(sources, clock)
-    sources.live.put_readings([("LT-101", t0, 50.0)])
+    sources.readings.put([("LT-101", t0, 50.0)])
     clock.now = t0 + 200
     worker.run_once()
-    assert sources.live.active_alarms().empty
+    assert sources.alarms.active().empty
     clock.now = t0 + 400
     worker.run_once()
     aid = alarm_id("LT-101", "silent", episode_of(t0 + 300))
-    alarm = sources.live.alarm(aid)
+    alarm = sources.alarms.get(aid)
     assert (alarm["level"], alarm["category"]) == ("blue", "传感器离线")
-    sources.live.put_readings([("LT-101", t0 + 500, 50.0)])
+    sources.readings.put([("LT-101", t0 + 500, 50.0)])
     worker.run_once()
-    assert sources.live.alarm(aid)["status"] == "closed"
+    assert sources.alarms.get(aid)["status"] == "closed"
 
 
 def test_the_engine_state_survives_a_restart(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0))
-    sources.live.put_readings([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 85.0)])
+    sources.readings.put([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 85.0)])
     worker.run_once()
     worker.stop()
-    assert json.loads(sources.live.r.hget(STATE_KEY, "LT-101"))["raised"]["high"][0] == "high"
+    assert json.loads(sources.redis.hget(STATE_KEY, "LT-101"))["raised"]["high"][0] == "high"
 
     restarted = ThresholdWorker(sources, clock=Clock(t0))
-    sources.live.put_readings([("LT-101", t0 + 60, 50.0)])
+    sources.readings.put([("LT-101", t0 + 60, 50.0)])
     restarted.run_once()
     aid = alarm_id("LT-101", "high", episode_of(t0 + 30))
-    assert sources.live.alarm(aid)["status"] == "closed"
+    assert sources.alarms.get(aid)["status"] == "closed"
 
 
 def test_the_consumer_group_comes_back_when_redis_loses_the_stream(sources):
     t0 = time.time() - 300
     worker = make_worker(sources, Clock(t0))
-    sources.live.r.delete(keys.READING_STREAM)  # as after a restart with an empty Redis
+    sources.redis.delete(keys.READING_STREAM)  # as after a restart with an empty Redis
     assert worker.run_once() == 0
-    sources.live.put_readings([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
+    sources.readings.put([("LT-101", t0, 50.0), ("LT-101", t0 + 30, 95.0)])
     assert worker.run_once() == 1
-    assert sources.live.alarm(alarm_id("LT-101", "high_high", episode_of(t0 + 30)))
+    assert sources.alarms.get(alarm_id("LT-101", "high_high", episode_of(t0 + 30)))
 
 
 def put_red_alarm(sources: Sources, aid: str, occurred_at: float) -> None:
@@ -242,18 +257,18 @@ def test_an_unacknowledged_red_alarm_escalates_once_per_stage(sources):
     worker = make_worker(sources, clock)
     put_red_alarm(sources, "up-1", now - 11 * 60)
     put_red_alarm(sources, "up-2", now - 40 * 60)
-    sources.live.transition("up-2", "acknowledged", who="值班员", at=now - 35 * 60)
-    r = sources.live.r
+    sources.alarms.transition("up-2", "acknowledged", who="值班员", at=now - 35 * 60)
+    r = sources.redis
 
     clock.now += 10
     worker.run_once()
     assert r.hget(keys.alarm("up-1"), "escalation") == "1"
     assert r.hget(keys.alarm("up-2"), "escalation") is None  # acknowledged
-    version = sources.live.version()
+    version = sources.versions.current()
 
     clock.now += 10
     worker.run_once()
-    assert sources.live.version() == version  # recorded once
+    assert sources.versions.current() == version  # recorded once
 
     clock.now += 20 * 60
     worker.run_once()
@@ -263,7 +278,7 @@ def test_an_unacknowledged_red_alarm_escalates_once_per_stage(sources):
 
 def _has_group(sources: Sources) -> bool:
     try:
-        groups = sources.live.r.xinfo_groups(keys.READING_STREAM)
+        groups = sources.redis.xinfo_groups(keys.READING_STREAM)
     except Exception:  # noqa: BLE001 - no stream yet
         return False
     return any(g["name"] == GROUP for g in groups)
@@ -279,13 +294,13 @@ def test_the_worker_thread_turns_live_readings_into_alarms_until_stopped(sources
         # Readings older than the group are not the engine's (it starts at the stream's end).
         while not _has_group(sources) and time.time() < deadline:
             time.sleep(0.05)
-        sources.live.put_readings([("LT-401", now, 50.0), ("LT-401", now + 0.5, 12.0)])
+        sources.readings.put([("LT-401", now, 50.0), ("LT-401", now + 0.5, 12.0)])
         aid = alarm_id("LT-401", "low", episode_of(now + 0.5))
-        while sources.live.alarm(aid) is None and time.time() < deadline:
+        while sources.alarms.get(aid) is None and time.time() < deadline:
             time.sleep(0.05)
-        alarm = sources.live.alarm(aid)
+        alarm = sources.alarms.get(aid)
         assert alarm is not None and alarm["category"] == "液位低报警"
     finally:
         worker.stop()
     assert not worker._thread.is_alive()
-    assert not sources.live.r.exists(keys.lock("thresholds"))  # the lease is given back
+    assert not sources.redis.exists(keys.lock("thresholds"))  # the lease is given back

@@ -54,7 +54,7 @@ def test_the_guard_refuses_what_nobody_declared_and_requests_of_another_shape(ma
     assert client.post("/_dash-update-component", json={"output": "x.children"}).status_code == 403
     assert client.post("/_dash-update-component", data="not json").status_code == 400
     declared = app.server.extensions[auth.CALLBACKS]
-    key, pulse = next((k, d) for k, d in declared.items() if d.where == "callbacks.wall.tick")
+    key, pulse = next((k, d) for k, d in declared.items() if d.where == "callbacks.pulse.tick")
     too_many = {"output": key, "inputs": [{}] * (pulse.inputs + 1), "state": []}
     answer = client.post("/_dash-update-component", json=too_many)
     assert answer.status_code == 400 and answer.json["field"] == "inputs"

@@ -1,44 +1,55 @@
-"""Connector logic without servers: payload rules, topic routing, the configuration file."""
+"""Connector logic without servers: payloads read by the HTTP body door, topic routing, the
+configuration file."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from connectors.config import ConfigError, load, mqtt_config
 from connectors.deliver import Refused
 from connectors.mqtt import route
-from connectors.payload import MAX_DEPTH, BadPayload, parse
+from ingest import MAX_BODY
+from ingest.body import MAX_DEPTH, ApiError, decode
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
+def parse(raw: bytes) -> Any:
+    """What the MQTT connector does with a payload."""
+    return decode(raw, limit=MAX_BODY)
+
+
 @pytest.mark.parametrize(
-    ("raw", "message"),
+    ("raw", "status", "message"),
     [
-        (b"\xef\xbb\xbf{}", "byte-order mark"),
-        ('{"a": "é"}'.encode("utf-16"), "not UTF-8"),
-        (b'{"title": "\xff"}', "not UTF-8"),
-        (b'{"id": 1, "id": 2}', "duplicate key 'id'"),
-        (b'{"a": {"b": 1, "b": 2}}', "duplicate key 'b'"),
-        (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), "nested deeper"),
-        (b"[" * 5000 + b"]" * 5000, "nested deeper"),
-        (b'{"t": "\\ud800"}', "lone surrogate"),
-        (b"", "not valid JSON"),
-        (b"{} {}", "not valid JSON"),
+        (b"\xef\xbb\xbf{}", 400, "body must be UTF-8 (no byte order mark"),
+        ('{"a": "é"}'.encode("utf-16"), 400, "body must be UTF-8"),
+        (b'{"title": "\xff"}', 400, "body is not valid UTF-8 (byte 11)"),
+        (b'{"id": 1, "id": 2}', 400, 'key "id" appears twice in one object'),
+        (b'{"a": {"b": 1, "b": 2}}', 400, 'key "b" appears twice in one object'),
+        (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), 400, "nested deeper"),
+        (b"[" * 5000 + b"]" * 5000, 400, "nested deeper"),
+        (b'{"t": "\\ud800"}', 422, "t: contains U+D800"),
+        (b'{"t": "a\\u0007b"}', 422, "t: contains U+0007"),
+        (b"", 400, "body is empty"),
+        (b"{} {}", 400, "not valid JSON"),
     ],
 )
-def test_a_payload_http_would_refuse_is_refused_with_the_reason(raw: bytes, message: str) -> None:
-    with pytest.raises(BadPayload, match=re.escape(message)) as refused:
+def test_a_payload_http_would_refuse_is_refused_with_the_reason_http_gives(
+    raw: bytes, status: int, message: str
+) -> None:
+    with pytest.raises(ApiError, match=re.escape(message)) as refused:
         parse(raw)
-    assert refused.value.status == 400
+    assert refused.value.status == status
 
 
 def test_an_oversized_payload_is_413() -> None:
-    with pytest.raises(BadPayload) as refused:
-        parse(b'"' + b"x" * (1024 * 1024) + b'"')
+    with pytest.raises(ApiError) as refused:
+        parse(b'"' + b"x" * MAX_BODY + b'"')
     assert refused.value.status == 413
 
 

@@ -144,8 +144,8 @@ def test_escalations_incidents_handovers_roll_calls_and_the_log_of_the_day(
             )
         ]  # fmt: skip
     )
-    duty.record_handover(
-        warehouse, "张三", "李四", {"text": "=危险 交接", "open_alarms": 2}, at=noon
+    duty.Duty(warehouse).record_handover(
+        "张三", "李四", {"text": "=危险 交接", "open_alarms": 2}, at=noon
     )
     warehouse.execute(
         "INSERT INTO rollcall (id, started_at, started_by, deadline_s, units) "

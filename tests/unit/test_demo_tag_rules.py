@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from callbacks.city_map import takeover
-from data_sources.live import ALARM_COLUMNS
+from figures.wall_focus import takeover
 from layouts.alarm_feed import feed_items
 from layouts.tablet_page import urgent_items
+from vocabulary import ALARM_COLUMNS
 
 
 def frame(*details: dict) -> pd.DataFrame:

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from thresholds.escalation import due_escalations, escalation_stage, escalation_text
+from thresholds.escalation import (
+    due_escalations,
+    escalation_badge,
+    escalation_stage,
+    escalation_text,
+    pinned_first,
+    recorded_stage,
+    waiting_minutes,
+)
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -90,3 +98,34 @@ def test_due_escalations_lists_each_alarm_once_per_stage_crossed():
 def test_due_escalations_of_no_alarms_is_empty():
     empty = pd.DataFrame(columns=["id", "level", "status", "occurred_at"])
     assert due_escalations(empty, at(0), already={}) == []
+
+
+# --- how the screens show it ----------------------------------------------------------------
+
+
+def test_the_mark_names_the_stage_the_minutes_waited_and_who_was_told():
+    assert escalation_badge(0, 5) == ""
+    assert escalation_badge(1, 11) == "一级升级 · 未确认11分钟 · 已报分管领导"
+    assert escalation_badge(2, 34) == "二级升级 · 未确认34分钟 · 已报主要领导"
+    assert "34 min unacknowledged" in escalation_badge(2, 34, "en")
+    assert waiting_minutes(T0, at(11, 59)) == 11 and waiting_minutes(at(1), T0) == 0
+
+
+def test_only_an_unacknowledged_alarm_keeps_its_recorded_stage():
+    assert recorded_stage({"status": "new", "escalation": 2}) == 2
+    assert recorded_stage({"status": "acknowledged", "escalation": 2}) == 0
+    assert recorded_stage({"status": "new", "escalation": float("nan")}) == 0
+    assert recorded_stage({"status": "new"}) == 0
+
+
+def test_escalated_alarms_are_pinned_first_then_the_rest_newest_first():
+    alarms = pd.DataFrame(
+        {
+            "id": ["fresh", "s1", "s2", "older", "acked"],
+            "status": ["new", "new", "new", "new", "acknowledged"],
+            "escalation": [0, 1, 2, 0, 2],
+            "occurred_at": pd.to_datetime([at(0), at(-12), at(-31), at(-5), at(-40)], utc=True),
+        }
+    )
+    assert list(pinned_first(alarms)["id"]) == ["s2", "s1", "fresh", "older", "acked"]
+    assert pinned_first(alarms.iloc[0:0]).empty

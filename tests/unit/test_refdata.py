@@ -1,4 +1,4 @@
-"""The generated picture of Suzhou (refdata/generate.py): reproducible, plausible, and every
+"""The generated picture of Suzhou (refdata/generate/): reproducible, plausible, and every
 record where it says it is. Generation only, no database."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from data_sources.boundaries import district_of, load_districts
 from geo.projection import METRIC_CRS, WGS84
 from refdata import names
 from refdata.generate import COLUMNS, PARKS, SHANGHAI, TABLES, TAIHU, generate, yangtze_band
+from vocabulary import LEVELS, reading_fault, title_colour, title_disagrees
 
 TODAY = date(2026, 11, 29)  # a Sunday: the roster's four weeks run 2026-11-16 .. 2026-12-13
 NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # noon in Suzhou
@@ -397,6 +398,19 @@ def test_alarm_history(frames):
     assert sensor_alarms["site_id"].isin(frames["sensors"]["id"]).all()
 
 
+def test_no_alarm_title_names_a_colour_other_than_its_level(frames):
+    alarms = frames["alarm_history"]
+    wrong = [
+        (level, title)
+        for level, title in zip(alarms["level"], alarms["title"])
+        if title_disagrees(title, level)
+    ]
+    assert wrong == []
+    weather = alarms[alarms["category"] == "气象预警"]
+    assert set(weather["title"].map(title_colour)) == set(LEVELS)  # every colour is used
+    assert not weather["title"].str.contains("雷电蓝色|高温蓝色").any()
+
+
 def test_alarms_follow_the_clock_and_the_seasons(frames):
     alarms = frames["alarm_history"]
     local = alarms["occurred_at"].dt.tz_convert(SHANGHAI)
@@ -421,3 +435,5 @@ def test_readings_cover_the_last_day_every_ten_minutes(frames):
     assert 0 < above.mean() < 0.01  # rare excursions
     temps = joined[joined["kind"] == "temperature"]
     assert (temps["value"] - temps["normal"]).abs().median() < 3
+    faults = [reading_fault(*r) for r in zip(joined["kind"], joined["unit"], joined["value"])]
+    assert not any(faults)  # the generated sensors all work

@@ -182,7 +182,7 @@ def test_an_exported_roster_imports_back_to_the_same_rows(fmt):
 def test_an_unclean_roster_is_never_imported():
     check = check_file("roster_bad.xlsx")
     with pytest.raises(ValueError, match="nothing was imported"):
-        rosters.import_roster(None, check)  # refuses before it touches the warehouse
+        rosters.Rosters(None).import_roster(check)  # refuses before it touches the warehouse
 
 
 def test_the_committed_roster_files_are_what_the_script_writes(tmp_path):

@@ -293,7 +293,14 @@ def test_a_file_that_is_not_toml_is_an_error_naming_the_file(tmp_path: Path):
 
 def test_the_shipped_rules_file_loads():
     rules = load_rules()
-    assert set(rules.kinds) == {"level", "temperature", "pressure", "gas_lel", "toxic_ppm"}
+    assert set(rules.kinds) == {
+        "level",
+        "temperature",
+        "pressure",
+        "gas_lel",
+        "toxic_ppm",
+        "oxygen",
+    }
     assert rules.escalation.after_s == (600.0, 1800.0)
     assert rules.kind("gas_lel").stuck_readings == 0
 

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from callbacks.city_map import district_levels, presenter_focus, takeover
 from callbacks.duty_panel import on_duty, room_states
 from callbacks.forces import short_stock, team_summary
-from data_sources.live import ALARM_COLUMNS
 from figures.stats import hourly_counts
+from figures.wall_focus import presenter_focus, takeover
 from layouts.alarm_feed import feed_items
 from layouts.wall import parse_canvas, parse_tiles
+from maps.features import district_levels
+from vocabulary import ALARM_COLUMNS
 
 NOW = pd.Timestamp("2026-11-29T06:00:00Z")
 
@@ -47,21 +48,47 @@ def test_a_district_takes_the_most_severe_level_of_its_open_alarms():
     assert district_levels(frame) == {"320582": "orange", "320508": "blue"}
 
 
-def test_the_newest_unacknowledged_red_alarm_takes_over_and_an_acknowledged_one_does_not():
+def test_the_most_overdue_red_alarm_takes_over_and_names_the_others_waiting():
     frame = alarms(
-        {"id": "old", "level": "red", "occurred_at": NOW - timedelta(minutes=5), "title": "旧"},
-        {"id": "new", "level": "red", "occurred_at": NOW, "title": "新", "lon": 120.9, "lat": 31.9},
+        {"id": "new", "level": "red", "occurred_at": NOW, "title": "新"},
+        {
+            "id": "old",
+            "level": "red",
+            "occurred_at": NOW - timedelta(minutes=12),
+            "title": "旧",
+            "lon": 120.9,
+            "lat": 31.9,
+            "escalation": 1,
+        },
+        {"id": "mid", "level": "red", "occurred_at": NOW - timedelta(minutes=4), "title": "中"},
         {
             "id": "ack",
             "level": "red",
-            "occurred_at": NOW + timedelta(minutes=1),
+            "occurred_at": NOW - timedelta(minutes=40),
             "status": "acknowledged",
         },
     )
-    focus = takeover(frame, gcj02=False)
-    assert focus["id"] == "new" and focus["count"] == 2 and focus["mode"] == "takeover"
-    assert (focus["lon"], focus["lat"]) == (120.9, 31.9)
+    focus = takeover(frame, gcj02=False, now=NOW)
+    assert focus["id"] == "old" and focus["count"] == 3 and focus["mode"] == "takeover"
+    assert focus["stage"] == 1 and (focus["lon"], focus["lat"]) == (120.9, 31.9)
+    # The others by name, longest waiting first, with their minutes (kept current by wall.js).
+    assert [o.split("（")[0] for o in focus["others"]] == ["中", "新"]
+    lines = focus["text"].split("\n")
+    assert "旧" in lines[0] and "一级升级" in lines[1] and "分管领导" in lines[1]
+    assert lines[2].startswith("其他未确认红色警情：中") and "另有" not in focus["text"]
+    since = int((NOW - timedelta(minutes=12)).timestamp())
+    assert f"{{m:{since}=12}}" in lines[1]
     assert takeover(frame[frame["id"] == "ack"], gcj02=False) is None
+
+
+def test_the_takeover_names_four_others_then_counts():
+    rows = [
+        {"id": f"r{i}", "level": "red", "occurred_at": NOW - timedelta(minutes=i), "title": f"T{i}"}
+        for i in range(7)
+    ]
+    focus = takeover(alarms(*rows), gcj02=False, now=NOW)
+    assert focus["id"] == "r6" and len(focus["others"]) == 6
+    assert focus["text"].endswith("等6条") and "T2" in focus["text"] and "T1（" not in focus["text"]
 
 
 def test_presenter_focus_carries_the_bounds_of_a_district_and_over_amap_tiles_shifts_them():
@@ -82,17 +109,29 @@ def test_presenter_focus_carries_the_bounds_of_a_district_and_over_amap_tiles_sh
     assert presenter_focus(None, gcj02=False) is None
 
 
-def test_feed_is_newest_first_with_repeat_counts_and_escalation_text():
+def test_feed_pins_escalated_alarms_first_then_newest_first_with_stage_and_minutes():
     frame = alarms(
         {"id": "a", "level": "blue", "occurred_at": NOW - timedelta(minutes=1)},
-        {"id": "b", "level": "red", "occurred_at": NOW, "count": 4, "escalation": 1},
+        {"id": "b", "level": "red", "occurred_at": NOW, "count": 4},
+        {"id": "c", "level": "red", "occurred_at": NOW - timedelta(minutes=11), "escalation": 1},
+        {"id": "d", "level": "red", "occurred_at": NOW - timedelta(minutes=31), "escalation": 2},
+        {
+            "id": "e",
+            "level": "red",
+            "occurred_at": NOW - timedelta(minutes=50),
+            "escalation": 2,
+            "status": "acknowledged",
+        },
     )
-    items = feed_items(frame, {}, {"hazchem": "危化品风险监测预警系统"})
-    assert [i.to_plotly_json()["props"]["data-alarm-id"] for i in items] == ["b", "a"]
-    text = str(items[0].to_plotly_json())
-    assert "×4" in text and "已超10分钟未确认" in text and "危化品风险监测预警系统" in text
-    assert "escalated" in items[0].className
-    assert [i.to_plotly_json()["props"]["data-escalation"] for i in items] == ["1", "0"]
+    items = feed_items(frame, {}, {"hazchem": "危化品风险监测预警系统"}, now=NOW)
+    props = [i.to_plotly_json()["props"] for i in items]
+    assert [p["data-alarm-id"] for p in props] == ["d", "c", "b", "a", "e"]
+    assert [p["data-escalation"] for p in props] == ["2", "1", "0", "0", "0"]
+    text = str(items[1].to_plotly_json())
+    assert "一级升级" in text and "'11'" in text and "分管领导" in text
+    assert "二级升级" in str(items[0].to_plotly_json()) and "stage-2" in items[0].className
+    assert "×4" in str(items[2].to_plotly_json()) and "危化品风险监测预警系统" in str(items[2])
+    assert "escalated" not in items[4].className  # acknowledged: no longer escalated
     assert feed_items(frame.iloc[0:0], {}, {})[0].children == "当前无警情"
 
 

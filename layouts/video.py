@@ -1,0 +1,85 @@
+"""Camera tiles: a panel of live video beside the incident, the enterprise, the consult detail.
+
+Each tile is a <figure class="video-tile"> carrying the camera's stream kind and address as
+data attributes (text, never HTML); assets/video.js plays it (hls.js into the <video>, MJPEG
+as the <img>'s source), shows 信号中断 over a tile whose stream stops and retries with
+backoff, and plays at most `data-max-streams` tiles of a screen at once (the rest show
+点击播放). A camera that may not be played here says why instead.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dash import html
+
+from layouts.common import panel
+
+# Why a tile has no stream (the callback decides, layouts/video.py words it).
+UNAVAILABLE = {
+    "origin": "地址未获准（CAMERA_ORIGINS）",
+    "demo-off": "演示视频未开启",
+    "demo-missing": "演示视频未生成（需 ffmpeg）",
+}
+KIND_NAMES = {"hls": "HLS", "mjpeg": "MJPEG"}
+
+
+class Ids(StrEnum):
+    INCIDENT = "incident-video"
+    INCIDENT_PANEL = "incident-video-panel"
+    INCIDENT_AS_OF = "incident-video-as-of"
+    HAZCHEM = "hazchem-video"
+    HAZCHEM_SITE = "hazchem-video-site"  # the enterprise the drill-down shows
+    HAZCHEM_PANEL = "hazchem-video-panel"
+    HAZCHEM_AS_OF = "hazchem-video-as-of"
+    CONSULT = "consult-video"
+    CONSULT_PANEL = "consult-video-panel"
+    CONSULT_AS_OF = "consult-video-as-of"
+
+
+def video_panel(title: str, body_id: str, panel_id: str, as_of_id: str) -> html.Section:
+    """An empty panel of tiles, filled by callbacks/video.py."""
+    return panel(
+        title,
+        html.Div(id=body_id, className="video-tiles"),
+        panel_id=panel_id,
+        as_of_id=as_of_id,
+        source="warehouse",
+    )
+
+
+def tile(camera: dict, why_not: str | None = None) -> html.Figure:
+    """One camera: its picture (or why there is none) and its caption."""
+    kind = camera["kind"]
+    caption = [html.Span(camera["name"], className="video-name")]
+    meta = f"{camera['owner']} · {KIND_NAMES.get(kind, kind)}"
+    if camera.get("distance_m") is not None:
+        meta += f" · {camera['distance_m'] / 1000:.1f} km"
+    caption.append(html.Span(meta, className="video-meta"))
+    if why_not:
+        screen = html.Div(UNAVAILABLE[why_not], className="video-none")
+        attrs = {"data-state": "unavailable"}
+    else:
+        media = (
+            html.Video(muted=True, autoPlay=False, className="video-media")
+            if kind == "hls"
+            else html.Img(alt=camera["name"], className="video-media")
+        )
+        screen = html.Div([media, html.Div(className="video-overlay")], className="video-screen")
+        attrs = {"data-src": camera["url"], "data-state": "idle"}
+    return html.Figure(
+        [screen, html.Figcaption(caption)],
+        className="video-tile",
+        **{"data-camera": camera["id"], "data-kind": kind, **attrs},
+    )
+
+
+def tiles(cameras: list[tuple[dict, str | None]], max_streams: int, empty: str) -> html.Div:
+    """The tiles of one screen's panel; `max_streams` is how many may play at once."""
+    if not cameras:
+        return html.Div(html.P(empty, className="empty"), className="video-grid")
+    return html.Div(
+        [tile(camera, why_not) for camera, why_not in cameras],
+        className="video-grid",
+        **{"data-max-streams": str(max_streams)},
+    )

@@ -1,0 +1,199 @@
+"""Every screen that offers English (/, /consult, /tablet) shows no Chinese of its own in
+English mode: what Chinese is left on the screen is data (an alarm's title, an enterprise's or
+a person's name, as recorded). And the landing page leads to the screens and says whether the
+system is ready, as /readyz and /governance do."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import sources_of
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TOKEN = "english-browser-test-token-0123456789"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+
+# Every visible text on the page: text nodes (HTML and SVG: plotly's ticks and labels), input
+# placeholders and values, with the element they are in shown (not display:none, hidden...).
+# Text marked as Chinese inside the page (`lang="zh-CN"`: the switch back to 中文) is Chinese
+# on purpose.
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const shown = el => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === "none" || s.visibility === "hidden" || e.hidden) { return false; }
+    }
+    return el.getClientRects().length > 0;
+  };
+  const root = document.querySelector("#_pages_content > [lang]");
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || ["SCRIPT", "STYLE", "NOSCRIPT"].includes(el.tagName)) { continue; }
+    const marked = el.closest("[lang]");
+    if (marked && marked !== root && marked.lang.startsWith("zh")) { continue; }
+    if (n.textContent.trim() && shown(el)) { out.push(n.textContent.trim()); }
+  }
+  document.querySelectorAll("input, textarea").forEach(i => {
+    if (shown(i)) { out.push(i.placeholder || ""); out.push(i.value || ""); }
+  });
+  return out.filter(Boolean);
+}"""
+
+
+@pytest.fixture
+def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
+    app = make_app(
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        AUTH_REQUIRED=False,
+    )
+    running = serve(app)
+    running.sources = sources_of(app)
+    # A red alarm now, so the urgent lists and the alert prompt have something to show.
+    body = {
+        "id": "en-red-1",
+        "source": "hazchem",
+        "level": "red",
+        "category": "可燃气体报警",
+        "title": "测试化工 可燃气体浓度超标",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": 120.98,
+        "lat": 31.38,
+    }
+    request = urllib.request.Request(
+        running.url + "/api/v1/alarms",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    return running
+
+
+def data_texts(sources) -> str:  # noqa: ANN001
+    """The recorded words a screen may show as they are: titles, names of enterprises, hazard
+    sources, places, people (not categories, systems, districts or levels: those are
+    translated)."""
+    wh = sources.warehouse
+    parts = [
+        *sources.alarms.active(limit=5000, closed_window_s=86400)["title"].dropna(),
+        *wh.query("SELECT title FROM alarm_history")["title"].dropna(),
+        *wh.query("SELECT title FROM incidents")["title"].dropna(),
+        *wh.query("SELECT name FROM enterprises")["name"].dropna(),
+        *wh.query("SELECT name FROM hazard_sources")["name"].dropna(),
+        *wh.query("SELECT name FROM duty_roster")["name"].dropna(),
+    ]
+    return "\n".join(map(str, parts))
+
+
+def chinese_ui(page, data: str) -> list[str]:  # noqa: ANN001
+    """The visible texts holding Chinese that is not part of any recorded data."""
+    found = []
+    for text in page.evaluate(VISIBLE_TEXT):
+        if any(run not in data for run in CJK.findall(text)):
+            found.append(text)
+    return sorted(set(found))
+
+
+def settle(page) -> None:  # noqa: ANN001
+    """Wait until every panel has its data and the clock has ticked."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('.as-of')].every(e => e.dataset.asOf)", timeout=30_000
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('.page-clock')].every(e => e.textContent.length > 4)"
+    )
+    page.wait_for_timeout(1500)
+
+
+def test_consult_in_english_has_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    data = data_texts(server.sources)
+    page = page_factory(1920, 1080)
+    page.goto(f"{server.url}/consult?lang=en")
+    page.wait_for_selector("#consult-alarms tr[data-alarm-id]")
+    page.wait_for_function("document.querySelectorAll('#consult-by-category g.point').length > 1")
+    settle(page)
+    page.locator("#alert-ask").wait_for()  # the alert prompt, drawn in both languages
+    assert chinese_ui(page, data) == []
+    assert re.match(r"^[A-Z][a-z]{2} \d\d/\d\d, \d\d:\d\d:\d\d$", page.inner_text(".page-clock"))
+    # The charts are coloured by level (the wall's palette), not plotly's default blue.
+    colours = set(
+        page.eval_on_selector_all(
+            "#consult-by-district g.point path", "ps => ps.map(p => p.style.fill)"
+        )
+    )
+    assert {"rgb(255, 59, 48)", "rgb(255, 214, 10)", "rgb(47, 140, 255)"} <= colours
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "consult-en-1920x1080.png"))
+    # A drill-down in English too: the alarm's detail.
+    page.locator('#consult-alarms a[href="#alarm=en-red-1"]').click()
+    page.locator("#consult-detail .lifecycle").wait_for()
+    assert chinese_ui(page, data) == []
+
+
+def test_the_check_finds_chinese_on_a_chinese_screen(server, page_factory) -> None:  # noqa: ANN001
+    """The same check on the Chinese page finds its words (so it can fail)."""
+    page = page_factory(1920, 1080)
+    page.goto(f"{server.url}/consult?lang=zh")
+    page.wait_for_selector("#consult-alarms tr[data-alarm-id]")
+    settle(page)
+    found = chinese_ui(page, data_texts(server.sources))
+    assert "会商研判" in found and any("周" in f for f in found)  # title, the clock's weekday
+
+
+def test_tablet_in_english_has_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    data = data_texts(server.sources)
+    page = page_factory(1024, 1366, has_touch=True)
+    page.goto(f"{server.url}/tablet?lang=en")
+    page.wait_for_selector('#tablet-alarms li[data-alarm-id="en-red-1"]')
+    settle(page)
+    assert chinese_ui(page, data) == []
+    page.screenshot(path=str(SHOTS / "tablet-en-1024x1366.png"))
+
+
+def test_home_offers_the_screens_and_the_systems_state_in_both_languages(
+    server, page_factory
+) -> None:  # noqa: ANN001
+    data = data_texts(server.sources)
+    page = page_factory(1920, 1080)
+    page.goto(f"{server.url}/?lang=en")
+    page.wait_for_selector("#home-ready li[data-check='redis']")
+    page.wait_for_selector("#home-systems li.system-chip")
+    settle(page)
+    assert chinese_ui(page, data) == []
+    cards = page.eval_on_selector_all(".screen-card", "cs => cs.map(c => c.dataset.path)")
+    assert cards[:3] == ["/wall", "/consult", "/tablet"] and "/admin" not in cards
+    for card in page.locator(".screen-card").all():  # large enough to touch
+        box = card.bounding_box()
+        assert box["height"] >= 96 and box["width"] >= 200
+    # The state is what /readyz says.
+    with urllib.request.urlopen(server.url + "/readyz", timeout=10) as response:
+        ready = json.load(response)
+    for check in ("redis", "warehouse", "live_state"):
+        state = page.get_attribute(f"#home-ready li[data-check='{check}']", "data-state")
+        assert (state == "ok") == (ready[check] == "ok"), check
+    assert page.get_attribute("#home-ready .ready-all", "data-ready") == (
+        "1" if ready["ready"] else "0"
+    )
+    # The systems as the pulse (and /governance) count them.
+    registered = int(page.get_attribute("#home-systems .home-rate", "data-registered"))
+    assert registered == page.locator("#home-systems li.system-chip").count() >= 1
+    page.screenshot(path=str(SHOTS / "home-en-1920x1080.png"))
+    page.goto(f"{server.url}/?lang=zh")
+    page.locator(".screen-card .card-name", has_text="会商研判").wait_for()
+    settle(page)
+    page.screenshot(path=str(SHOTS / "home-1920x1080.png"))
+    page.locator(".screen-card", has_text="会商研判").click()
+    page.wait_for_url(re.compile(r"/consult"))

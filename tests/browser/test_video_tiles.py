@@ -1,0 +1,156 @@
+"""Camera tiles in real headless Chromium, playing real streams: a live HLS stream (H.264,
+played by hls.js through Media Source Extensions) and an MJPEG stream, both made by Debian's
+ffmpeg and served from loopback (tests/video_streams.py). A camera that goes dark shows
+信号中断 and comes back by itself; a screen plays at most VIDEO_MAX_STREAMS streams."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.helpers import seed_minimal_registry, sources_of
+from tests.video_streams import FFMPEG, HlsCamera, MjpegCamera
+
+pytestmark = pytest.mark.browser
+
+HLS_TILE = 'figure[data-camera="CAM-T1"]'
+MJPEG_TILE = 'figure[data-camera="CAM-T2"]'
+ELSEWHERE_TILE = 'figure[data-camera="CAM-T3"]'
+
+
+@pytest.fixture
+def cameras():
+    if not FFMPEG:
+        pytest.fail("ffmpeg not found: run `make test`, which installs Debian's ffmpeg")
+    hls, mjpeg = HlsCamera(), MjpegCamera()
+    hls.start()
+    mjpeg.start()
+    deadline = time.monotonic() + 60
+    while not hls.ready():
+        assert time.monotonic() < deadline, "ffmpeg wrote no HLS playlist within 60 s"
+        time.sleep(0.2)
+    yield hls, mjpeg
+    hls.close()
+    mjpeg.close()
+
+
+def _app(make_app, serve, sqlite_url, redis_url, cameras, **settings):  # noqa: ANN001, ANN202
+    hls, mjpeg = cameras
+    app = make_app(
+        WAREHOUSE_URL=sqlite_url,
+        REDIS_URL=redis_url,
+        CAMERA_ORIGINS=f"{hls.origin},{mjpeg.origin}",
+        **settings,
+    )
+    sources = sources_of(app)
+    mini = seed_minimal_registry(sources.warehouse)
+    for n, (kind, url) in enumerate(
+        [("hls", hls.url), ("mjpeg", mjpeg.url), ("hls", "http://127.0.0.9:1/live.m3u8")], 1
+    ):
+        sources.cameras.put(
+            {"id": f"CAM-T{n}", "name": f"测试摄像头{n}", "owner": "苏州姑苏测试化工有限公司",
+             "site_id": mini.enterprise_id, "kind": kind, "url": url,
+             "lon": mini.lon + 0.0002 * n, "lat": mini.lat}
+        )  # fmt: skip
+    return serve(app), sources, mini
+
+
+def _state(page, tile: str) -> str:  # noqa: ANN001
+    return page.get_attribute(tile, "data-state")
+
+
+def _wait_state(page, tile: str, state: str, timeout_s: float) -> None:  # noqa: ANN001
+    page.wait_for_function(
+        "([sel, st]) => { const f = document.querySelector(sel); return f && f.dataset.state === st; }",
+        arg=[tile, state],
+        timeout=timeout_s * 1000,
+    )
+
+
+def _video_time(page) -> float:  # noqa: ANN001
+    return page.evaluate(f"document.querySelector('{HLS_TILE} video').currentTime")
+
+
+def _assert_playing(page) -> None:  # noqa: ANN001
+    """The <video>'s clock moves; the MJPEG <img> has a picture, and the picture changes."""
+    _wait_state(page, HLS_TILE, "playing", 60)
+    _wait_state(page, MJPEG_TILE, "playing", 60)
+    first = _video_time(page)
+    image = page.locator(f"{MJPEG_TILE} img")
+    before = image.screenshot()
+    time.sleep(2.5)
+    assert _video_time(page) > first + 1.0
+    assert page.evaluate(f"document.querySelector('{MJPEG_TILE} img').naturalWidth") == 320
+    assert image.screenshot() != before, "the MJPEG picture stood still"
+    assert page.is_hidden(f"{HLS_TILE} .video-overlay")
+
+
+def test_the_enterprise_cameras_play_go_dark_show_the_break_and_recover(
+    make_app, serve, sqlite_url, redis_url, cameras, page_factory
+):  # noqa: ANN001
+    hls, mjpeg = cameras
+    server, _sources, _mini = _app(make_app, serve, sqlite_url, redis_url, cameras)
+    page = page_factory(1920, 1080)
+    page.goto(server.url + "/hazchem")
+    _assert_playing(page)
+    # A camera whose origin CAMERA_ORIGINS does not list is not played (nor fetched).
+    assert page.text_content(ELSEWHERE_TILE).startswith("地址未获准")
+    assert page.console_errors == []
+
+    hls.stop()
+    mjpeg.stop()
+    for tile in (HLS_TILE, MJPEG_TILE):
+        _wait_state(page, tile, "down", 30)
+        assert page.text_content(f"{tile} .video-overlay") == "信号中断"
+        assert page.is_visible(f"{tile} .video-overlay")
+
+    hls.start()
+    mjpeg.start()
+    _assert_playing(page)
+
+
+def test_a_screen_plays_at_most_the_cap_and_a_click_swaps(
+    make_app, serve, sqlite_url, redis_url, cameras, page_factory
+):  # noqa: ANN001
+    server, sources, mini = _app(
+        make_app, serve, sqlite_url, redis_url, cameras, VIDEO_MAX_STREAMS=1
+    )
+    now = datetime.now(UTC)
+    sources.incidents.put(
+        {"id": "INC-VIDEO-1", "title": "测试化工厂泄漏", "category": "危化品泄漏", "level": 3,
+         "status": "open", "district": mini.district, "lon": mini.lon, "lat": mini.lat,
+         "opened_at": now, "closed_at": None, "casualties": 0, "summary": "测试",
+         "wind_from_deg": None, "wind_speed_ms": None},
+        None, "test", now,
+    )  # fmt: skip
+    page = page_factory(1920, 1080)
+    page.goto(server.url + "/incident/INC-VIDEO-1")
+    _wait_state(page, HLS_TILE, "playing", 60)  # the nearest camera plays
+    assert _state(page, MJPEG_TILE) == "held"
+    assert page.text_content(f"{MJPEG_TILE} .video-overlay") == "▶ 点击播放"
+    assert page.get_attribute(f"{MJPEG_TILE} img", "src") is None
+
+    page.click(MJPEG_TILE)
+    _wait_state(page, MJPEG_TILE, "playing", 30)
+    assert _state(page, HLS_TILE) == "held"
+    assert page.get_attribute(f"{HLS_TILE} video", "src") is None
+
+
+def test_the_policy_lets_media_come_from_the_camera_origins_only(
+    make_app, serve, sqlite_url, redis_url, cameras
+):  # noqa: ANN001
+    import urllib.request
+
+    hls, mjpeg = cameras
+    server, _sources, _mini = _app(make_app, serve, sqlite_url, redis_url, cameras)
+    with urllib.request.urlopen(server.url + "/hazchem", timeout=30) as response:
+        policy = dict(
+            d.strip().split(" ", 1) for d in response.headers["Content-Security-Policy"].split(";")
+        )
+    origins = f"{hls.origin} {mjpeg.origin}"
+    assert policy["media-src"] == f"'self' blob: {origins}"
+    assert policy["connect-src"] == f"'self' {origins}"
+    assert policy["img-src"].endswith(origins)
+    assert "worker-src" not in policy and "*" not in policy["media-src"]
