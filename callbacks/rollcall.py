@@ -11,10 +11,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import ALL, Input, Output, State, ctx, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, no_update
 
 import auth
-from callbacks import guarded
+from callbacks import guarded, guarded_clientside
 from data_sources import get_sources, rollcall
 from layouts.common import local_time
 from layouts.pulse import ids as pulse_ids
@@ -124,21 +124,39 @@ def start(n_clicks: int, minutes: Any):
     return f"已向 {len(units)} 个区县值班室发起点名，时限 {minutes} 分钟。"
 
 
-@guarded(
-    "duty_log",
-    Output(Ids.MESSAGE, "children", allow_duplicate=True),
+# A tap is taken in the browser first (assets/actions.js), as the alarm buttons' are: the room
+# list redraws when any room answers, and a redraw re-runs a callback on the buttons; had
+# `answer_by_phone` listened to them itself, a redraw during a tap could supersede the tap's
+# request, and the answer was never recorded (seen under load in CI). The store changes only
+# when a button was tapped.
+guarded_clientside(
+    "view",
+    ClientsideFunction(namespace="seActions", function_name="pressed"),
+    Output(Ids.PRESSED, "data"),
     Input({"type": Ids.ANSWER, "unit": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-def answer_by_phone(clicks: list[int | None]):
+
+
+@guarded(
+    "duty_log",
+    Output(Ids.MESSAGE, "children", allow_duplicate=True),
+    Input(Ids.PRESSED, "data"),
+    prevent_initial_call=True,
+)
+def answer_by_phone(pressed: Any):
     """Record a room's answer taken by phone."""
-    if not ctx.triggered_id or not any(clicks or []) or not ctx.triggered[0].get("value"):
+    button = pressed.get("id") if isinstance(pressed, dict) else None
+    if not isinstance(button, dict) or button.get("type") != Ids.ANSWER:
         return no_update
+    unit = str(button.get("unit") or "")
     if not auth.can("duty_log"):
         return "无权登记应答。"
     sources = get_sources()
-    unit = ctx.triggered_id["unit"]
-    name = sources.registry.district_names().get(unit, unit)
+    names = sources.registry.district_names()
+    if unit not in names:
+        return no_update
+    name = names[unit]
     result = sources.rollcall.answer(unit, via="phone", recorded_by=_account())
     auth.audit("rollcall.answer", unit=unit, via="phone", outcome=result.outcome)
     if result.outcome == "answered":

@@ -33,6 +33,7 @@ class Ids(StrEnum):
     SHOWN = "rollcall-shown"
     HISTORY = "rollcall-history"
     ANSWER = "rollcall-answer"  # type of the per-room buttons' pattern-matching ids
+    PRESSED = "rollcall-pressed"  # Store: the last phone-answer button tapped {id, at}
 
 
 def layout() -> html.Section:
@@ -66,6 +67,7 @@ def layout() -> html.Section:
         html.Ol(id=Ids.HISTORY, className="rollcall-history"),
         dcc.Interval(id=Ids.TICK, interval=1000, disabled=True),
         dcc.Store(id=Ids.SHOWN),
+        dcc.Store(id=Ids.PRESSED),
     ]
     return panel("区县值班室点名", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 
