@@ -1,6 +1,7 @@
 """Run the roll call panel: start a roll call, take answers by phone, show who has answered.
 
-While a roll call is open a one-second tick keeps the countdown current; the room list is
+While a roll call is open a one-second tick keeps the countdown current (gated: it asks only
+when the last ask was answered, assets/gate.js); the room list is
 redrawn only when a room's state changes, so its buttons stay put under the pointer.
 """
 
@@ -75,7 +76,7 @@ def _account() -> str | None:
     Output(Ids.TICK, "disabled"),
     Output(Ids.AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
-    Input(Ids.TICK, "n_intervals"),
+    Input(Ids.ASK, "data"),
     State(Ids.SHOWN, "data"),
 )
 def refresh(_version: Any, _n: int | None, shown: str | None):
@@ -87,6 +88,26 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
     signature = json.dumps([state and state["id"], rows], ensure_ascii=False)
     rooms = room_items(rows) if signature != shown else no_update
     return status_line(summary), rooms, signature, not running, datetime.now(UTC).isoformat()
+
+
+# The countdown's tick asks through a store, and only when the last ask was answered (the
+# as-of stamp moves with every answer): a tick that came while a slow answer was in flight
+# would supersede it, and on a server slower than a second the rooms would never change.
+guarded_clientside(
+    "view",
+    ClientsideFunction(namespace="seGate", function_name="ask"),
+    Output(Ids.ASK, "data"),
+    Input(Ids.TICK, "n_intervals"),
+    prevent_initial_call=True,
+)
+guarded_clientside(
+    "view",
+    ClientsideFunction(namespace="seGate", function_name="answered"),
+    Output(Ids.HEARD, "data"),
+    Input(Ids.AS_OF, "data-as-of"),
+    State(Ids.TICK, "id"),
+    prevent_initial_call=True,
+)
 
 
 @guarded("contacts", Output(Ids.HISTORY, "children"), Input(PULSE.version, "data"))

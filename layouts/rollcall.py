@@ -33,6 +33,8 @@ class Ids(StrEnum):
     SHOWN = "rollcall-shown"
     HISTORY = "rollcall-history"
     ANSWER = "rollcall-answer"  # type of the per-room buttons' pattern-matching ids
+    ASK = "rollcall-ask"  # Store: the tick, passed on only when the last ask was answered
+    HEARD = "rollcall-heard"  # Store: when the last answer came (assets/gate.js)
     PRESSED = "rollcall-pressed"  # Store: the last phone-answer button tapped {id, at}
 
 
@@ -68,6 +70,8 @@ def layout() -> html.Section:
         dcc.Interval(id=Ids.TICK, interval=1000, disabled=True),
         dcc.Store(id=Ids.SHOWN),
         dcc.Store(id=Ids.PRESSED),
+        dcc.Store(id=Ids.ASK),
+        dcc.Store(id=Ids.HEARD),
     ]
     return panel("区县值班室点名", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 

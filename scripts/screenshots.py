@@ -14,14 +14,28 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 SHOTS = [
-    # (file name, path, viewport width, height)
+    # (file name, path, viewport width, height); "{incident}" is the newest open incident.
+    ("home-1920x1080.png", "/", 1920, 1080),
+    ("home-en-1920x1080.png", "/?lang=en", 1920, 1080),
     ("wall-3840x2160.png", "/wall?canvas=3840x2160", 3840, 2160),
     ("wall-1920x1080.png", "/wall?canvas=1920x1080", 1920, 1080),
     ("wall-5760x3240.png", "/wall?canvas=5760x3240", 5760, 3240),
     ("wall-7680x2160.png", "/wall?canvas=7680x2160", 7680, 2160),
+    ("consult-1920x1080.png", "/consult", 1920, 1080),
+    ("consult-en-1920x1080.png", "/consult?lang=en", 1920, 1080),
     ("tablet-1024x768.png", "/tablet", 1024, 768),
+    ("tablet-1366x1024.png", "/tablet", 1366, 1024),
+    ("tablet-en-1024x1366.png", "/tablet?lang=en", 1024, 1366),
+    ("phone-390x844.png", "/tablet", 390, 844),
+    ("phone-844x390.png", "/tablet", 844, 390),
     ("hazchem.png", "/hazchem", 1920, 1080),
+    ("resources.png", "/resources", 1920, 1080),
+    ("resources-1366x768.png", "/resources", 1366, 768),
     ("duty.png", "/duty", 1920, 1080),
+    ("duty-1366x768.png", "/duty", 1366, 768),
+    ("incident.png", "/incident/{incident}", 1920, 1080),
+    ("governance-1920x1080.png", "/governance", 1920, 1080),
+    ("report-daily.png", "/report/daily", 1240, 1754),
 ]
 
 ARGS = [
@@ -33,6 +47,20 @@ ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+
+
+def _newest_incident(browser, base: str) -> str | None:  # noqa: ANN001
+    """The id of an incident to show: the first incident link on the tablet."""
+    page = browser.new_page()
+    try:
+        page.goto(base + "/tablet")
+        link = page.locator("a[href^='/incident/']").first
+        link.wait_for(timeout=15_000)
+        return (link.get_attribute("href") or "").rsplit("/", 1)[-1] or None
+    except Exception:  # noqa: BLE001 - no incident link: the incident shot is skipped
+        return None
+    finally:
+        page.close()
 
 
 def main() -> None:
@@ -47,11 +75,12 @@ def main() -> None:
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        incident = _newest_incident(browser, args.base)
         for name, path, width, height in SHOTS:
-            if args.only not in name:
+            if args.only not in name or ("{incident}" in path and not incident):
                 continue
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(args.base + path)
+            page.goto(args.base + path.format(incident=incident))
             page.wait_for_timeout(args.wait_ms)
             page.screenshot(path=str(out / name))
             print(out / name)

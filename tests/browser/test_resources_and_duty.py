@@ -14,7 +14,7 @@ import pytest
 import auth
 import ingest.rollcall
 from callbacks.forces import team_summary
-from data_sources import keys, rosters
+from data_sources import keys, rollcall, rosters
 from tests.helpers import sources_of
 
 # Dash 4 announces DataTable's future removal every time one is built; the brief keeps it
@@ -278,6 +278,33 @@ def test_a_roll_call_flags_the_district_that_does_not_answer(server, page_factor
     # It answers after all: flagged late, not answered.
     assert answer(server, silent)["late"] is True
     page.wait_for_selector(f'#rollcall-rooms li[data-unit="{silent}"][data-state="late"]')
+    assert_clean(page)
+
+
+def test_a_roll_call_on_a_server_slower_than_its_countdown_still_shows_answers(
+    server, page_factory, monkeypatch
+):  # noqa: ANN001
+    # Each read of the roll call takes 1.5 s against the countdown's 1 s tick. Ungated, every
+    # tick superseded the read in flight, and the rooms never changed (seen under load in CI).
+    page = open_duty(page_factory, server)
+    districts = list(server.sources.registry.district_names())
+    page.click("#rollcall-start")
+    page.wait_for_function(
+        f"document.querySelectorAll('#rollcall-rooms li[data-state=waiting]').length === {len(districts)}",
+        timeout=30_000,
+    )
+    quick = rollcall.RollCall.state
+
+    def slow(self):  # noqa: ANN001, ANN202
+        time.sleep(1.5)
+        return quick(self)
+
+    monkeypatch.setattr(rollcall.RollCall, "state", slow)
+    assert answer(server, districts[1])["outcome"] == "answered"
+    page.wait_for_selector(
+        f'#rollcall-rooms li[data-unit="{districts[1]}"][data-state="answered"]', timeout=30_000
+    )
+    assert room(page, districts[2]).get_attribute("data-state") == "waiting"
     assert_clean(page)
 
 
