@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -64,8 +65,16 @@ def incident(incident_id: str, level: int) -> dict:
 
 
 def background(locator) -> str:  # noqa: ANN001
-    locator.wait_for()
-    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
+    """The element's background colour. A list that redraws under the read detaches the element
+    it found (an empty computed style): then it is read again from the redrawn list."""
+    value = ""
+    for _ in range(50):
+        locator.wait_for()
+        value = locator.evaluate("e => e.isConnected ? getComputedStyle(e).backgroundColor : ''")
+        if value:
+            return value
+        time.sleep(0.1)
+    return value
 
 
 def test_an_incident_level_has_the_same_colour_on_the_tablet_the_incident_page_and_consult(
