@@ -267,6 +267,9 @@ def test_replay_plays_at_sixty_times_and_goes_back_to_live(server, page_factory)
     assert page.locator("#replay-speed-60.on").count() == 1
     assert "at=" in page.url and "speed=60" in page.url
     page.click("#replay-pause")
+    # The pause is taken when its button is lit (the click goes through Dash's queue first).
+    page.wait_for_selector("#replay-pause.on")
+    page.wait_for_timeout(300)  # the banner's clock redraws every 250 ms
     shown = page.locator("#replay-time").inner_text()
     page.wait_for_timeout(1500)
     assert page.locator("#replay-time").inner_text() == shown

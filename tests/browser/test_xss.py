@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.helpers import sources_of
 
@@ -233,8 +234,15 @@ def test_the_wall_shows_hostile_titles_as_text_in_feed_takeover_tooltips_and_pop
     marker = page.locator("#main-map path.alarm-marker.level-red")
     marker.wait_for()
     page.wait_for_timeout(1500)  # the takeover's fly-to settles
-    marker.hover(force=True)
     tip = page.locator(".leaflet-tooltip", has_text="危化品泄漏")
+    for _ in range(20):  # as a person would: point again if the map moved under the pointer
+        page.mouse.move(0, 0)
+        marker.hover(force=True)
+        try:
+            tip.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            continue
     tip.wait_for()
     assert TITLE in tip.inner_text()
     marker.click(force=True)
