@@ -305,7 +305,8 @@ def test_a_roll_call_on_a_server_slower_than_its_countdown_still_shows_answers(
     monkeypatch.setattr(rollcall.RollCall, "state", slow)
     assert answer(server, districts[1])["outcome"] == "answered"
     page.wait_for_selector(
-        f'#rollcall-rooms li[data-unit="{districts[1]}"][data-state="answered"]', timeout=ANSWERED_MS
+        f'#rollcall-rooms li[data-unit="{districts[1]}"][data-state="answered"]',
+        timeout=ANSWERED_MS,
     )
     assert room(page, districts[2]).get_attribute("data-state") == "waiting"
     assert_clean(page)
