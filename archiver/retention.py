@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
-from archiver import housekeeping
+from archiver import housekeeping, partitions
 from archiver.reading import STREAMS
 from data_sources import keys
 from data_sources.streams import Streams
@@ -31,16 +31,28 @@ class Retention:
     closed_keep_s: float
 
     def prune(self, now: datetime | None = None) -> int:
-        """Delete readings older than the retention period; return how many went.
+        """Delete readings older than the retention period, and their rollups; return how
+        many readings went.
 
         A sensing network writes millions of readings a day: without this the warehouse
-        grows without bound. A failure is logged and tried again next hour, never raised
-        into the archiving loop.
+        grows without bound. On PostgreSQL whole days go (their partitions are dropped), so
+        a reading stays up to a day past the period; SQLite deletes rows. A failure is logged
+        and tried again next hour, never raised into the archiving loop.
         """
         cutoff = (now or datetime.now(UTC)) - timedelta(days=self.retention_days)
         try:
-            deleted = self.wh.execute(
-                "DELETE FROM reading_history WHERE ts < :cutoff", {"cutoff": cutoff}, timeout_s=600
+            if self.wh.dialect == "postgresql":
+                deleted = partitions.drop_before(self.wh, cutoff)
+            else:
+                deleted = self.wh.execute(
+                    "DELETE FROM reading_history WHERE ts < :cutoff",
+                    {"cutoff": cutoff},
+                    timeout_s=600,
+                )
+            self.wh.execute(
+                "DELETE FROM reading_rollups WHERE bucket < :cutoff",
+                {"cutoff": cutoff},
+                timeout_s=600,
             )
         except Exception:  # noqa: BLE001 - pruning must never stop the archive
             log.exception("archiver: pruning readings older than %s failed", cutoff)
@@ -48,6 +60,20 @@ class Retention:
         if deleted:
             log.info("archiver: pruned %d readings older than %s", deleted, cutoff.isoformat())
         return int(deleted)
+
+    def partition(self, now: datetime | None = None) -> int:
+        """PostgreSQL: make the day partitions of the coming days (and of days found in the
+        default partition) ahead of the readings; return how many were made."""
+        if self.wh.dialect != "postgresql":
+            return 0
+        try:
+            made = partitions.ensure_ahead(self.wh, now)
+        except Exception:  # noqa: BLE001 - the default partition takes the rows meanwhile
+            log.exception("archiver: making the reading partitions failed")
+            return 0
+        if made:
+            log.info("archiver: made reading partitions for %s", [d.isoformat() for d in made])
+        return len(made)
 
     def trim(self, now: float | None = None) -> dict[str, int]:
         """Trim the Redis state that grows: archived stream entries, the closed set.
@@ -73,6 +99,7 @@ class Retention:
         """Hourly: prune readings, apply the retention of alarm changes and the audit trail,
         purge dead sessions and old login failures. Failures are logged, never raised."""
         counts: Counter[str] = Counter()
+        counts["partitions_made"] += self.partition(now)
         if self.retention_days:
             counts["pruned"] += self.prune(now)
         try:

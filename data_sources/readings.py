@@ -24,6 +24,8 @@ from data_sources.warehouse import Warehouse
 # The history is written every few minutes by the archiver: a minute of cache is invisible.
 HISTORY_TTL = 60
 QUERY_TIMEOUT_S = 5.0
+# Windows up to this long read the 1-minute rollups, longer ones the hourly.
+ROLLUP_MINUTES_UP_TO = timedelta(hours=6)
 
 # ARGV: triples of sensor id, ts (ms), value. A reading replaces the stored one only when it
 # is newer by event time, so late and repeated deliveries never overwrite a newer value.
@@ -47,6 +49,17 @@ if updated > 0 then
 end
 return updated
 """
+
+
+def rollup_step(window: timedelta) -> int:
+    """The rollup (bucket width in seconds) a window of this length is drawn from: at most
+    ~360 points a sensor either way."""
+    return 60 if window <= ROLLUP_MINUTES_UP_TO else 3600
+
+
+def _floor(at: datetime, step: int) -> datetime:
+    # The bucket holding `since` starts before it: it belongs to the window too.
+    return at - timedelta(seconds=at.timestamp() % step)
 
 
 def _minute(at: datetime) -> datetime:
@@ -95,26 +108,38 @@ class Readings:
     def sensor_history(
         self, hazard_source_id: str, since: datetime, until: datetime
     ) -> pd.DataFrame:
-        """Readings in [since, until) of every sensor of one hazard source, oldest first.
+        """Every sensor of one hazard source over [since, until), oldest first, from the
+        rollups: 1-minute buckets for a window up to ROLLUP_MINUTES_UP_TO, hourly beyond.
 
-        Columns: sensor_id, ts (UTC), value. `since` and `until` are UTC-aware.
+        Columns: sensor_id, ts (UTC, the start of the bucket), value (the mean), min, max,
+        n (readings in the bucket). `since` and `until` are UTC-aware.
         """
+        step = rollup_step(until - since)
         since, until = _minute(since), _minute(until) + timedelta(minutes=1)
 
         def load() -> pd.DataFrame:
             frame = self.warehouse.query(
-                "SELECT r.sensor_id, r.ts, r.value FROM reading_history r "
+                "SELECT r.sensor_id, r.bucket AS ts, r.total / r.n AS value, "
+                "r.min_value AS min, r.max_value AS max, r.n FROM reading_rollups r "
                 "JOIN sensors s ON s.id = r.sensor_id "
-                "WHERE s.hazard_source_id = :hs AND r.ts >= :since AND r.ts < :until "
-                "ORDER BY r.sensor_id, r.ts",
-                {"hs": hazard_source_id, "since": since, "until": until},
+                "WHERE s.hazard_source_id = :hs AND r.step = :step "
+                "AND r.bucket >= :since AND r.bucket < :until "
+                "ORDER BY r.sensor_id, r.bucket",
+                {
+                    "hs": hazard_source_id,
+                    "step": step,
+                    "since": _floor(since, step),
+                    "until": until,
+                },
                 timeout_s=QUERY_TIMEOUT_S,
             )
             frame["ts"] = pd.to_datetime(frame["ts"], utc=True, format="mixed")
-            frame["value"] = frame["value"].astype(float)
+            for column in ("value", "min", "max"):
+                frame[column] = frame[column].astype(float)
+            frame["n"] = frame["n"].astype(int)
             return frame
 
-        key = f"sensor_history:{hazard_source_id}:{since.isoformat()}:{until.isoformat()}"
+        key = f"sensor_history:{hazard_source_id}:{step}:{since.isoformat()}:{until.isoformat()}"
         return cached(self.cache, key, HISTORY_TTL, load)
 
     def site_alarms(self, since: datetime, until: datetime) -> pd.DataFrame:
