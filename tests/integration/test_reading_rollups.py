@@ -180,3 +180,47 @@ def test_retention_drops_the_old_day_partitions_and_keeps_the_rest(pg_wh: Wareho
     # The rollups go with them.
     oldest = pg_wh.query("SELECT min(bucket) AS b FROM reading_rollups")["b"].iloc[0]
     assert oldest >= cutoff - timedelta(hours=1)
+
+
+def test_migration_0012_converts_a_table_that_already_holds_readings(warehouse_url: str) -> None:
+    from alembic import command
+
+    from data_sources.warehouse import _alembic_config
+
+    engine = make_engine(warehouse_url)
+    try:
+        with engine.begin() as conn:
+            config = _alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0011")
+        wh = Warehouse(engine)
+        old = [
+            {"sensor_id": "H0001-T1", "ts": T0 + timedelta(days=d, minutes=m), "value": d + m / 10}
+            for d in (0, 1, 5)
+            for m in (0, 1, 2, 61)
+        ]
+        wh.execute(
+            "INSERT INTO reading_history (sensor_id, ts, value) VALUES (:sensor_id, :ts, :value)",
+            old,
+        )
+        upgrade(engine)
+        assert wh.count("reading_history") == len(old)
+        for step in (60, 3600):
+            expected, got = raw_aggregates(wh, step), rollups(wh, step)
+            assert got["n"].tolist() == expected["n"].tolist()
+            assert got["max"].tolist() == expected["max"].tolist()
+            assert got["last"].tolist() == expected["last"].tolist()
+        if wh.dialect == "postgresql":
+            # Every day of the old rows got its partition (the days between too); none in default.
+            assert {T0.date() + timedelta(days=d) for d in range(6)} <= set(partitions.days(wh))
+            assert wh.count(partitions.DEFAULT) == 0
+            brin = wh.query(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'reading_history' "
+                "AND indexdef LIKE '%brin%'"
+            )
+            assert len(brin) == 1
+        # New readings go on being rolled up after the conversion.
+        insert(wh, [{"sensor_id": "H0001-T1", "ts": T0 + timedelta(seconds=15), "value": 100.0}])
+        assert rollups(wh, 60).loc[("H0001-T1", pd.Timestamp(T0.replace(second=0)))]["max"] == 100.0
+    finally:
+        engine.dispose()
