@@ -43,6 +43,22 @@ INSERT_READING = (
     "INSERT INTO reading_history (sensor_id, ts, value) VALUES (:sensor_id, :ts, :value) "
     "ON CONFLICT (sensor_id, ts) DO NOTHING"
 )
+# PostgreSQL: a batch as one statement, so that the rollup trigger (migration 0012), which
+# fires once a statement, aggregates the whole batch at once instead of once a row.
+INSERT_READINGS_PG = (
+    "INSERT INTO reading_history (sensor_id, ts, value) "
+    "SELECT * FROM unnest(CAST(:sensor_ids AS varchar[]), CAST(:ts AS timestamptz[]), "
+    "CAST(:values AS double precision[])) ON CONFLICT (sensor_id, ts) DO NOTHING"
+)
+
+
+def readings_as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The parameters of INSERT_READINGS_PG for the rows of INSERT_READING."""
+    return {
+        "sensor_ids": [r["sensor_id"] for r in rows],
+        "ts": [r["ts"] for r in rows],
+        "values": [r["value"] for r in rows],
+    }
 
 
 @dataclass

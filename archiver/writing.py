@@ -64,6 +64,13 @@ class EntryWriting(Quarantining):
 
     def _write(self, entries: Sequence[records.Entry]) -> None:
         steps = records.merge(entries)
+        if self.wh.dialect == "postgresql":
+            steps = [
+                (records.INSERT_READINGS_PG, records.readings_as_arrays(params))
+                if sql == records.INSERT_READING
+                else (sql, params)
+                for sql, params in steps
+            ]
         if steps:
             self.wh.execute_all(steps, timeout_s=self.write_timeout_s)
 

@@ -6,8 +6,8 @@ partitions by day, BRIN on ts, the rollup trigger), and loads `--rows` readings 
 `--batch` rows (each batch one statement, so the rollup trigger upserts once per bucket and
 batch). Then prints:
 
-- insert throughput (rows/s) by COPY, and by the archiver's own executemany INSERT on a
-  sample, both with the rollups kept up;
+- insert throughput (rows/s) by COPY, and by the archiver's own batch INSERT (1,000 rows a
+  statement) on a sample, both with the rollups kept up;
 - the drill-down of one sensor over 24 h and over 30 days: from the rollups (what the
   hazchem screen reads) and, side by side as the bare reference, from the raw rows (the
   rows themselves, and their hourly aggregate computed from them);
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from archiver import partitions  # noqa: E402
-from archiver.records import INSERT_READING  # noqa: E402
+from archiver.records import INSERT_READINGS_PG, readings_as_arrays  # noqa: E402
 from data_sources.warehouse import Warehouse, make_engine, upgrade  # noqa: E402
 
 ROLLUP = (
@@ -85,7 +85,9 @@ def main() -> int:
     parser.add_argument("--sensors", type=int, default=100)
     parser.add_argument("--days", type=int, default=31)
     parser.add_argument("--batch", type=int, default=50_000)
-    parser.add_argument("--sample", type=int, default=20_000, help="rows by executemany INSERT")
+    parser.add_argument(
+        "--sample", type=int, default=20_000, help="rows by the archiver's batch INSERT"
+    )
     parser.add_argument(
         "--warehouse", default="postgresql+psycopg://postgres:postgres@127.0.0.1:5432/test"
     )
@@ -145,8 +147,8 @@ def main() -> int:
             f"insert by COPY (rollups kept up): {loaded:,} rows in {copy_s:.1f} s = {copy_rate:,.0f} rows/s"
         )
 
-        # The archiver's path: executemany of INSERT ... ON CONFLICT DO NOTHING, in batches of
-        # 1,000 (its stream reads), just after the loaded period.
+        # The archiver's path: INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING, a batch
+        # of 1,000 a statement and transaction, just after the loaded period.
         sample = [
             {
                 "sensor_id": sensors[j % len(sensors)],
@@ -157,10 +159,12 @@ def main() -> int:
         ]
         began = time.perf_counter()
         for j in range(0, len(sample), 1000):
-            wh.execute_all([(INSERT_READING, sample[j : j + 1000])], timeout_s=600)
+            wh.execute_all(
+                [(INSERT_READINGS_PG, readings_as_arrays(sample[j : j + 1000]))], timeout_s=600
+            )
         ins_s = time.perf_counter() - began
         print(
-            f"insert by the archiver's executemany INSERT (rollups kept up): {len(sample):,} rows "
+            f"insert by the archiver's batch INSERT (rollups kept up): {len(sample):,} rows "
             f"in {ins_s:.1f} s = {len(sample) / ins_s:,.0f} rows/s"
         )
 

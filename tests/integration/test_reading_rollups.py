@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from archiver import partitions
-from archiver.records import INSERT_READING
+from archiver.records import INSERT_READING, INSERT_READINGS_PG, readings_as_arrays
 from archiver.retention import Retention
 from data_sources.readings import Readings, rollup_step
 from data_sources.warehouse import Warehouse, make_engine, upgrade
@@ -42,7 +42,10 @@ def pg_wh(pg_url: str) -> Iterator[Warehouse]:
 
 def insert(wh: Warehouse, rows: list[dict]) -> None:
     # The archiver's own statement, in one transaction as it writes a batch.
-    wh.execute_all([(INSERT_READING, rows)])
+    if wh.dialect == "postgresql":
+        wh.execute_all([(INSERT_READINGS_PG, readings_as_arrays(rows))])
+    else:
+        wh.execute_all([(INSERT_READING, rows)])
 
 
 def raw_aggregates(wh: Warehouse, step: int) -> pd.DataFrame:
