@@ -53,6 +53,13 @@ SETTINGS: tuple[Setting, ...] = (
         endpoint.warehouse_url,
     ),
     Setting(
+        "WAREHOUSE_READ_URL",
+        None,
+        "SQLAlchemy URL of a streaming read replica of WAREHOUSE_URL: the screens' reads go "
+        "there, every write to WAREHOUSE_URL. Unset: reads go to WAREHOUSE_URL.",
+        endpoint.warehouse_url,
+    ),
+    Setting(
         "TILE_URL", None, "XYZ tile template. Unset: offline vector base map.", endpoint.tile_url
     ),
     Setting(

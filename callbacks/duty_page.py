@@ -122,7 +122,7 @@ def refresh_rosters(_version: Any, unit: str | None):
         {"label": n, "value": a} for a, n in districts.items()
     ]
     names = sorted(set(roster.loc[roster["unit"] == UNIT_CITY, "name"]))
-    stamp = now.isoformat()
+    stamp = sources.as_of(now).isoformat()
     return (
         roster_rows("单位", today_rows(roster, today, districts)),
         f"roster-table now-{current_shift(now)}",
@@ -145,8 +145,9 @@ def refresh_rosters(_version: Any, unit: str | None):
 )
 def refresh_log(_version: Any):
     """Show the duty log (newest first) and the latest handovers."""
-    log = get_sources().duty
-    stamp = datetime.now(UTC).isoformat()
+    sources = get_sources()
+    log = sources.duty
+    stamp = sources.as_of(datetime.now(UTC)).isoformat()
     return (
         log_items(log.log_entries(limit=100)),
         handover_items(log.handovers(limit=5)),
@@ -190,7 +191,8 @@ def add_log(_clicks: int, _submit: int, category: str, text: str | None):
     sources.versions.bump()
     auth.audit("duty_log.add", category=category)
     return (
-        log_items(sources.duty.log_entries(limit=100)),
+        # The entry just written: read it where it was written, not on a lagging replica.
+        log_items(sources.duty.log_entries(limit=100, primary=True)),
         html.Span("已记录。", className="ok"),
         "",
     )
@@ -233,8 +235,8 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
     sources.versions.bump()
     auth.audit("duty.handover", from_name=from_name, to_name=to_name)
     return (
-        handover_items(sources.duty.handovers(limit=5)),
-        log_items(sources.duty.log_entries(limit=100)),
+        handover_items(sources.duty.handovers(limit=5, primary=True)),
+        log_items(sources.duty.log_entries(limit=100, primary=True)),
         html.Span("交接完成，已记入值班日志。", className="ok"),
         "",
     )

@@ -5,7 +5,9 @@ its schema up to date), the Redis client (or the embedded store), and the data-l
 and hangs them on the Flask app. Callbacks reach them with `get_sources()`.
 
 Every reader and writer is an object on `Sources`, built here from the same client, warehouse
-and cache, and each owns its cache keys and their invalidation:
+and cache, and each owns its cache keys and their invalidation. The screens' readers (registry,
+readings, incidents, rosters, analysis, replay, cameras, search, the duty log's listing) read `WAREHOUSE_READ_URL`
+when it is set; everything else, and every write, goes to `WAREHOUSE_URL`:
 
 | attribute | what | backed by |
 |---|---|---|
@@ -33,6 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 import redis
@@ -73,7 +76,7 @@ T = TypeVar("T")
 @dataclass
 class Sources:
     settings: Settings
-    warehouse: Warehouse
+    warehouse: Warehouse  # the primary: writes, and reads that must see them
     cache: Cache | None
     redis: redis.Redis  # for the classes below (and tests); nothing else holds the client
     versions: Versions
@@ -95,6 +98,11 @@ class Sources:
     search: Search
     durability: Durability | None = None
     health: WarehouseCheck = field(default_factory=WarehouseCheck)
+    screens: Warehouse | None = None  # the screens' reads: the replica, else the primary
+
+    def as_of(self, now: datetime) -> datetime:
+        """The as-of of a panel read from the warehouse at `now`: no fresher than the replica."""
+        return (self.screens or self.warehouse).as_of(now)
 
     def at_version(self, version: int | None, name: str, load: Callable[[], T]) -> T:
         """`load()` once per live-state version across every screen and worker.
@@ -109,7 +117,8 @@ class Sources:
     def readiness(self) -> dict[str, str]:
         """'ok' or the error, per backing service."""
         status = {}
-        for name, check in (("redis", self.versions.ping), ("warehouse", self.warehouse.ping)):
+        warehouse = self.screens or self.warehouse
+        for name, check in (("redis", self.versions.ping), ("warehouse", warehouse.ping)):
             try:
                 check()
                 status[name] = "ok"
@@ -127,6 +136,10 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
     engine = make_engine(settings.warehouse_url)
     upgrade(engine)
     warehouse = Warehouse(engine, timeout_s=settings.SQL_TIMEOUT_S)
+    # The screens' readers read the replica; workers, auth, the duty log and everything
+    # that reads before it writes keep `warehouse`, the primary.
+    read_url = settings.WAREHOUSE_READ_URL
+    screens = warehouse.reading_from(make_engine(read_url) if read_url else None)
     client = connect(settings.REDIS_URL) if settings.REDIS_URL else embedded()
     cache_config = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_KEY_PREFIX": "se:cache:"}
     if settings.REDIS_URL:
@@ -136,29 +149,30 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
         cache_config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache = Cache(server, config=cache_config) if server is not None else None
     alarms = Alarms(client, seen_ttl_s=settings.ALARM_IDS_KEEP_S)
-    registry = Registry(warehouse, cache)
+    registry = Registry(screens, cache)
     return Sources(
         settings=settings,
         warehouse=warehouse,
+        screens=screens,
         cache=cache,
         redis=client,
         versions=Versions(client),
         alarms=alarms,
-        readings=Readings(client, warehouse, cache),
+        readings=Readings(client, screens, cache),
         status=Status(client),
         focus=Focus(client),
         rollcall=RollCall(client, warehouse),
         restore=Restore(client),
         streams=Streams(client),
-        incidents=Incidents(warehouse, cache),
-        duty=Duty(warehouse),
-        rosters=Rosters(warehouse, cache),
-        analysis=Analysis(warehouse, cache),
+        incidents=Incidents(screens, cache),
+        duty=Duty(screens),
+        rosters=Rosters(screens, cache),
+        analysis=Analysis(screens, cache),
         registry=registry,
         systems=Systems(warehouse, cache),
-        replay=Replay(warehouse, cache),
-        cameras=Cameras(warehouse, cache),
-        search=Search(warehouse, alarms, registry),
+        replay=Replay(screens, cache),
+        cameras=Cameras(screens, cache),
+        search=Search(screens, alarms, registry),
         durability=Durability(
             client,
             embedded=settings.REDIS_URL is None,

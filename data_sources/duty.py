@@ -27,16 +27,19 @@ class Duty:
     def __init__(self, warehouse: Warehouse) -> None:
         self.wh = warehouse
 
-    def log_entries(self, unit: str = CITY, limit: int = 200) -> pd.DataFrame:
+    def log_entries(
+        self, unit: str = CITY, limit: int = 200, *, primary: bool = False
+    ) -> pd.DataFrame:
         """The newest entries first. Columns: id, unit, at (UTC), account (who wrote it: the
         signed-in account), author (that account's display name where one is known), category,
-        text."""
+        text. `primary`: read the primary, to show an entry the caller has just written."""
         frame = self.wh.query(
             'SELECT d.id, d.unit, d."at", d.author AS account, '
             "COALESCE(NULLIF(u.display_name, ''), d.author) AS author, d.category, d.\"text\" "
             "FROM duty_log d LEFT JOIN users u ON u.username = d.author WHERE d.unit = :unit "
             'ORDER BY d."at" DESC, d.id DESC LIMIT :limit',
             {"unit": unit, "limit": int(limit)},
+            primary=primary,
         )
         return utc(frame, "at")
 
@@ -132,12 +135,15 @@ class Duty:
             ]
         )
 
-    def handovers(self, unit: str = CITY, limit: int = 20) -> pd.DataFrame:
+    def handovers(
+        self, unit: str = CITY, limit: int = 20, *, primary: bool = False
+    ) -> pd.DataFrame:
         """Newest first. Columns: id, unit, at (UTC), from_name, to_name, notes (dict), recorded_by."""
         frame = self.wh.query(
             'SELECT id, unit, "at", from_name, to_name, notes, recorded_by FROM duty_handover '
             'WHERE unit = :unit ORDER BY "at" DESC, id DESC LIMIT :limit',
             {"unit": unit, "limit": int(limit)},
+            primary=primary,
         )
         frame["notes"] = [json.loads(n or "{}") for n in frame["notes"]]
         return utc(frame, "at")

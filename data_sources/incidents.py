@@ -132,7 +132,13 @@ class Incidents:
 
     def exists(self, incident_id: str) -> bool:
         return (
-            len(self.wh.query("SELECT id FROM incidents WHERE id = :id", {"id": incident_id})) > 0
+            # Asked before a write: the primary, not a replica that may not have it yet.
+            len(
+                self.wh.query(
+                    "SELECT id FROM incidents WHERE id = :id", {"id": incident_id}, primary=True
+                )
+            )
+            > 0
         )
 
     def put(self, row: Mapping[str, Any], note: str | None, author: str, now: datetime) -> str:

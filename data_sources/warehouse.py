@@ -2,6 +2,12 @@
 
 Every statement takes bound parameters and runs under a time limit (PostgreSQL:
 `statement_timeout`; SQLite: a progress handler that interrupts the statement).
+
+A warehouse has a write engine (`WAREHOUSE_URL`, the primary) and a read engine
+(`WAREHOUSE_READ_URL`, a streaming replica; the primary when unset). `execute` and
+`execute_all` always go to the primary. `query` goes to the primary too, except on the view
+that `reading_from(engine)` returns: the screens' readers are built on that one, and a read
+there that must see the caller's own write just made asks `query(..., primary=True)`.
 """
 
 from __future__ import annotations
@@ -85,10 +91,20 @@ def schema_is_current(engine: Engine) -> bool:
 class Warehouse:
     """All SQL of the project goes through `query` and `execute`."""
 
-    def __init__(self, engine: Engine, timeout_s: float = 10.0) -> None:
-        self.engine = engine
+    def __init__(
+        self, engine: Engine, timeout_s: float = 10.0, read_engine: Engine | None = None
+    ) -> None:
+        self.engine = engine  # writes, and the reads that must see them
+        self.read_engine = read_engine or engine
         self.timeout_s = timeout_s
         self.dialect = engine.dialect.name
+
+    def reading_from(self, read_engine: Engine | None) -> Warehouse:
+        """This warehouse with its `query` answered by `read_engine` (a replica); writes stay
+        on the primary. None: this warehouse itself."""
+        if read_engine is None:
+            return self
+        return Warehouse(self.engine, self.timeout_s, read_engine)
 
     @contextmanager
     def _limited(self, conn: Connection, timeout_s: float) -> Iterator[None]:
@@ -105,12 +121,12 @@ class Warehouse:
         finally:
             raw.set_progress_handler(None, 0)
 
-    def _run(self, sql: str, params: Params, timeout_s: float | None, fetch: bool):
+    def _run(self, engine: Engine, sql: str, params: Params, timeout_s: float | None, fetch: bool):
         timeout_s = timeout_s or self.timeout_s
         if params is not None:
             params = _checked_params(params, self.dialect)
         try:
-            with self.engine.begin() as conn, self._limited(conn, timeout_s):
+            with engine.begin() as conn, self._limited(conn, timeout_s):
                 result = conn.execute(text(sql), params if params is not None else {})
                 if fetch:
                     return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
@@ -121,14 +137,22 @@ class Warehouse:
             raise
 
     def query(
-        self, sql: str, params: Params = None, timeout_s: float | None = None
+        self,
+        sql: str,
+        params: Params = None,
+        timeout_s: float | None = None,
+        *,
+        primary: bool = False,
     ) -> pd.DataFrame:
-        """Run one SELECT with bound parameters; return its rows as a DataFrame."""
-        return self._run(sql, params, timeout_s, fetch=True)
+        """Run one SELECT with bound parameters; return its rows as a DataFrame.
+
+        On the read engine, unless `primary`: a read that must see a write just made."""
+        engine = self.engine if primary else self.read_engine
+        return self._run(engine, sql, params, timeout_s, fetch=True)
 
     def execute(self, sql: str, params: Params = None, timeout_s: float | None = None) -> int:
         """Run one statement (or one per parameter set) in a transaction; return rows touched."""
-        return self._run(sql, params, timeout_s, fetch=False)
+        return self._run(self.engine, sql, params, timeout_s, fetch=False)
 
     def execute_all(
         self, steps: Sequence[tuple[str, Params]], timeout_s: float | None = None
@@ -147,8 +171,28 @@ class Warehouse:
             raise
 
     def ping(self) -> None:
-        """Raise unless the warehouse answers within two seconds."""
-        self.query("SELECT 1 AS ok", timeout_s=2)
+        """Raise unless the warehouse (and its replica, if any) answers within two seconds."""
+        self.query("SELECT 1 AS ok", timeout_s=2, primary=True)
+        if self.read_engine is not self.engine:
+            self.query("SELECT 1 AS ok", timeout_s=2)
+
+    def as_of(self, now: datetime) -> datetime:
+        """How fresh a read of the read engine is: `now`, or on a replica that is behind the
+        time of the last transaction it replayed (never later than `now`).
+
+        A replica that has replayed all it received is as fresh as now, however long ago the
+        primary's last write was."""
+        if self.read_engine is self.engine or self.dialect != "postgresql":
+            return now
+        behind = self.query(
+            "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+            "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN NULL "
+            "ELSE pg_last_xact_replay_timestamp() END AS replayed",
+            timeout_s=2,
+        )["replayed"].iloc[0]
+        if behind is None or pd.isna(behind):
+            return now
+        return min(now, pd.Timestamp(behind).to_pydatetime())
 
     def count(self, table: str) -> int:
         if not table.isidentifier():

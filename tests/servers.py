@@ -111,7 +111,9 @@ def _pg_bin(name: str) -> str:
 class PostgresCluster:
     """A PostgreSQL cluster of its own (initdb), run as the postgres user, trust on loopback."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, standby_of: PostgresCluster | None = None) -> None:
+        """`standby_of`: a streaming replica of that (running) cluster, by `pg_basebackup -R`;
+        a hot standby, so it answers reads and refuses writes."""
         self.port = port
         self.dir = Path(tempfile.mkdtemp(prefix=f"se-pg-{port}-"))
         self.data = self.dir / "data"
@@ -120,17 +122,20 @@ class PostgresCluster:
         self._as = ["runuser", "-u", "postgres", "--"] if root else []
         if root:
             shutil.chown(self.dir, "postgres", "postgres")
-        subprocess.run(
-            [*self._as, _pg_bin("initdb"), "-D", str(self.data), "-U", "postgres"]
-            + ["-A", "trust", "-E", "UTF8", "--no-sync"],
-            check=True,
-            capture_output=True,
-            cwd=self.dir,
-        )
+        if standby_of is None:
+            # initdb's pg_hba lets loopback replication connections in with -A trust.
+            command = [_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres"]
+            command += ["-A", "trust", "-E", "UTF8", "--no-sync"]
+        else:
+            command = [_pg_bin("pg_basebackup"), "-D", str(self.data), "-R", "-X", "stream"]
+            command += ["-h", "127.0.0.1", "-p", str(standby_of.port), "-U", "postgres"]
+            command += ["--no-sync"]
+        subprocess.run([*self._as, *command], check=True, capture_output=True, cwd=self.dir)
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write(
                 f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = "
                 f"'{self.dir}'\nfsync = on\nshared_buffers = 32MB\nmax_connections = 60\n"
+                "wal_level = replica\nmax_wal_senders = 4\nhot_standby = on\n"
             )
 
     def _ctl(self, *args: str) -> None:
