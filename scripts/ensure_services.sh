@@ -8,7 +8,8 @@
 #     without AOF, and the suite's Redis runs as production does,
 #   - a PostgreSQL server answering on 127.0.0.1:$PG_PORT (if none answers, Debian's cluster
 #     $PG_CLUSTER, default main, is started), where user postgres / password postgres can
-#     connect to database `test`,
+#     connect to database `test` (tests that start clusters of their own, such as the read
+#     replica's primary and standby, use the same package's initdb and pg_basebackup),
 #   - prints the path of Chromium.
 # Idempotent: when everything is already there it only checks, and is quick.
 # Exports nothing: the Makefile passes TEST_REDIS_URL / TEST_WAREHOUSE_URL to pytest.
@@ -54,7 +55,8 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 
     || missing+=(redis-server)
 { command -v pg_ctlcluster >/dev/null 2>&1 && command -v pg_isready >/dev/null 2>&1 \
     && command -v psql >/dev/null 2>&1 && compgen -G '/usr/lib/postgresql/*/bin/postgres' \
-    >/dev/null; } || missing+=(postgresql)
+    >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/pg_basebackup' >/dev/null; } \
+    || missing+=(postgresql)
 chromium_bin >/dev/null || missing+=(chromium)
 have_pkg fonts-noto-cjk || missing+=(fonts-noto-cjk)
 
