@@ -327,6 +327,10 @@ class Settings:
             values["DEMO_FEED"] = demo
         if values["INPROCESS_WORKERS"] is None:
             values["INPROCESS_WORKERS"] = embedded
+        if values["WAREHOUSE_READ_URL"] and not values["WAREHOUSE_URL"]:
+            raise SettingsError(
+                "WAREHOUSE_READ_URL is set without WAREHOUSE_URL: a replica needs its primary"
+            )
         if values["TILE_URL"] and values["TILE_FILE"]:
             raise SettingsError(
                 "TILE_URL and TILE_FILE are both set: the base map is one or the other"

@@ -165,3 +165,17 @@ def test_python_app_py_stops_with_one_line_naming_a_bad_warehouse_url() -> None:
     assert "WAREHOUSE_URL" in output
     assert len(output.splitlines()) == 1, output
     assert "Traceback" not in output
+
+
+def test_a_read_replica_without_its_primary_is_refused_at_start() -> None:
+    replica = "postgresql+psycopg://reader@10.0.0.2/warehouse"
+    with pytest.raises(SettingsError, match="WAREHOUSE_READ_URL"):
+        Settings.load({"WAREHOUSE_READ_URL": replica}, environ={})
+    both = Settings.load(
+        {
+            "WAREHOUSE_URL": "postgresql+psycopg://app@10.0.0.1/warehouse",
+            "WAREHOUSE_READ_URL": replica,
+        },
+        environ={},
+    )
+    assert replica == both.WAREHOUSE_READ_URL
