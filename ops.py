@@ -235,6 +235,24 @@ def refuse_ingest_unless_durable():
     return jsonify(error=reason, field=None), 503, {"Retry-After": "5"}
 
 
+def confirm_ingest_replicated(response: Response) -> Response:
+    """Turn an ingest write's 2xx into 503 while its data is on fewer replicas than
+    REDIS_WAIT_REPLICAS asks (data_sources/durability.py): a 2xx promises it survives."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not 200 <= response.status_code < 300:
+        return response
+    try:
+        reason = get_sources().durability.unreplicated()
+    except redis.RedisError as exc:
+        reason = f"the live state (Redis) is unreachable: {type(exc).__name__}"
+    if reason is None:
+        return response
+    count("se_ingest_rejected_total", endpoint=request.endpoint or "?", status="503")
+    refused = jsonify(error=reason, field=None)
+    refused.status_code = 503
+    refused.headers["Retry-After"] = "1"
+    return refused
+
+
 @bp.get("/version")
 def version():
     return jsonify(build=BUILD)

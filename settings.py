@@ -40,6 +40,32 @@ SETTINGS: tuple[Setting, ...] = (
         endpoint.redis_url,
     ),
     Setting(
+        "REDIS_SENTINELS",
+        None,
+        "Redis Sentinel addresses, host:port,host:port,...: the live state is the current "
+        "master named REDIS_MASTER_NAME, followed through failovers; instead of REDIS_URL. "
+        "Unset: REDIS_URL.",
+        endpoint.sentinels,
+    ),
+    Setting(
+        "REDIS_MASTER_NAME",
+        None,
+        "The master's name in the sentinels' configuration (with REDIS_SENTINELS).",
+    ),
+    Setting(
+        "REDIS_WAIT_REPLICAS",
+        0,
+        "Replicas every ingest write must reach (Redis WAIT) before its 2xx; if they do not "
+        "confirm within REDIS_WAIT_TIMEOUT_MS the ingest answers 503. 0: the master's AOF only.",
+        value.non_negative_int,
+    ),
+    Setting(
+        "REDIS_WAIT_TIMEOUT_MS",
+        1000,
+        "How long an ingest write waits for REDIS_WAIT_REPLICAS replicas (ms).",
+        value.positive_int,
+    ),
+    Setting(
         "REDIS_VOLATILE_OK",
         False,
         "1: accept a Redis without AOF persistence (a 2xx then does not survive a Redis "
@@ -283,7 +309,13 @@ class Settings:
     @property
     def embedded(self) -> bool:
         """True when neither Redis nor a warehouse server is configured (the demo setup)."""
-        return self.values["REDIS_URL"] is None and self.values["WAREHOUSE_URL"] is None
+        return not self.redis_server and self.values["WAREHOUSE_URL"] is None
+
+    @property
+    def redis_server(self) -> bool:
+        """True when the live state is a Redis server (REDIS_URL or REDIS_SENTINELS), not
+        the embedded in-process store."""
+        return bool(self.values["REDIS_URL"] or self.values["REDIS_SENTINELS"])
 
     @property
     def warehouse_url(self) -> str:
@@ -317,7 +349,14 @@ class Settings:
                 # Secrets are named, never echoed into the start-up log.
                 shown = "<hidden>" if setting.name in _SECRET else repr(raw)
                 raise SettingsError(f"{setting.name}={shown}: {exc}") from None
-        embedded = values["REDIS_URL"] is None and values["WAREHOUSE_URL"] is None
+        if values["REDIS_SENTINELS"] and values["REDIS_URL"]:
+            raise SettingsError(
+                "REDIS_URL and REDIS_SENTINELS are both set: the live state is one or the other"
+            )
+        if bool(values["REDIS_SENTINELS"]) != bool(values["REDIS_MASTER_NAME"]):
+            raise SettingsError("REDIS_SENTINELS and REDIS_MASTER_NAME go together: set both")
+        redis_server = bool(values["REDIS_URL"] or values["REDIS_SENTINELS"])
+        embedded = not redis_server and values["WAREHOUSE_URL"] is None
         # Open and simulated only for the demo on this machine: reachable from the network,
         # the screens need a login and no simulated data mixes with real alarms.
         demo = embedded and endpoint.loopback_host(values["HOST"])

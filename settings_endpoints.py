@@ -17,6 +17,16 @@ def redis_url(raw: str) -> str:
     return raw
 
 
+def sentinels(raw: str) -> tuple[tuple[str, int], ...]:
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        host, sep, number = item.rpartition(":")
+        if not item or not sep or not host or not number.isdigit():
+            raise ValueError(f"expected host:port,host:port,... (not {item!r})")
+        found.append((host.strip("[]"), port(number)))
+    return tuple(found)
+
+
 def warehouse_url(raw: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError

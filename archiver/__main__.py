@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv:
         print("usage: python -m archiver [quarantine ...]", file=sys.stderr)
         return 2
-    if settings.REDIS_URL is None:
+    if not settings.redis_server:
         print(
-            "REDIS_URL is unset: with the embedded store the archiver runs inside the app "
+            "REDIS_URL (or REDIS_SENTINELS) is unset: with the embedded store the archiver runs inside the app "
             "(python app.py); set REDIS_URL to run it as its own process.",
             file=sys.stderr,
         )

@@ -73,7 +73,7 @@ def _archiver_redrive(
     stream, entry_id, fields = entry["stream"], entry["id"], entry["fields"]
     if replace_nul:
         fields = without_nul(fields)
-    if direct or sources.settings.REDIS_URL is None:
+    if direct or not sources.settings.redis_server:
         parsed = records.parse(stream, entry_id, fields)
         steps = records.merge([parsed])
         if steps:

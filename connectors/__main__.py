@@ -41,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ConfigError) as exc:
         print(f"connectors: {exc}", file=sys.stderr)
         return 2
-    if settings.REDIS_URL is None:
+    if not settings.redis_server:
         print(
-            "connectors: REDIS_URL is unset: with the embedded store the connectors run inside "
+            "connectors: REDIS_URL (or REDIS_SENTINELS) is unset: with the embedded store the connectors run inside "
             "the app (python app.py with CONNECTORS_CONFIG); set REDIS_URL to run one on its own",
             file=sys.stderr,
         )

@@ -52,7 +52,9 @@ from data_sources.focus import Focus
 from data_sources.health import WarehouseCheck
 from data_sources.incidents import Incidents
 from data_sources.readings import Readings
-from data_sources.redis_client import connect, embedded
+from data_sources.redis_client import connect as connect  # re-exported for tests
+from data_sources.redis_client import embedded as embedded
+from data_sources.redis_client import for_settings
 from data_sources.registry import Registry
 from data_sources.replay import Replay
 from data_sources.restore import Restore
@@ -140,11 +142,15 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
     # that reads before it writes keep `warehouse`, the primary.
     read_url = settings.WAREHOUSE_READ_URL
     screens = warehouse.reading_from(make_engine(read_url) if read_url else None)
-    client = connect(settings.REDIS_URL) if settings.REDIS_URL else embedded()
+    client = for_settings(settings)
     cache_config = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_KEY_PREFIX": "se:cache:"}
-    if settings.REDIS_URL:
+    if settings.redis_server:
         # Shared by every worker and host: N screens cost one warehouse query per period.
-        cache_config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.REDIS_URL}
+        # Its client is made where the live state's is (it follows a Sentinel failover too).
+        cache_config |= {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_HOST": for_settings(settings, decode=False),
+        }
     else:
         cache_config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
     cache = Cache(server, config=cache_config) if server is not None else None
@@ -175,8 +181,10 @@ def build_sources(settings: Settings, server: Flask | None = None) -> Sources:
         search=Search(screens, alarms, registry),
         durability=Durability(
             client,
-            embedded=settings.REDIS_URL is None,
+            embedded=not settings.redis_server,
             volatile_ok=settings.REDIS_VOLATILE_OK,
+            wait_replicas=settings.REDIS_WAIT_REPLICAS,
+            wait_timeout_ms=settings.REDIS_WAIT_TIMEOUT_MS,
         ),
     )
 

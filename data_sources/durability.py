@@ -8,6 +8,14 @@ cannot be read) is volatile: `/readyz` says `redis: no persistence` and ingest a
 unless `REDIS_VOLATILE_OK=1` accepts it. The embedded store of `make run` (REDIS_URL unset)
 is in-process and volatile by design, and exempt.
 
+With `REDIS_WAIT_REPLICAS=N` a write is durable only once N replicas have it too (a Sentinel
+deployment, where a failover promotes a replica): after the write, one pipeline on one
+connection writes a marker and asks `WAIT N timeout`. The marker moves that connection's
+replication offset to the master's current one, which is past this request's writes whichever
+pooled connection carried them (and past a retried duplicate's first write), so WAIT confirms
+them all. Fewer than N replicas within the timeout, and ingest answers 503: the upstream
+retries, and the retry is a duplicate (idempotent by id).
+
 The settings are read by every /readyz and before every ingest write (one CONFIG GET, a
 fraction of the write's cost), so a Redis restarted with other settings is noticed at once.
 """
@@ -23,6 +31,7 @@ import redis
 log = logging.getLogger(__name__)
 
 FSYNC_OK = ("always", "everysec")
+WAIT_MARKER = "se:wait"  # written before WAIT: see the module's docstring
 EMBEDDED = "embedded in-process store (make run): not persistent, exempt"
 
 
@@ -66,10 +75,20 @@ def read_persistence(client: redis.Redis) -> Persistence:
 class Durability:
     """The persistence of the live state's Redis, read before every write it must keep."""
 
-    def __init__(self, client: redis.Redis, *, embedded: bool, volatile_ok: bool) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        embedded: bool,
+        volatile_ok: bool,
+        wait_replicas: int = 0,
+        wait_timeout_ms: int = 1000,
+    ) -> None:
         self.client = client
         self.embedded = embedded
         self.volatile_ok = volatile_ok
+        self.wait_replicas = 0 if embedded else wait_replicas
+        self.wait_timeout_ms = wait_timeout_ms
         self._lock = threading.Lock()
         self._known: Persistence | None = None
 
@@ -111,4 +130,20 @@ class Durability:
         return (
             f"redis: {known.status} ({known.detail}); data accepted now would not survive a "
             "Redis restart: run Redis with appendonly yes (README), or set REDIS_VOLATILE_OK=1"
+        )
+
+    def unreplicated(self) -> str | None:
+        """After a write: why it is not yet on REDIS_WAIT_REPLICAS replicas, or None when it is
+        (or none is asked for). Raises if Redis is unreachable."""
+        if not self.wait_replicas:
+            return None
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(WAIT_MARKER, "1")
+        pipe.wait(self.wait_replicas, self.wait_timeout_ms)
+        reached = int(pipe.execute()[-1])
+        if reached >= self.wait_replicas:
+            return None
+        return (
+            f"redis: the write reached {reached} of {self.wait_replicas} replicas within "
+            f"{self.wait_timeout_ms} ms (REDIS_WAIT_REPLICAS): not durable yet; retry"
         )

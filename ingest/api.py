@@ -170,3 +170,5 @@ def openapi():
 
 # After `_authenticate` (registered first): a 2xx only while Redis keeps what it accepts.
 bp.before_request(ops.refuse_ingest_unless_durable)
+# Last: a write's 2xx only once REDIS_WAIT_REPLICAS replicas have it.
+bp.after_request(ops.confirm_ingest_replicated)

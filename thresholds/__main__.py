@@ -18,9 +18,9 @@ def main() -> int:
     except (SettingsError, RulesError) as exc:
         print(f"thresholds: {exc}", file=sys.stderr)
         return 2
-    if not settings.REDIS_URL:
+    if not settings.redis_server:
         print(
-            "thresholds: REDIS_URL is unset: with the embedded store the threshold engine runs "
+            "thresholds: REDIS_URL (or REDIS_SENTINELS) is unset: with the embedded store the threshold engine runs "
             "inside the app (python app.py); set REDIS_URL to run it on its own",
             file=sys.stderr,
         )
