@@ -173,3 +173,41 @@ def test_ingest_survives_a_sentinel_failover_and_the_wall_sees_alarms_after_it(
     shown = set(sources.alarms.active()["id"])
     assert set(after_failover) <= shown
     assert set(accepted) <= shown
+
+
+@pytest.fixture
+def lone_master() -> Iterator[RedisServer]:
+    server = RedisServer(worker_port(26406)).start()
+    yield server
+    server.stop()
+
+
+def test_ingest_answers_503_when_no_replica_confirms_the_write_in_time(
+    make_app,  # noqa: ANN001
+    sqlite_url: str,
+    lone_master: RedisServer,
+) -> None:
+    def build(replicas: int):  # noqa: ANN202
+        app = make_app(
+            REDIS_URL=lone_master.url,
+            REDIS_WAIT_REPLICAS=replicas,
+            REDIS_WAIT_TIMEOUT_MS=200,
+            WAREHOUSE_URL=sqlite_url,
+            INGEST_TOKENS=f"hazchem:{TOKEN}",
+        )
+        return app.server.test_client()
+
+    seed_minimal_registry(
+        sources_of(make_app(REDIS_URL=lone_master.url, WAREHOUSE_URL=sqlite_url)).warehouse
+    )
+    body = json.dumps(alarm_body("WAIT-0001"))
+    refused = build(1).post(
+        "/api/v1/alarms", data=body, content_type="application/json", headers=AUTH
+    )
+    assert refused.status_code == 503, refused.get_data(as_text=True)
+    assert "REDIS_WAIT_REPLICAS" in refused.get_json()["error"]
+    # Without the setting the same Redis takes it (the retry of an upstream: a duplicate).
+    taken = build(0).post(
+        "/api/v1/alarms", data=body, content_type="application/json", headers=AUTH
+    )
+    assert taken.status_code in (200, 201), taken.get_data(as_text=True)
