@@ -1,4 +1,4 @@
-"""The data layer's one cache helper: flask-caching (Redis-backed when REDIS_URL is set), so
+"""The data layer's one cache helper: flask-caching (Redis-backed when REDIS_URL or REDIS_SENTINELS is set), so
 N screens asking the same question cost one warehouse query per period."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ archiver has written it to the warehouse it lives only in Redis, so Redis must l
 write to its append-only file before it answers: `appendonly yes` with `appendfsync always`
 or `everysec` (README, "Redis in production"). A Redis without that (or one whose settings
 cannot be read) is volatile: `/readyz` says `redis: no persistence` and ingest answers 503,
-unless `REDIS_VOLATILE_OK=1` accepts it. The embedded store of `make run` (REDIS_URL unset)
+unless `REDIS_VOLATILE_OK=1` accepts it. The embedded store of `make run` (no Redis set)
 is in-process and volatile by design, and exempt.
 
 With `REDIS_WAIT_REPLICAS=N` a write is durable only once N replicas have it too (a Sentinel

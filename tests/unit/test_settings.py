@@ -179,3 +179,29 @@ def test_a_read_replica_without_its_primary_is_refused_at_start() -> None:
         environ={},
     )
     assert replica == both.WAREHOUSE_READ_URL
+
+
+def test_sentinels_replace_redis_url_and_count_as_a_real_server() -> None:
+    s = load(REDIS_SENTINELS="10.0.0.1:26379, 10.0.0.2:26380", REDIS_MASTER_NAME="se-live")
+    assert s.REDIS_SENTINELS == (("10.0.0.1", 26379), ("10.0.0.2", 26380))
+    assert s.redis_server and not s.embedded
+    assert s.AUTH_REQUIRED is True and s.DEMO_FEED is False and s.INPROCESS_WORKERS is False
+    assert s.REDIS_WAIT_REPLICAS == 0
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"REDIS_SENTINELS": "10.0.0.1"}, "REDIS_SENTINELS"),
+        ({"REDIS_SENTINELS": "10.0.0.1:26379"}, "REDIS_MASTER_NAME"),
+        ({"REDIS_MASTER_NAME": "se-live"}, "REDIS_SENTINELS"),
+        (
+            {"REDIS_SENTINELS": "h:26379", "REDIS_MASTER_NAME": "m", "REDIS_URL": REDIS},
+            "REDIS_URL",
+        ),
+        ({"REDIS_WAIT_REPLICAS": "-1"}, "REDIS_WAIT_REPLICAS"),
+    ],
+)
+def test_bad_sentinel_settings_are_refused_naming_them(environ: dict, named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load(**environ)
