@@ -146,7 +146,7 @@ def test_ingest_survives_a_sentinel_failover_and_the_wall_sees_alarms_after_it(
     # Keep posting as an upstream would, each id until it is accepted (a retry after a 503
     # is the same id), until the failover is done and alarms are accepted again.
     i, after_failover = 30, []
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a failed sentinel election retries later
     while len(after_failover) < 10:
         assert time.monotonic() < deadline, f"ingest did not recover: {statuses[-20:]}"
         if post(i) in (200, 201):
