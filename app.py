@@ -122,7 +122,10 @@ def shutdown(app: dash.Dash) -> None:
     """Stop the background workers of `app` (tests build many apps in one process)."""
     for worker in reversed(app.server.extensions.get(WORKERS, [])):
         worker.stop()
-    app.server.extensions[data_sources.EXTENSION].warehouse.engine.dispose()
+    sources = app.server.extensions[data_sources.EXTENSION]
+    sources.warehouse.engine.dispose()
+    if sources.screens is not None:
+        sources.screens.read_engine.dispose()  # the replica's, when WAREHOUSE_READ_URL is set
 
 
 def _cached_server() -> Flask:

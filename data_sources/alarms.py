@@ -8,6 +8,7 @@ concurrent ingest workers cannot interleave them. Times in and out are UTC.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,14 @@ from data_sources import keys
 from vocabulary import ALARM_COLUMNS, LEVELS
 
 # Returns 1 new, 2 merged into an active alarm with the same dedupe key, 0 duplicate id.
+# KEYS[7] is this request's own key (a random token): the client retries a script whose answer
+# timed out, and the retry must answer what the first run did, not "duplicate" of itself.
 _PUT_ALARM = """
+local again = redis.call('GET', KEYS[7])
+if again then
+  local sep = string.find(again, '|', 1, true)
+  return {tonumber(string.sub(again, 1, sep - 1)), string.sub(again, sep + 1)}
+end
 local id, dedupe, body, score, now, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local seen = KEYS[5] .. id
 if redis.call('EXISTS', seen) == 1 then return {0, redis.call('GET', seen)} end
@@ -35,6 +43,7 @@ if target and redis.call('ZSCORE', KEYS[2], target) then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'op', 'repeat', unpack(redis.call('HGETALL', key)))
   redis.call('INCR', KEYS[1])
   redis.call('PUBLISH', 'se:changed', 'a')
+  redis.call('SET', KEYS[7], '2|' .. target, 'EX', 60)
   return {2, target}
 end
 local key = KEYS[6] .. id
@@ -46,6 +55,7 @@ redis.call('SET', seen, id, 'EX', ARGV[8])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'op', 'new', unpack(redis.call('HGETALL', key)))
 redis.call('INCR', KEYS[1])
 redis.call('PUBLISH', 'se:changed', 'a')
+redis.call('SET', KEYS[7], '1|' .. id, 'EX', 60)
 return {1, id}
 """
 
@@ -146,6 +156,7 @@ class Alarms:
                 keys.ALARMS_DEDUPE,
                 keys.SEEN,
                 keys.ALARM_PREFIX,
+                keys.PUT_REQUEST + secrets.token_hex(8),
             ],
             args=[
                 alarm["id"],

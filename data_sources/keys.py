@@ -65,6 +65,8 @@ def lock(name: str) -> str:
 # Added for the archiver (issue 4): its dead letters, and the restore of lost live state.
 ALARMS_DEDUPE = PREFIX + "alarms:dedupe"  # hash: dedupe key → id of the active alarm it merges into
 SEEN = PREFIX + "seen:"  # + upstream id → id the alarm lives under (7 days): idempotent ingest
+# + a random token per ingest request → "outcome|id" (60 s): a retried script answers as its first run
+PUT_REQUEST = PREFIX + "put:"
 DEAD_STREAM = PREFIX + "stream:dead"  # legacy dead letters; the quarantine table replaced it
 DEAD_STREAM_MAXLEN = 100_000
 # Set once the live state holds what the warehouse knows; absent after Redis lost its data.

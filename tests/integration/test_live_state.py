@@ -222,3 +222,83 @@ def test_a_lease_is_exclusive_renewable_and_expires(live) -> None:
     time.sleep(0.6)
     assert live.streams.lease("archiver", "worker-b", ttl_s=5)
     assert not live.streams.lease("archiver", "worker-a", ttl_s=5)
+
+
+class SlowFirstAnswer:
+    """A TCP proxy in front of the real Redis that holds back its first answer to a script
+    (EVALSHA) for `hold_s`: the command runs, its answer comes after the client's timeout."""
+
+    def __init__(self, target: tuple[str, int], hold_s: float) -> None:
+        import socket
+        import threading
+
+        self.target, self.hold_s, self.held = target, hold_s, threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            asked = threading.Event()
+            threading.Thread(target=self._pipe, args=(client, upstream, asked), daemon=True).start()
+            threading.Thread(target=self._back, args=(upstream, client, asked), daemon=True).start()
+
+    def _pipe(self, src, dst, asked) -> None:  # noqa: ANN001
+        while data := _recv(src):
+            if b"EVALSHA" in data.upper() and not self.held.is_set():
+                asked.set()
+            dst.sendall(data)
+        dst.close()
+
+    def _back(self, src, dst, asked) -> None:  # noqa: ANN001
+        while data := _recv(src):
+            if asked.is_set() and not self.held.is_set():
+                self.held.set()
+                time.sleep(self.hold_s)
+            try:
+                dst.sendall(data)
+            except OSError:
+                break
+        dst.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _recv(sock) -> bytes:  # noqa: ANN001
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def test_an_alarm_whose_answer_timed_out_and_was_retried_is_still_new(redis_url: str) -> None:
+    """The client retries a command whose answer did not come in time; the script had run, and
+    its retry must say `new` (the upstream gets its 201), not `duplicate` of itself."""
+    from urllib.parse import urlsplit
+
+    from data_sources import connect
+
+    parts = urlsplit(redis_url)
+    proxy = SlowFirstAnswer((parts.hostname, parts.port), hold_s=2.5)  # the timeout is 1.5 s
+    client = connect(f"redis://127.0.0.1:{proxy.port}{parts.path}")
+    try:
+        live = live_sources(client)
+        client.ping()  # the script is loaded through this client before the held answer
+        outcome, target = live.alarms.put(alarm("RETRIED-1"))
+        assert proxy.held.is_set(), "the first answer was not held back: nothing was tested"
+        assert (outcome, target) == ("new", "RETRIED-1")
+        assert live.alarms.get("RETRIED-1")["count"] == 1
+        # A real repeat by the upstream is still a duplicate.
+        assert live.alarms.put(alarm("RETRIED-1"))[0] == "duplicate"
+    finally:
+        client.close()
+        proxy.close()
