@@ -13,6 +13,7 @@ from typing import Any
 import dash
 from dash import State
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import auth
 import callbacks
@@ -47,6 +48,11 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> dash.Das
     server = Flask(__name__)
     server.config.update(SECRET_KEY=settings.SECRET_KEY, MAX_CONTENT_LENGTH=ingest.MAX_BODY)
     server.config["SE_SETTINGS"] = settings
+    if settings.PROXY_HOPS:
+        # Behind nginx (README "Several app hosts"): the client's address is the one the
+        # trusted proxies forwarded, so the login throttle counts people, not the proxy.
+        hops = settings.PROXY_HOPS
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     sources = data_sources.init_app(server, settings)
     auth.init_app(server)
     ops.init_app(server)

@@ -287,6 +287,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Text the gateway's 2xx answer must contain for the call to count as connected "
         '(e.g. `"code":0`). Unset: any 2xx.',
     ),
+    Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are "
+        "believed: the client's address (login throttle, audit) is then the proxy's X-Forwarded-For. "
+        "0: the peer's address (a header from anyone else is ignored).",
+        value.non_negative_int,
+    ),
     Setting("SECRET_KEY", None, "Flask session key. Unset: random per start."),
     Setting("LOG_LEVEL", "INFO", "Python log level.", value.log_level),
 )

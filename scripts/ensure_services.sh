@@ -319,3 +319,22 @@ else
         || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
              --no-install-recommends ffmpeg; }
 fi
+
+# ---------------------------------------------------------------------------------------------
+# Several app hosts (issue 16): Debian's nginx in front of two app instances
+# (tests/browser/test_two_hosts.py runs docs/deploy/nginx-two-hosts.conf as a user, on loopback
+# ports; the package's own service is not started). Installed when missing and run as root.
+# ---------------------------------------------------------------------------------------------
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+    say "nginx present"
+else
+    is_root || die "missing Debian package for the two-host test: nginx-light. Install it with:
+    sudo apt-get update && sudo apt-get install -y nginx-light"
+    say "installing missing Debian package: nginx-light"
+    # policy-rc.d 101: the package's service is not started (the test runs its own nginx).
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx-light \
+        || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+             --no-install-recommends nginx-light; }
+    rm -f /usr/sbin/policy-rc.d
+fi
