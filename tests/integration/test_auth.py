@@ -721,3 +721,17 @@ def test_the_cli_creates_users_and_issues_and_revokes_displays(
         (f"cli:{getpass.getuser()}", "ok"),
         (f"cli:{getpass.getuser()}", "unknown"),
     ]
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_behind_a_proxy_the_client_is_the_forwarded_address_only_with_proxy_hops(
+    make_app, redis_url: str, sqlite_url: str, hops: int
+) -> None:  # noqa: ANN001
+    """nginx on the app's host: every request comes from 127.0.0.1. With PROXY_HOPS=1 the app
+    believes nginx's X-Forwarded-For, so a remote browser gets no loopback-only /metrics;
+    without it, the header (which anyone can send) is ignored."""
+    app = secured_app(make_app, redis_url, sqlite_url, PROXY_HOPS=hops)
+    via_nginx = client_at(app, "127.0.0.1")
+    remote = {"X-Forwarded-For": "10.1.9.77"}
+    assert via_nginx.get("/metrics", headers=remote).status_code == (401 if hops else 200)
+    assert via_nginx.get("/metrics").status_code == 200
