@@ -128,6 +128,7 @@ SENSOR_KINDS = {
 # but a faulty sensor (传感器故障): a concentration is never negative nor past 100 %LEL, a
 # temperature never below absolute zero, a gauge pressure never below full vacuum. These are
 # facts of the quantity, not tuning, so they live with the kind's name and not in the rules.
+# The screens and the threshold engine (its `fault` rule) both judge readings by them.
 SENSOR_RANGES: dict[str, tuple[str, float | None, float | None]] = {
     "level": ("%", 0.0, 100.0),
     "temperature": ("°C", -273.15, 2000.0),

@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.models import AlarmIn
 from thresholds.engine import Event
+from vocabulary import SENSOR_FAULT, reading_fault
 
 SOURCE = "hazchem"
 WHO = "阈值引擎"
@@ -25,6 +26,7 @@ RULE_TEXT = {
     "rate": "变化速率过快",
     "silent": "传感器离线",
     "stuck": "数值停滞",
+    "fault": SENSOR_FAULT,
 }
 _LIMIT_RULES = ("high_high", "high", "low", "low_low")
 _NEXT_RULE = {"high": "high_high", "low": "low_low"}
@@ -36,7 +38,7 @@ def alarm_id(sensor_id: str, rule: str, episode: str) -> str:
 
 
 def category(rule: str, kind_name: str) -> str:
-    """液位高高报警, 温度高报警, 变化速率过快, 传感器离线, ..."""
+    """液位高高报警, 温度高报警, 变化速率过快, 传感器离线, 传感器故障, ..."""
     return f"{kind_name}{RULE_TEXT[rule]}" if rule in _LIMIT_RULES else RULE_TEXT[rule]
 
 
@@ -69,8 +71,13 @@ def alarm_of(aid: str, event: Event, info: dict[str, Any] | None) -> AlarmIn:
     unit = info["unit"]
     if event.rule == "rate":
         shown = f"{'+' if (event.rate or 0) > 0 else ''}{_fmt(event.rate)}{unit}/min"
+    elif event.rule == "fault":
+        # The value is named (the technician needs it) but as a reading the sensor cannot give.
+        shown = f"读数 {_fmt(event.value)}{unit} 超出量程"
     elif event.rule == "silent":
-        shown = f"末次读数 {_fmt(event.value)}{unit}"
+        last = event.value
+        faulty = reading_fault(str(info["kind"]), unit or None, last)
+        shown = f"末次读数 {SENSOR_FAULT if faulty else _fmt(last) + unit}"
     else:
         shown = f"{_fmt(event.value)}{unit}"
     rule_text = RULE_TEXT[event.rule]

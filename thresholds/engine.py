@@ -1,14 +1,21 @@
-"""Readings in, alarm events out: limits with hysteresis, rate of change, silence, stuck values.
+"""Readings in, alarm events out: limits with hysteresis, rate of change, silence, stuck values,
+and readings the sensor cannot physically give (faults).
 
 Pure logic, no I/O: `Engine.observe` takes one reading, `Engine.sweep` takes the time, and both
-return `Event`s. Per sensor the engine follows five channels, each raised at most once at a
-time: the high side (high, escalating to high_high), the low side (low, low_low), rate, silent
-and stuck. So every raise of a (sensor, rule) is followed by exactly one clear before the next
-raise, and the worker can name an alarm `thr-<sensor>-<rule>-<episode>` deterministically.
+return `Event`s. Per sensor the engine follows six channels, each raised at most once at a
+time: the high side (high, escalating to high_high), the low side (low, low_low), rate, silent,
+stuck and fault. So every raise of a (sensor, rule) is followed by exactly one clear before the
+next raise, and the worker can name an alarm `thr-<sensor>-<rule>-<episode>` deterministically.
 
 A limit episode keeps the highest rule it reached (high → high_high, never back) until the
 value is back inside the inner limit by the deadband: one alarm per excursion, at the severity
 it reached, and no churn while the value wobbles between high and high-high.
+
+A reading outside the physical range of its sensor's kind (vocabulary.SENSOR_RANGES, the same
+judgement the screens make when they show 传感器故障) says nothing about the plant: 150 %LEL
+is a broken or miswired detector, not a gas cloud. It raises `fault` (until a reading in range
+clears it) and no limit, rate or stuck rule sees it; what those had raised stays raised, since
+a faulty reading is no evidence that the plant is back to normal.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import pandas as pd
 
 from thresholds.rules import Rules
 from thresholds.state import CHANNEL_OF, SensorConfig, SensorState, sensor_configs
+from vocabulary import reading_fault, sensor_range
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +160,18 @@ class Engine:
         events: list[Event] = []
         if "silent" in st.raised:
             events.append(self._clear(cfg, st, "silent", value, ts))
-        for side in _SIDES:
-            events += self._limits(cfg, st, side, value, ts)
-        events += self._rate(cfg, st, value, ts)
-        events += self._stuck(cfg, st, value, ts)
+        if reading_fault(cfg.kind, cfg.unit, value):
+            if "fault" not in st.raised:
+                lo, hi = sensor_range(cfg.kind, cfg.unit)
+                bound = lo if lo is not None and value < lo else hi
+                events.append(self._raise(cfg, st, "fault", value, ts, limit=bound))
+        else:
+            if "fault" in st.raised:
+                events.append(self._clear(cfg, st, "fault", value, ts))
+            for side in _SIDES:
+                events += self._limits(cfg, st, side, value, ts)
+            events += self._rate(cfg, st, value, ts)
+            events += self._stuck(cfg, st, value, ts)
         st.last_ts, st.last_value = ts, value
         self._dirty.add(sensor_id)
         return events

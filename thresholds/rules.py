@@ -17,7 +17,7 @@ from vocabulary import LEVELS, SENSOR_KINDS
 
 RULES_PATH = Path(__file__).resolve().parent / "rules.toml"
 
-RULES = ("high_high", "high", "low", "low_low", "rate", "silent", "stuck")
+RULES = ("high_high", "high", "low", "low_low", "rate", "silent", "stuck", "fault")
 GRADES = (1, 2, 3, 4)
 DIRECTIONS = ("rise", "fall", "both")
 

@@ -24,6 +24,7 @@ CHANNEL_OF = {
     "rate": "rate",
     "silent": "silent",
     "stuck": "stuck",
+    "fault": "fault",
 }
 
 
@@ -77,6 +78,7 @@ class SensorConfig:
 
     id: str
     kind: str
+    unit: str | None
     grade: int | None
     limits: Mapping[str, float | None]
     deadband: float
@@ -137,6 +139,7 @@ def sensor_configs(
         configs[str(row["id"])] = SensorConfig(
             id=str(row["id"]),
             kind=str(row["kind"]),
+            unit=row["unit"] if isinstance(row.get("unit"), str) else None,
             grade=int(grade) if grade is not None and grade == grade else None,
             limits=limits,
             deadband=deadband,

@@ -83,11 +83,12 @@ def make_worker(sources: Sources, clock: Clock, rules: Rules | None = None) -> T
     return worker
 
 
-def limits_only() -> Rules:
-    """The shipped rules without the rate rule on levels (the jumps below are fast)."""
+def limits_only(kinds: tuple[str, ...] = ("level",)) -> Rules:
+    """The shipped rules without the rate rule on `kinds` (the jumps below are fast)."""
     with RULES_PATH.open("rb") as fh:
         data = tomllib.load(fh)
-    data["kinds"]["level"]["rate_per_min"] = 0
+    for kind in kinds:
+        data["kinds"][kind]["rate_per_min"] = 0
     return parse_rules(data)
 
 
@@ -133,6 +134,72 @@ def test_an_oxygen_analyser_below_its_low_low_limit_raises_a_red_deficiency_alar
     alarm = sources.alarms.get(alarm_id("OX-101", "low_low", episode_of(t0 + 60)))
     assert (alarm["level"], alarm["category"]) == ("red", "氧含量低低报警")
     assert alarm["title"] == "苏州甲化工有限公司 1#罐区氧含量 低低报警 (17.2%VOL)"
+
+
+def add_gas_detector(sources: Sources) -> None:
+    sources.warehouse.execute(
+        "INSERT INTO sensors (id, hazard_source_id, kind, name, unit, normal, low_low, low, "
+        "high, high_high) VALUES ('GT-101', 'H1', 'gas_lel', '1#罐区可燃气体', '%LEL', 0, "
+        "NULL, NULL, 20, 40)"
+    )
+
+
+def test_a_gas_reading_past_100_lel_raises_a_sensor_fault_not_a_high_high_alarm(sources):
+    add_gas_detector(sources)
+    t0 = time.time() - 300
+    worker = make_worker(sources, Clock(t0), limits_only(("gas_lel",)))
+    sources.readings.put([("GT-101", t0, 0.0), ("GT-101", t0 + 30, 150.0)])
+    worker.run_once()
+
+    aid = alarm_id("GT-101", "fault", episode_of(t0 + 30))
+    alarms = sources.alarms.active().set_index("id")
+    assert list(alarms.index) == [aid]  # no 高高 (nor 高) alarm on an impossible value
+    alarm = alarms.loc[aid]
+    assert (alarm["level"], alarm["category"]) == ("yellow", "传感器故障")
+    assert alarm["title"] == "苏州甲化工有限公司 1#罐区可燃气体 传感器故障 (读数 150%LEL 超出量程)"
+    assert (alarm["detail"]["value"], alarm["detail"]["limit"]) == (150.0, 100.0)
+    latest = sources.readings.latest().set_index("sensor_id")
+    assert latest.loc["GT-101", "value"] == 150.0  # the reading is kept as it came
+
+    # Still faulty: the same alarm, not a second one.
+    sources.readings.put([("GT-101", t0 + 60, 150.0), ("GT-101", t0 + 90, -3.0)])
+    worker.run_once()
+    alarms = sources.alarms.active()
+    assert list(alarms["id"]) == [aid] and list(alarms["count"]) == [1]
+
+    # Repaired: the fault closes as the engine closes every alarm on recovery.
+    sources.readings.put([("GT-101", t0 + 120, 0.0)])
+    worker.run_once()
+    closed = sources.alarms.get(aid)
+    assert (closed["status"], closed["close_note"]) == ("closed", "恢复正常")
+    assert closed["closed_by"] == "阈值引擎"
+    assert sources.alarms.active(closed_window_s=0).empty
+
+
+def test_a_gas_reading_in_range_past_high_high_raises_the_red_alarm(sources):
+    add_gas_detector(sources)
+    t0 = time.time() - 300
+    worker = make_worker(sources, Clock(t0), limits_only(("gas_lel",)))
+    sources.readings.put([("GT-101", t0, 0.0), ("GT-101", t0 + 30, 45.0)])
+    worker.run_once()
+    aid = alarm_id("GT-101", "high_high", episode_of(t0 + 30))
+    alarms = sources.alarms.active().set_index("id")
+    assert list(alarms.index) == [aid]
+    assert (alarms.loc[aid, "level"], alarms.loc[aid, "category"]) == ("red", "可燃气体高高报警")
+    assert alarms.loc[aid, "title"] == "苏州甲化工有限公司 1#罐区可燃气体 高高报警 (45%LEL)"
+
+    # A faulty reading during the excursion is no sign the gas is gone: the red alarm stays.
+    sources.readings.put([("GT-101", t0 + 60, 150.0)])
+    worker.run_once()
+    fault = alarm_id("GT-101", "fault", episode_of(t0 + 60))
+    alarms = sources.alarms.active().set_index("id")
+    assert sorted(alarms.index) == sorted([aid, fault])
+    assert alarms.loc[aid, "status"] == "new"
+
+    sources.readings.put([("GT-101", t0 + 90, 0.0)])
+    worker.run_once()
+    assert sources.alarms.get(aid)["status"] == "closed"
+    assert sources.alarms.get(fault)["status"] == "closed"
 
 
 def test_a_fast_rise_raises_a_rate_alarm_showing_the_rate(sources):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from thresholds.alarms import alarm_of
 from thresholds.engine import Engine, Event, SensorState, episode_of
 from thresholds.rules import RULES_PATH, Rules, RulesError, load_rules, parse_rules
 
@@ -222,6 +224,7 @@ def test_levels_follow_the_rules_file_by_kind_and_grade():
     assert rules.level("high_high", "gas_lel", 4) == "red"  # gas: red at any grade
     assert rules.level("silent", "temperature", 1) == "blue"
     assert rules.level("stuck", "pressure", 2) == "yellow"
+    assert rules.level("fault", "gas_lel", 1) == "yellow"  # repair the sensor, not evacuate
     assert rules.level("high", "no-such-kind", 3) == "yellow"  # the defaults
 
 
@@ -385,3 +388,48 @@ def test_raises_and_clears_alternate_per_sensor_and_rule(steps):
         (sid, rule): episode for sid, s in eng.states.items() for rule, episode in s.raised.values()
     }
     assert state == open_
+
+
+# --- readings outside the physical range ------------------------------------------------
+
+
+def test_a_reading_the_sensor_cannot_give_raises_one_fault_and_no_limit_alarm():
+    eng = engine(rules_with("gas_lel", **LIMITS_ONLY))
+    events = feed(eng, "G4", [0, 150, 150, -0.3, 12])
+    assert summary(events) == [("raise", "fault", "yellow"), ("clear", "fault", "yellow")]
+    assert events[0].limit == 100.0 and events[0].value == 150.0
+    assert eng.states["G4"].last_value == 12.0
+
+
+def test_the_physical_range_is_judged_in_the_sensors_own_unit():
+    eng = engine(rules_with("pressure", **LIMITS_ONLY))
+    # -150 kPa is below full vacuum: a fault, not a low-pressure alarm (low is 400 kPa).
+    assert summary(feed(eng, "P1", [1000, -150])) == [("raise", "fault", "yellow")]
+    assert summary(feed(eng, "P1", [300], start=20.0)) == [
+        ("clear", "fault", "yellow"),
+        ("raise", "low", "orange"),
+    ]
+
+
+def test_a_limit_raised_before_a_fault_stays_raised_through_it():
+    eng = engine(rules_with("gas_lel", **LIMITS_ONLY))
+    assert summary(feed(eng, "G4", [0, 45, 150])) == [
+        ("raise", "high_high", "red"),
+        ("raise", "fault", "yellow"),
+    ]
+    assert summary(feed(eng, "G4", [0], start=30.0)) == [
+        ("clear", "fault", "yellow"),
+        ("clear", "high_high", "red"),
+    ]
+
+
+def test_a_silent_sensor_whose_last_reading_was_a_fault_is_not_titled_with_that_value():
+    info = {"enterprise": "乙化工", "name": "罐区可燃气体", "unit": "%LEL", "kind": "gas_lel"}
+    info |= {"kind_name": "可燃气体", "hazard_source_id": "H4"}
+    now = time.time()
+    silent = Event("raise", "G4", "silent", "blue", 150.0, now, "0")
+    assert (
+        alarm_of("a", silent, info).title == "乙化工 罐区可燃气体 传感器离线 (末次读数 传感器故障)"
+    )
+    fine = Event("raise", "G4", "silent", "blue", 3.0, now, "0")
+    assert alarm_of("a", fine, info).title == "乙化工 罐区可燃气体 传感器离线 (末次读数 3%LEL)"
