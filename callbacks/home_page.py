@@ -9,7 +9,9 @@ from typing import Any
 from dash import Input, Output, State
 
 from callbacks import guarded
+from callbacks.gate import gate
 from data_sources import freshness, get_sources, governance, health
+from layouts.gate import ask_of
 from layouts.home_page import Ids, ready_items, systems_block
 from layouts.i18n import Ids as LangIds
 from layouts.i18n import lang_of
@@ -21,7 +23,7 @@ from layouts.i18n import lang_of
     Output(Ids.READY_AS_OF, "data-as-of"),
     Output(Ids.SYSTEMS, "children"),
     Output(Ids.SYSTEMS_AS_OF, "data-as-of"),
-    Input(Ids.TICK, "n_intervals"),
+    Input(ask_of(Ids.TICK), "data"),
     State(LangIds.PAGE, "data"),
 )
 def refresh(_n: Any, page_lang: dict | None):
@@ -41,3 +43,7 @@ def refresh(_n: Any, page_lang: dict | None):
         systems, rate = None, (0, 0)
     stamp = datetime.now(UTC).isoformat()
     return ready_items(ready, status, lang), stamp, systems_block(systems, rate, lang), stamp
+
+
+# The state tick asks only when its last ask was answered (every answer moves the as-of).
+gate(Ids.TICK, Ids.READY_AS_OF)

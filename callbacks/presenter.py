@@ -13,8 +13,10 @@ from dash.exceptions import PreventUpdate
 
 from auth import audit, can, current_user
 from callbacks import guarded
+from callbacks.gate import gate
 from data_sources import Sources, get_sources
 from layouts.common import local_time
+from layouts.gate import ask_of
 from layouts.i18n import Ids as LangIds
 from layouts.i18n import lang_of, remember, t
 from layouts.presenter import Ids
@@ -135,7 +137,7 @@ def fill_targets(kind: str, page: dict | None):
     Output(Ids.FOCUS, "data"),
     Output(Ids.CURRENT, "children"),
     Output(Ids.AS_OF, "data-as-of"),
-    Input(Ids.TICK, "n_intervals"),
+    Input(ask_of(Ids.TICK), "data"),
     State(Ids.FOCUS, "data"),
     State(LangIds.PAGE, "data"),
 )
@@ -200,3 +202,7 @@ def remember_language(_ts: int | None, stored: str | None, page: dict | None):
     if keep is None and search is None:
         raise PreventUpdate
     return keep if keep is not None else no_update, search if search is not None else no_update
+
+
+# The focus tick asks only when its last ask was answered (every answer moves the as-of).
+gate(Ids.TICK, Ids.AS_OF)

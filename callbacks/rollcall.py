@@ -16,8 +16,10 @@ from dash import ALL, ClientsideFunction, Input, Output, State, no_update
 
 import auth
 from callbacks import guarded, guarded_clientside
+from callbacks.gate import gate
 from data_sources import get_sources, rollcall
 from layouts.common import local_time
+from layouts.gate import ask_of
 from layouts.pulse import ids as pulse_ids
 from layouts.rollcall import Ids, history_items, room_items, status_line
 
@@ -76,7 +78,7 @@ def _account() -> str | None:
     Output(Ids.TICK, "disabled"),
     Output(Ids.AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
-    Input(Ids.ASK, "data"),
+    Input(ask_of(Ids.TICK), "data"),
     State(Ids.SHOWN, "data"),
 )
 def refresh(_version: Any, _n: int | None, shown: str | None):
@@ -90,24 +92,9 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
     return status_line(summary), rooms, signature, not running, datetime.now(UTC).isoformat()
 
 
-# The countdown's tick asks through a store, and only when the last ask was answered (the
-# as-of stamp moves with every answer): a tick that came while a slow answer was in flight
-# would supersede it, and on a server slower than a second the rooms would never change.
-guarded_clientside(
-    "view",
-    ClientsideFunction(namespace="seGate", function_name="ask"),
-    Output(Ids.ASK, "data"),
-    Input(Ids.TICK, "n_intervals"),
-    prevent_initial_call=True,
-)
-guarded_clientside(
-    "view",
-    ClientsideFunction(namespace="seGate", function_name="answered"),
-    Output(Ids.HEARD, "data"),
-    Input(Ids.AS_OF, "data-as-of"),
-    State(Ids.TICK, "id"),
-    prevent_initial_call=True,
-)
+# The countdown's tick asks only when the last ask was answered (its as-of moves with every
+# answer): on a server slower than a second the rooms would otherwise never change.
+gate(Ids.TICK, Ids.AS_OF)
 
 
 @guarded("contacts", Output(Ids.HISTORY, "children"), Input(PULSE.version, "data"))

@@ -15,6 +15,7 @@ from auth import can, current_user
 from layouts import i18n, pulse
 from layouts.common import panel
 from layouts.frame import ORG
+from layouts.gate import gated_tick
 from layouts.i18n import t
 
 
@@ -108,7 +109,7 @@ def layout(
         [
             page,
             pulse.layout("home", refresh_ms, stale_after_s),
-            dcc.Interval(id=Ids.TICK, interval=max(refresh_ms, REFRESH_MS)),
+            *gated_tick(Ids.TICK, max(refresh_ms, REFRESH_MS)),
         ],
         id=Ids.ROOT,
         lang="en" if lang == "en" else "zh-CN",

@@ -14,6 +14,7 @@ from enum import StrEnum
 from dash import dcc, html
 
 from layouts.common import panel
+from layouts.gate import gated_tick
 from layouts.i18n import t
 
 
@@ -102,7 +103,7 @@ def layout(lang: str, allowed: bool = True, refresh_ms: int = 1000) -> html.Sect
         html.Div(t("presenter.none", lang), id=Ids.CURRENT, className="presenter-current"),
         *(controls(lang) if allowed else []),
         dcc.Store(id=Ids.FOCUS),
-        dcc.Interval(id=Ids.TICK, interval=refresh_ms),
+        *gated_tick(Ids.TICK, refresh_ms),  # a tick asks only once the last was answered
     ]
     return panel(
         t("presenter.title", lang), body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis"

@@ -10,6 +10,7 @@ from enum import StrEnum
 from dash import dcc, html
 
 from layouts.common import local_time, panel
+from layouts.gate import gated_tick
 from vocabulary import ROLLCALL_DEADLINE_S as DEFAULT_DEADLINE_S
 
 STATE_NAMES = {
@@ -33,8 +34,6 @@ class Ids(StrEnum):
     SHOWN = "rollcall-shown"
     HISTORY = "rollcall-history"
     ANSWER = "rollcall-answer"  # type of the per-room buttons' pattern-matching ids
-    ASK = "rollcall-ask"  # Store: the tick, passed on only when the last ask was answered
-    HEARD = "rollcall-heard"  # Store: when the last answer came (assets/gate.js)
     PRESSED = "rollcall-pressed"  # Store: the last phone-answer button tapped {id, at}
 
 
@@ -67,11 +66,10 @@ def layout() -> html.Section:
         html.Ul(id=Ids.ROOMS, className="rollcall-rooms"),
         html.H3("最近点名记录", className="sub"),
         html.Ol(id=Ids.HISTORY, className="rollcall-history"),
-        dcc.Interval(id=Ids.TICK, interval=1000, disabled=True),
+        # The countdown's tick, gated: a tick asks only when the last ask was answered.
+        *gated_tick(Ids.TICK, 1000, disabled=True),
         dcc.Store(id=Ids.SHOWN),
         dcc.Store(id=Ids.PRESSED),
-        dcc.Store(id=Ids.ASK),
-        dcc.Store(id=Ids.HEARD),
     ]
     return panel("区县值班室点名", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 
