@@ -85,6 +85,7 @@ def _archiver_redrive(
 
 REDRIVERS[quarantine.ARCHIVER_ALARMS] = _archiver_redrive
 REDRIVERS[quarantine.ARCHIVER_READINGS] = _archiver_redrive
+REDRIVERS[quarantine.ARCHIVER_TEAMS] = _archiver_redrive
 
 
 def redrive(sources: Sources, qid: int, direct: bool = False, replace_nul: bool = False) -> str:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 QUARANTINE_CHANNELS = {
     keys.ALARM_STREAM: quarantine.ARCHIVER_ALARMS,
     keys.READING_STREAM: quarantine.ARCHIVER_READINGS,
+    keys.TEAM_STREAM: quarantine.ARCHIVER_TEAMS,
 }
 
 Failed = list[tuple[str, str, dict[str, str], Exception]]

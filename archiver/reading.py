@@ -12,7 +12,7 @@ from data_sources.streams import Streams
 log = logging.getLogger(__name__)
 
 GROUP = "archiver"
-STREAMS = (keys.ALARM_STREAM, keys.READING_STREAM)
+STREAMS = (keys.ALARM_STREAM, keys.READING_STREAM, keys.TEAM_STREAM)
 # A consumer that has nothing pending and has not read for this long is gone: forget it.
 FORGET_CONSUMER_AFTER_MS = 3_600_000
 
@@ -30,7 +30,7 @@ class StreamReading:
     _groups_ready: bool
 
     def ensure_groups(self) -> None:
-        """Create the consumer group on both streams (and the streams) where missing."""
+        """Create the consumer group on every stream (and the streams) where missing."""
         for stream in STREAMS:
             if self.streams.ensure_group(stream, GROUP, "0"):
                 self._claim_from[stream] = "0-0"

@@ -3,8 +3,9 @@
 Alarms not closed come back with their status, count, acknowledgement and revision (so
 later changes still archive as newer), alarms closed within the last day come back as
 recently closed, every upstream id merged into them is marked seen again (so a retried
-post stays a duplicate), and each sensor gets its newest archived reading. Nothing is
-written to the streams: the warehouse has all of it already.
+post stays a duplicate), each sensor gets its newest archived reading, and each rescue team
+its newest archived status. Nothing is written to the streams: the warehouse has all of it
+already.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from data_sources import Sources
+from data_sources.replay import team_states
 from vocabulary import ARCHIVED_ALARM_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,8 @@ _STATUSES = {"new": "new", "acknowledged": "acknowledged", "closed": "closed"}
 def rebuild_live_state(
     sources: Sources, now: float | None = None, batch: int = BATCH
 ) -> dict[str, int]:
-    """Restore alarms and latest readings into the live state; return what was restored.
+    """Restore alarms, latest readings and team status into the live state; return what was
+    restored.
 
     Alarms already in the live state at the same or a newer revision are left as they are
     (an ack or close honoured during the restore stays), so this may run beside ingest.
@@ -90,7 +93,9 @@ def rebuild_live_state(
     readings = wh.query(_LATEST_READINGS, timeout_s=QUERY_TIMEOUT_S)
     ts = _epoch_s(readings["ts"])
     sensors = restore.readings(zip(readings["sensor_id"], ts, readings["value"].astype(float)))
-    return {"alarms": restored, "alarms_known": known, "sensors": sensors}
+    statuses = team_states(wh, datetime.fromtimestamp(now, UTC), timeout_s=QUERY_TIMEOUT_S)
+    teams = restore.team_status(statuses)
+    return {"alarms": restored, "alarms_known": known, "sensors": sensors, "teams": teams}
 
 
 def restore_alarm(sources: Sources, alarm_id: str, now: float | None = None) -> bool:

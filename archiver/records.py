@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from data_sources import keys
-from vocabulary import ARCHIVED_ALARM_COLUMNS
+from vocabulary import ARCHIVED_ALARM_COLUMNS, TEAM_STATUS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUSES = {"new", "acknowledged", "closed"}
@@ -52,6 +52,13 @@ INSERT_READINGS_PG = (
 )
 
 
+INSERT_TEAM_STATUS = (
+    "INSERT INTO team_status_history (team_id, status, at, actor, via, stream_id) "
+    "VALUES (:team_id, :status, :at, :actor, :via, :stream_id) "
+    "ON CONFLICT (stream_id) DO NOTHING"
+)
+
+
 def readings_as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The parameters of INSERT_READINGS_PG for the rows of INSERT_READING."""
     return {
@@ -71,19 +78,22 @@ class Entry:
     history: dict[str, Any] | None = None
     event: dict[str, Any] | None = None
     readings: list[dict[str, Any]] = field(default_factory=list)
+    team: dict[str, Any] | None = None
 
     @property
     def rows(self) -> int:
-        return len(self.readings) + (self.event is not None)
+        return len(self.readings) + (self.event is not None) + (self.team is not None)
 
 
 def parse(stream: str, entry_id: str, fields: Mapping[str, str]) -> Entry:
-    """The rows of one entry of `se:stream:alarms` or `se:stream:readings`."""
+    """The rows of one entry of `se:stream:alarms`, `se:stream:readings` or `se:stream:teams`."""
     if stream == keys.ALARM_STREAM:
         history, event = alarm_rows(entry_id, fields)
         return Entry(stream, entry_id, fields, history=history, event=event)
     if stream == keys.READING_STREAM:
         return Entry(stream, entry_id, fields, readings=reading_rows(fields))
+    if stream == keys.TEAM_STREAM:
+        return Entry(stream, entry_id, fields, team=team_row(entry_id, fields))
     raise BadEntry(f"unknown stream {stream!r}")
 
 
@@ -182,11 +192,28 @@ def reading_rows(fields: Mapping[str, str]) -> list[dict[str, Any]]:
     return rows
 
 
+def team_row(entry_id: str, fields: Mapping[str, str]) -> dict[str, Any]:
+    """The team_status_history row of one team status change."""
+    status = fields.get("status")
+    if status not in TEAM_STATUS:
+        raise BadEntry(f"status {status!r} is not one of {sorted(TEAM_STATUS)}")
+    by, via = fields.get("by"), fields.get("via")
+    return {
+        "team_id": _text(fields, "team_id", 32),
+        "status": status,
+        "at": _epoch(fields.get("at")) or entry_time(entry_id),
+        "actor": _text(fields, "by", 200) if by else None,
+        "via": _text(fields, "via", 64) if via else None,
+        "stream_id": entry_id,
+    }
+
+
 def merge(entries: Iterable[Entry]) -> list[tuple[str, list[dict[str, Any]]]]:
     """The statements of one transaction writing `entries` (in stream order)."""
     history: dict[str, dict[str, Any]] = {}
     events: list[dict[str, Any]] = []
     readings: dict[tuple[str, datetime], dict[str, Any]] = {}
+    teams: list[dict[str, Any]] = []
     for entry in entries:
         if entry.history is not None:
             # Only the newest revision of an alarm in this batch needs writing.
@@ -195,6 +222,8 @@ def merge(entries: Iterable[Entry]) -> list[tuple[str, list[dict[str, Any]]]]:
                 history[entry.history["id"]] = entry.history
         if entry.event is not None:
             events.append(entry.event)
+        if entry.team is not None:
+            teams.append(entry.team)
         for row in entry.readings:
             # The first of equal (sensor, ts) wins, as in the live state and the warehouse.
             readings.setdefault((row["sensor_id"], row["ts"]), row)
@@ -207,6 +236,8 @@ def merge(entries: Iterable[Entry]) -> list[tuple[str, list[dict[str, Any]]]]:
         steps.append((INSERT_EVENT, sorted(events, key=lambda e: _id_order(e["stream_id"]))))
     if readings:
         steps.append((INSERT_READING, [readings[k] for k in sorted(readings)]))
+    if teams:
+        steps.append((INSERT_TEAM_STATUS, sorted(teams, key=lambda t: _id_order(t["stream_id"]))))
     return steps
 
 

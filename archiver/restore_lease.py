@@ -41,12 +41,14 @@ class RestoreLease:
         self.sources.restore.mark_restored()
         counts["restored_alarms"] += restored["alarms"]
         counts["restored_sensors"] += restored["sensors"]
+        counts["restored_teams"] += restored["teams"]
         log.log(
-            logging.INFO if restored["alarms"] or restored["sensors"] else logging.DEBUG,
+            logging.INFO if any(restored.values()) else logging.DEBUG,
             "archiver: live state restored from the warehouse in %.1f s: %d of %d alarms, "
-            "%d sensors",
+            "%d sensors, %d teams",
             time.monotonic() - started,
             restored["alarms"],
             restored["alarms_known"],
             restored["sensors"],
+            restored["teams"],
         )

@@ -86,6 +86,7 @@ class Retention:
             trimmed = housekeeping.trim_archived(self.streams.client, STREAMS)
             counts["trimmed_alarm_entries"] += trimmed.get(keys.ALARM_STREAM, 0)
             counts["trimmed_reading_entries"] += trimmed.get(keys.READING_STREAM, 0)
+            counts["trimmed_team_entries"] += trimmed.get(keys.TEAM_STREAM, 0)
             counts["trimmed_closed"] += housekeeping.trim_closed(
                 self.streams.client, self.closed_keep_s, now
             )

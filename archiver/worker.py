@@ -16,8 +16,8 @@ the entry's fault and never quarantines anything (the entry waits). `python -m a
 quarantine` lists, shows and re-drives what is there.
 
 The jobs live beside this loop: `reading` (the group, pending and claimed entries), `writing`
-(applying alarm and reading entries, the acks), `quarantining`, `restore_lease`, `retention`
-(trim, prune, purge) and `thread` (running it inside the app).
+(applying alarm, reading and team status entries, the acks), `quarantining`,
+`restore_lease`, `retention` (trim, prune, purge) and `thread` (running it inside the app).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ __all__ = ["GROUP", "Archiver"]
 
 
 class Archiver(StreamReading, EntryWriting, RestoreLease, Retention):
-    """Drains `se:stream:alarms` and `se:stream:readings` into the warehouse."""
+    """Drains `se:stream:alarms`, `se:stream:readings` and `se:stream:teams` into the warehouse."""
 
     def __init__(
         self,

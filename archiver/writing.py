@@ -1,4 +1,4 @@
-"""Applying the alarm and reading entries to the warehouse, then acknowledging them."""
+"""Applying the alarm, reading and team status entries to the warehouse, then acknowledging them."""
 
 from __future__ import annotations
 
@@ -79,6 +79,8 @@ class EntryWriting(Quarantining):
         for entry in entries:
             if entry.stream == keys.ALARM_STREAM:
                 counts["alarm_changes"] += 1
+            elif entry.stream == keys.TEAM_STREAM:
+                counts["team_changes"] += 1
             else:
                 counts["reading_batches"] += 1
                 counts["readings"] += len(entry.readings)

@@ -85,8 +85,8 @@ guarded_clientside(
     prevent_initial_call="initial_duplicate",
 )
 def replay(at: str | None):
-    """Draw the alarm layer and the incidents as they were at the replayed moment; team
-    readiness is not kept in the warehouse, so no team is shown as ready or away."""
+    """Draw the alarm layer, the incidents and team readiness as they were at the replayed
+    moment."""
     sources = get_sources()
     moment = replayed(at)
     gcj02 = gcj02_tiles(sources.settings)
@@ -100,5 +100,5 @@ def replay(at: str | None):
             "replay": True,
         },
         markers.incident_markers(incidents, gcj02, markers.level_tooltip),
-        {"teams": {}},
+        {"teams": sources.replay.team_status(moment)},
     )

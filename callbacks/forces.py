@@ -1,4 +1,5 @@
-"""Fill the forces panel: registry from the warehouse (cached), readiness live from Redis."""
+"""Fill the forces panel: registry from the warehouse (cached), readiness live from Redis, or
+as it was at a replayed moment from the warehouse's history of team status."""
 
 from __future__ import annotations
 
@@ -59,9 +60,10 @@ def drawn(sources: Sources, team_status: dict[str, str]) -> tuple[list, list, li
     prevent_initial_call="initial_duplicate",
 )
 def replay(at: str | None):
-    """Summarise the forces for a replayed moment: the registry as it stands (the warehouse
-    keeps no history of readiness, stock or shelters), and saying so."""
+    """Summarise the forces for a replayed moment: each team's readiness as it was then; stock
+    and shelters as registered now (the warehouse keeps no history of them), and saying so."""
     moment = replayed(at)
-    teams, depots, shelters = drawn(get_sources(), {})
-    note = html.Caption("回放：队伍、物资、避难场所为当前登记数据，不含当时的在岗状态")
+    sources = get_sources()
+    teams, depots, shelters = drawn(sources, sources.replay.team_status(moment))
+    note = html.Caption("回放：在岗状态为当时状态；物资、避难场所为当前登记数据")
     return [note, *teams], depots, shelters, moment.isoformat()

@@ -18,6 +18,7 @@
 | `se:sensor:latest` | hash | sensor id → `"<ts ms>|<value>"`, the newest reading by event time |
 | `se:heartbeat` | hash | upstream system code → last heartbeat (epoch s) |
 | `se:team:status` | hash | rescue team id → `ready` / `dispatched` / `returning` / `off` |
+| `se:stream:teams` | stream | every team status change: `team_id`, `status`, `at` (epoch s), `by`, `via`; the archiver's input (`team_status_history`) |
 | `se:duty:checkin` | hash | duty unit (`city` or adcode) → last check-in (epoch s) |
 | `se:lock:<name>` | string | leases of singleton workers (demo feed, archiver) |
 | `se:demo:alarms` | set | ids of the alarms the demo feed created and has not closed: the only ones it may change |
@@ -40,6 +41,7 @@ ALARMS_ACTIVE = PREFIX + "alarms:active"
 ALARMS_CLOSED = PREFIX + "alarms:closed"
 ALARM_STREAM = PREFIX + "stream:alarms"
 READING_STREAM = PREFIX + "stream:readings"
+TEAM_STREAM = PREFIX + "stream:teams"
 SENSOR_LATEST = PREFIX + "sensor:latest"
 HEARTBEATS = PREFIX + "heartbeat"
 TEAM_STATUS = PREFIX + "team:status"

@@ -32,6 +32,7 @@ from data_sources.warehouse import Warehouse
 # Channel names of the intake paths that quarantine (free text, these are the known ones).
 ARCHIVER_ALARMS = "archiver:alarms"
 ARCHIVER_READINGS = "archiver:readings"
+ARCHIVER_TEAMS = "archiver:teams"
 MQTT = "mqtt"
 DBPULL = "dbpull"
 HTTP = "http"

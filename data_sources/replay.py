@@ -12,10 +12,14 @@ archiver recorded by then. The sources:
 - incidents: `incidents` (open at `at`: opened by then, not closed by then). An incident's
   row is its latest version: title and level as they are now, open or closed as they were.
 - the statistics: `alarm_history` by `occurred_at` (received by `at`).
+- forces: `team_status_history` (migration 0013), every change of a rescue team's status as
+  the archiver drained it from `se:stream:teams`. A team's status at `at` is its newest change
+  with `at` not later than it; a team with none by then was `ready` (`vocabulary.TEAM_DEFAULT`).
 - duty: `duty_roster` of that day (the rosters source, which reads the warehouse).
 
-Not kept in the warehouse, so never replayed: rescue teams' readiness, duty rooms'
-check-ins, upstream heartbeats. The screens say so instead of showing today's.
+Not kept in the warehouse, so never replayed: duty rooms' check-ins, upstream heartbeats,
+depot stock and shelters' occupancy (the registry as it stands). The screens say so instead
+of showing today's as then.
 """
 
 from __future__ import annotations
@@ -66,6 +70,24 @@ _UNTRACKED_AT = (
     + ") AND NOT EXISTS (SELECT 1 FROM alarm_events e WHERE e.alarm_id = h.id AND e.at <= :at)"
 )
 _HISTORY_TIMES = ("occurred_at", "received_at", "ack_at", "closed_at")
+# Each team's newest status change by :at (index `ix_team_status_history_team`).
+_TEAMS_AT = """
+SELECT h.id, h.team_id, h.status FROM team_status_history h
+JOIN (
+  SELECT team_id, MAX(at) AS at FROM team_status_history WHERE at <= :at GROUP BY team_id
+) newest ON newest.team_id = h.team_id AND newest.at = h.at
+"""
+
+
+def team_states(
+    warehouse: Warehouse, at: datetime, timeout_s: float | None = None
+) -> dict[str, str]:
+    """Rescue team id → its status at `at`: the newest change recorded by then. Teams with no
+    change by then are absent (they were `ready`)."""
+    frame = warehouse.query(_TEAMS_AT, {"at": at}, timeout_s=timeout_s)
+    # Two changes of one team in the same millisecond: the later entry wins.
+    frame = frame.sort_values("id").drop_duplicates("team_id", keep="last")
+    return dict(zip(frame["team_id"], frame["status"], strict=True))
 
 
 class Replay:
@@ -153,6 +175,11 @@ class Replay:
             )
 
         return self._cached(f"incidents:{at.isoformat()}", load)
+
+    def team_status(self, at: datetime) -> dict[str, str]:
+        """Rescue team id → status at `at`, as `Status.team_status` answered then (a team
+        absent was `ready`)."""
+        return self._cached(f"teams:{at.isoformat()}", lambda: team_states(self.wh, at))
 
     def earliest(self) -> datetime | None:
         """The oldest alarm change the warehouse still keeps (None: none at all)."""

@@ -1,5 +1,6 @@
 """Restoring a live state that lost its data (Redis came back empty): the archiver puts back
-what the warehouse knows, alarms and latest readings, without writing to the streams."""
+what the warehouse knows, alarms, latest readings and team status, without writing to the
+streams."""
 
 from __future__ import annotations
 
@@ -190,6 +191,21 @@ return restored
                 self._put_readings(keys=[keys.SENSOR_LATEST, keys.READINGS_VERSION], args=args)
             )
         return updated
+
+    def team_status(self, statuses: Mapping[str, str]) -> int:
+        """Put back each team's status where the live state has none (a change taken since
+        Redis came back is newer); return how many were put back."""
+        if not statuses:
+            return 0
+        pipe = self.r.pipeline(transaction=True)
+        for team_id, status in statuses.items():
+            pipe.hsetnx(keys.TEAM_STATUS, team_id, status)
+        restored = sum(bool(n) for n in pipe.execute())
+        if restored:
+            pipe.incr(keys.VERSION)
+            pipe.publish(keys.CHANGED, "s")
+            pipe.execute()
+        return restored
 
     def is_restored(self) -> bool:
         """False when the live state may have lost what the warehouse knows (Redis restarted

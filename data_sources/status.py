@@ -49,15 +49,43 @@ class Status:
         """Upstream system code → last heartbeat (epoch s)."""
         return {k: float(v) for k, v in self.r.hgetall(keys.HEARTBEATS).items()}
 
-    def set_team_status(self, team_id: str, status: str) -> None:
+    def set_team_status(
+        self,
+        team_id: str,
+        status: str,
+        by: str | None = None,
+        via: str | None = None,
+        at: float | None = None,
+    ) -> bool:
         """Move a team to `status` along vocabulary.TEAM_TRANSITIONS (ValueError otherwise):
-        a team is in one state at a time, and `dispatched` only by being sent."""
-        team_transition(self.r.hget(keys.TEAM_STATUS, team_id), status)
-        pipe = self.r.pipeline(transaction=False)
-        pipe.hset(keys.TEAM_STATUS, team_id, status)
-        pipe.incr(keys.VERSION)
-        pipe.publish(keys.CHANGED, "s")
-        pipe.execute()
+        a team is in one state at a time, and `dispatched` only by being sent. `by`: who
+        changed it; `via`: the path it came by (e.g. `demo`).
+
+        The change goes onto `se:stream:teams` in the same transaction as the new state, and
+        the archiver drains that stream into `team_status_history`: the warehouse keeps every
+        change (replay, restore), as it does for alarms. False when the team was already in
+        `status` (nothing written)."""
+        when = time.time() if at is None else at
+        changed = False
+
+        def move(pipe: redis.client.Pipeline) -> None:
+            nonlocal changed
+            current = pipe.hget(keys.TEAM_STATUS, team_id)
+            team_transition(current, status)
+            changed = current != status
+            if not changed:
+                return
+            entry = {"team_id": team_id, "status": status, "at": f"{when:.3f}"}
+            entry |= {k: v for k, v in (("by", by), ("via", via)) if v}
+            pipe.multi()
+            pipe.hset(keys.TEAM_STATUS, team_id, status)
+            pipe.xadd(keys.TEAM_STREAM, entry, maxlen=keys.STREAM_MAXLEN, approximate=True)
+            pipe.incr(keys.VERSION)
+            pipe.publish(keys.CHANGED, "s")
+
+        # WATCH: two writers moving one team cannot both pass the transition check.
+        self.r.transaction(move, keys.TEAM_STATUS)
+        return changed
 
     def team_status(self) -> dict[str, str]:
         return self.r.hgetall(keys.TEAM_STATUS)

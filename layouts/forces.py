@@ -52,7 +52,7 @@ def teams_table(summary: pd.DataFrame) -> list:
                 html.Td(f"{row.personnel:,}", className="num"),
                 html.Td(f"{row.vehicles:,}", className="num"),
             ],
-            **{"data-kind": kind},
+            **{"data-kind": kind, "data-ready": str(row.ready)},
         )
         for kind, row in summary.iterrows()
     ]

@@ -68,6 +68,7 @@ READINGS_AS = "hazchem"  # the sensors are the hazardous-chemicals plants' instr
 OFFICER = "值班员 (演示)"
 # A ready team leaves its post now and then; a busy one moves on each time it is picked.
 TEAM_LEAVES_READY = 0.25
+DEMO_CHANGE = {"by": OFFICER, "via": "demo"}  # who a team status change of the feed is from
 
 
 class DemoFeed:
@@ -394,10 +395,10 @@ class DemoFeed:
         for team_id in committed:
             path = {"off": ("ready", "dispatched"), "dispatched": ()}
             for state in path.get(status.get(team_id, TEAM_DEFAULT), ("dispatched",)):
-                self.sources.status.set_team_status(team_id, state)
+                self.sources.status.set_team_status(team_id, state, **DEMO_CHANGE)
         for team_id in getattr(self, "committed", set()) - committed:  # its incident closed
             if status.get(team_id) == "dispatched":
-                self.sources.status.set_team_status(team_id, "returning")
+                self.sources.status.set_team_status(team_id, "returning", **DEMO_CHANGE)
         self.committed = committed
 
     def _teams_and_duty(self) -> None:
@@ -409,7 +410,8 @@ class DemoFeed:
             current != "ready" or self.rng.random() < TEAM_LEAVES_READY
         ):
             options = TEAM_TRANSITIONS[current]
-            sources.status.set_team_status(team_id, options[int(self.rng.integers(len(options)))])
+            state = options[int(self.rng.integers(len(options)))]
+            sources.status.set_team_status(team_id, state, **DEMO_CHANGE)
         for unit in self.units:
             if unit != self.slow_unit or self.rng.random() < 0.2:
                 sources.status.checkin(unit)

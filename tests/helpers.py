@@ -160,8 +160,8 @@ INGEST_TABLES = ("incidents", "incident_timeline", "rollcall_answers")
 
 def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
     """What a rejected request to any ingest endpoint must leave unchanged: the live state
-    (alarms with their lifecycle, readings, heartbeats, roll call answers) and the rows of
-    the warehouse tables that ingest writes. Every alarm's hash, or only those of
+    (alarms with their lifecycle, readings, heartbeats, team status, roll call answers) and
+    the rows of the warehouse tables that ingest writes. Every alarm's hash, or only those of
     `alarm_ids` (a change to any other still moves the version and the stream)."""
     client = sources.redis
     if alarm_ids is None:
@@ -175,6 +175,8 @@ def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
         "alarms": dict(zip(alarms, pipe.execute(), strict=True)),
         "closed": client.zcard(keys.ALARMS_CLOSED),
         "heartbeats": client.hgetall(keys.HEARTBEATS),
+        "teams": client.hgetall(keys.TEAM_STATUS),
+        "team_stream": client.xlen(keys.TEAM_STREAM),
         "rollcall_answers": client.hgetall(keys.ROLLCALL_ANSWERS),
         "warehouse": {table: sources.warehouse.count(table) for table in INGEST_TABLES},
     }

@@ -1,8 +1,9 @@
 """Replay of the wall (`/wall?at=`) in real Chromium: a scripted hour of alarms (raised,
-acknowledged, escalated, closed), readings and an incident goes through the real ingest API,
-the threshold worker and the archiver into a real warehouse; at each recorded moment the
-replayed wall shows exactly the live state of that moment, with the 回放 banner, and replaying
-changes nothing in the live state (Redis)."""
+acknowledged, escalated, closed), readings, an incident and rescue teams sent out and back
+goes through the real ingest API, the team status path, the threshold worker and the archiver
+into a real warehouse; at each recorded moment the replayed wall shows exactly the live state
+of that moment (alarms, counts, incidents, teams ready per kind, the city's duty team), with
+the 回放 banner, and replaying changes nothing in the live state (Redis)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 
 from archiver.worker import Archiver
+from figures.forces import team_summary
 from tests.helpers import GUSU_LAT, GUSU_LON, alarm_body, sources_of, store_snapshot
 from thresholds.worker import ThresholdWorker
 
@@ -71,7 +74,26 @@ def live_picture(server) -> dict:  # noqa: ANN001
         for r in alarms.itertuples(index=False)
     }
     incidents = len(server.sources.incidents.listed("open"))
-    return {"rows": rows, "counts": server.sources.alarms.level_counts(), "incidents": incidents}
+    teams = team_summary(
+        server.sources.registry.rescue_teams(), server.sources.status.team_status()
+    )
+    return {
+        "rows": rows,
+        "counts": server.sources.alarms.level_counts(),
+        "incidents": incidents,
+        "ready": {kind: int(n) for kind, n in teams["ready"].items()},
+        "duty": on_duty_then(server, datetime.now(UTC)),
+    }
+
+
+def on_duty_then(server, moment: datetime) -> set[tuple[str, str]]:  # noqa: ANN001
+    """(role, name) of the city's duty team at `moment`, straight from the roster table."""
+    frame = server.sources.warehouse.query(
+        "SELECT role, name FROM duty_roster WHERE unit = 'city' AND starts_at <= :at "
+        "AND ends_at > :at",
+        {"at": moment},
+    )
+    return set(zip(frame["role"], frame["name"], strict=True))
 
 
 def replayed_picture(page) -> dict:  # noqa: ANN001
@@ -85,7 +107,22 @@ def replayed_picture(page) -> dict:  # noqa: ANN001
         "els => els.map(e => [e.dataset.level, Number(e.querySelector('.n').textContent)])",
     )
     incidents = page.locator("#main-map .incident-marker").count()
-    return {"rows": {tuple(r) for r in rows}, "counts": dict(counts), "incidents": incidents}
+    ready = page.eval_on_selector_all(
+        "#forces-teams tr[data-kind]",
+        "els => els.map(e => [e.dataset.kind, Number(e.dataset.ready)])",
+    )
+    duty = page.eval_on_selector_all(
+        "#duty-city .duty-person",
+        "els => els.map(e => [[...e.classList].find(c => c.startsWith('role-')).slice(5),"
+        " e.querySelector('.name').textContent])",
+    )
+    return {
+        "rows": {tuple(r) for r in rows},
+        "counts": dict(counts),
+        "incidents": incidents,
+        "ready": dict(ready),
+        "duty": {tuple(d) for d in duty},
+    }
 
 
 def open_replay(page, server, moment: datetime) -> None:  # noqa: ANN001
@@ -154,12 +191,19 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
         "opened_at": datetime.now(UTC).isoformat(),
     }
     assert post(server, "/api/v1/incidents", incident, INCIDENT_TOKEN) in (200, 201)
+    # A hazchem team is sent to it; a water rescue team stands down to rest.
+    teams = server.sources.registry.rescue_teams().set_index("id")["kind"]
+    sent, resting = teams[teams == "hazchem"].index[0], teams[teams == "water"].index[0]
+    status = server.sources.status
+    assert status.set_team_status(sent, "dispatched", by="值班长 王艳", via="test")
+    assert status.set_team_status(resting, "off", by="值班长 王艳", via="test")
     moments.append((settle(server), live_picture(server)))
 
     # The red alarm escalates (nobody acknowledged it for ten minutes); the orange one is
     # acknowledged; a blue one arrives.
     ThresholdWorker(server.sources).run_once(block_ms=1)
     assert server.sources.alarms.get("R-1")["escalation"] == 1
+    assert status.set_team_status(sent, "returning", by="值班长 王艳", via="test")
     assert post(server, "/api/v1/alarms/O-1/ack", {"by": "值班员 李萍"}) == 200
     assert (
         post(
@@ -178,6 +222,7 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
         200,
         201,
     )
+    assert status.set_team_status(sent, "ready", by="值班长 王艳", via="test")
     moments.append((settle(server), live_picture(server)))
 
     # What the script did is what the live wall showed: the moments differ from each other.
@@ -204,6 +249,21 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
     }
     assert moments[1][1]["incidents"] == moments[0][1]["incidents"] + 1
     assert moments[3][1]["incidents"] == moments[0][1]["incidents"]
+    hazchem = [picture["ready"]["hazchem"] for _, picture in moments]
+    water = [picture["ready"]["water"] for _, picture in moments]
+    n_hazchem, n_water = int((teams == "hazchem").sum()), int((teams == "water").sum())
+    assert hazchem == [n_hazchem, n_hazchem - 1, n_hazchem - 1, n_hazchem]
+    assert water == [n_water, n_water - 1, n_water - 1, n_water - 1]
+    assert all(picture["duty"] for _, picture in moments)  # someone is on duty in the roster
+    # An hour before this shift began the shift before was on duty, and every team was ready.
+    shift = server.sources.warehouse.query(
+        "SELECT starts_at FROM duty_roster WHERE unit = 'city' AND role = 'chief' "
+        "AND starts_at <= :at AND ends_at > :at",
+        {"at": moments[0][0]},
+    )
+    began = pd.to_datetime(shift["starts_at"], utc=True, format="ISO8601").min()
+    earlier = began.to_pydatetime() - timedelta(hours=1)
+    assert on_duty_then(server, earlier) != moments[0][1]["duty"]
 
     before = store_snapshot(server.sources)
     page = page_factory(1920, 1080)
@@ -225,6 +285,15 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
         assert page.locator("#pulse").count() == 0
         assert page.evaluate("window.sePush.page") is None
         assert page.locator(".panel.stale").count() == 0
+    open_replay(page, server, earlier)
+    page.wait_for_function(
+        "at => ['forces-as-of', 'duty-as-of'].every(id => document.getElementById(id)"
+        "?.dataset.asOf === at)",
+        arg=earlier.isoformat(),
+    )
+    then = replayed_picture(page)
+    assert then["duty"] == on_duty_then(server, earlier)
+    assert then["ready"] == moments[0][1]["ready"]
     escalated = page.locator('#alarm-feed li[data-alarm-id="R-1"]')
     open_replay(page, server, moments[2][0])
     assert "已报分管领导" in escalated.inner_text()

@@ -64,7 +64,7 @@ def drain(arch: Archiver, cycles: int = 50) -> None:
     """Run cycles until one finds nothing to do."""
     for _ in range(cycles):
         counts = arch.run_once()
-        if not counts.get("alarm_changes") and not counts.get("reading_batches"):
+        if not any(counts.get(k) for k in ("alarm_changes", "reading_batches", "team_changes")):
             return
     raise AssertionError(f"still busy after {cycles} cycles")
 
@@ -363,6 +363,77 @@ def test_redis_restarted_empty_gets_its_group_back_and_the_live_state_refilled(
     assert (frame.loc["R3", "count"], frame.loc["R3", "rev"]) == (2, 2)
     assert frame.loc["R6", "status"] == "new"
     assert pending(sources, keys.ALARM_STREAM) == 0
+
+
+def test_team_status_changes_are_archived_once_each_and_come_back_after_redis_emptied(
+    sources: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live, r = sources, sources.redis
+    now = time.time()
+    moves = [
+        ("T01", "dispatched", now - 300),
+        ("T02", "off", now - 290),
+        ("T01", "returning", now - 200),
+        ("T01", "ready", now - 100),
+        ("T03", "dispatched", now - 50),
+    ]
+    for team, state, at in moves:
+        assert live.status.set_team_status(team, state, by="值班长 王艳", via="test", at=at)
+    assert not live.status.set_team_status("T03", "dispatched")  # no change, nothing written
+    with pytest.raises(ValueError):
+        live.status.set_team_status("T02", "dispatched")  # off must be ready first
+    assert r.xlen(keys.TEAM_STREAM) == len(moves)
+
+    # Killed after the commit, before the ack: the entries are archived again, and stay one
+    # row each.
+    a = archiver(sources, "A")
+
+    def crash(*_args: Any) -> None:
+        raise Crash
+
+    monkeypatch.setattr(a, "_ack_entries", crash)
+    with pytest.raises(Crash):
+        a.run_once()
+    assert pending(sources, keys.TEAM_STREAM) == len(moves)
+    time.sleep(0.06)
+    b = archiver(sources, "B")
+    drain(b)
+    assert pending(sources, keys.TEAM_STREAM) == 0
+    rows = sources.warehouse.query("SELECT * FROM team_status_history ORDER BY id")
+    got = list(zip(rows["team_id"], rows["status"], times(rows["at"]), strict=True))
+    assert got == [
+        (team, state, datetime.fromtimestamp(round(at, 3), UTC)) for team, state, at in moves
+    ]
+    assert set(rows["actor"]) == {"值班长 王艳"} and set(rows["via"]) == {"test"}
+    assert set(rows["stream_id"]) == stream_ids(sources, keys.TEAM_STREAM)
+
+    before = live.status.team_status()
+    assert before == {"T01": "ready", "T02": "off", "T03": "dispatched"}
+    r.flushdb()
+    assert live.status.team_status() == {}
+    counts = b.run_once()
+    assert counts["restored_teams"] == 3
+    assert live.status.team_status() == before
+    assert {g["name"] for g in r.xinfo_groups(keys.TEAM_STREAM)} == {GROUP}
+
+
+def test_a_malformed_team_status_entry_is_quarantined_and_the_good_ones_archived(
+    sources: Sources,
+) -> None:
+    sources.status.set_team_status("T01", "dispatched", by="值班员", via="test")
+    sources.redis.xadd(keys.TEAM_STREAM, {"team_id": "T02", "status": "<b>gone</b>"})
+    sources.status.set_team_status("T02", "off")
+    a = archiver(sources, max_deliveries=2, claim_every_s=3600)
+    assert a.run_once()["failed"] == 1
+    assert a.run_once()["quarantined"] == 1
+    rows = sources.warehouse.query("SELECT team_id, status FROM team_status_history ORDER BY id")
+    assert list(zip(rows["team_id"], rows["status"], strict=True)) == [
+        ("T01", "dispatched"),
+        ("T02", "off"),
+    ]
+    held = quarantine.list(sources.warehouse, channel=quarantine.ARCHIVER_TEAMS)
+    assert len(held) == 1 and "'<b>gone</b>' is not one of" in held[0]["error"]
+    assert pending(sources, keys.TEAM_STREAM) == 0
 
 
 # --- 6. the lifecycle ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The replay reads of the warehouse (`data_sources/replay.py`) on both databases: the state of
 each alarm at a moment from the archiver's audit trail, alarms archived without one from their
-own times, incidents open then, and the index the reads stand on."""
+own times, incidents open then, rescue teams' status then, and the indexes the reads stand
+on."""
 
 from __future__ import annotations
 
@@ -128,6 +129,39 @@ def test_incidents_open_at_the_moment(wh: Warehouse) -> None:
     assert list(replay.incidents(at(31))["id"]) == ["I-2"]
 
 
+def team_change(wh: Warehouse, when: datetime, team: str, status: str, entry_ms: int = 0) -> None:
+    """One team status change as the archiver writes it (from `se:stream:teams`)."""
+    fields = {"team_id": team, "status": status, "at": f"{when.timestamp():.3f}", "by": "王艳"}
+    entry_id = f"{entry_ms or int(when.timestamp() * 1000)}-{next(SEQ)}"
+    wh.execute_all(records.merge([records.parse(keys.TEAM_STREAM, entry_id, fields)]))
+
+
+def test_each_team_is_shown_in_its_status_at_the_moment(wh: Warehouse) -> None:
+    team_change(wh, at(0), "T1", "dispatched")
+    team_change(wh, at(0), "T2", "off")
+    team_change(wh, at(10), "T1", "returning")
+    team_change(wh, at(20), "T1", "ready")
+    team_change(wh, at(20), "T2", "ready")
+    team_change(wh, at(30), "T3", "dispatched")
+    replay = Replay(wh)
+    shown = {m: replay.team_status(at(m)) for m in (-1, 0, 5, 10, 25, 31)}
+    assert shown == {
+        -1: {},
+        0: {"T1": "dispatched", "T2": "off"},
+        5: {"T1": "dispatched", "T2": "off"},
+        10: {"T1": "returning", "T2": "off"},
+        25: {"T1": "ready", "T2": "ready"},
+        31: {"T1": "ready", "T2": "ready", "T3": "dispatched"},
+    }
+
+
+def test_two_changes_of_a_team_in_one_millisecond_show_the_later_entry(wh: Warehouse) -> None:
+    ms = int(at(0).timestamp() * 1000)
+    team_change(wh, at(0), "T1", "dispatched", entry_ms=ms)
+    team_change(wh, at(0), "T1", "returning", entry_ms=ms + 1)
+    assert Replay(wh).team_status(at(1)) == {"T1": "returning"}
+
+
 def test_the_alarms_to_look_at_are_found_by_index(wh: Warehouse) -> None:
     indexes = {ix["name"] for ix in sa.inspect(wh.engine).get_indexes("alarm_history")}
     assert "ix_alarm_history_closed" in indexes
@@ -138,6 +172,18 @@ def test_the_alarms_to_look_at_are_found_by_index(wh: Warehouse) -> None:
             {"since": at(0), "at": at(60)},
         )
         assert "ix_alarm_history_closed" in plan.to_string()
+
+
+def test_teams_at_a_moment_are_found_by_index(wh: Warehouse) -> None:
+    indexes = {ix["name"] for ix in sa.inspect(wh.engine).get_indexes("team_status_history")}
+    assert "ix_team_status_history_team" in indexes
+    if wh.engine.dialect.name == "sqlite":
+        plan = wh.query(
+            "EXPLAIN QUERY PLAN SELECT team_id, MAX(at) FROM team_status_history "
+            "WHERE at <= :at GROUP BY team_id",
+            {"at": at(60)},
+        )
+        assert "ix_team_status_history_team" in plan.to_string()
 
 
 @pytest.mark.parametrize(
