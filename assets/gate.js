@@ -1,4 +1,5 @@
-/* A gate for a panel's own one-second tick (the roll call's countdown, callbacks/rollcall.py):
+/* A gate for a panel's own fast tick (layouts/gate.py: the roll call's countdown, the
+   presenter's focus, the landing page's state):
    the tick asks the server only when the panel's last ask was answered. Dash keeps only the
    newest request of a callback, so a tick that came while a slow answer was in flight would
    supersede it, and on a server slower than the tick the panel would never change at all.

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dash
-from dash import Input, Output
+from dash import ClientsideFunction, Input, Output, State
 
 import auth
 from auth.matrix import PERMISSIONS
+from layouts.gate import ask_of, heard_of
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,24 @@ def register(app: dash.Dash) -> dict[str, auth.Declared]:
             )
     auth.declare_callbacks(app.server, declared)
     return declared
+
+
+# The gate of a panel's own tick (layouts/gate.py, assets/gate.js).
+def gate(tick_id: str, as_of_id: str) -> None:
+    """Pass `tick_id`'s ticks on to its ask store only when the last ask was answered (the move
+    of `as_of_id`'s data-as-of)."""
+    guarded_clientside(
+        "view",
+        ClientsideFunction(namespace="seGate", function_name="ask"),
+        Output(ask_of(tick_id), "data"),
+        Input(tick_id, "n_intervals"),
+        prevent_initial_call=True,
+    )
+    guarded_clientside(
+        "view",
+        ClientsideFunction(namespace="seGate", function_name="answered"),
+        Output(heard_of(tick_id), "data"),
+        Input(as_of_id, "data-as-of"),
+        State(tick_id, "id"),
+        prevent_initial_call=True,
+    )

@@ -8,8 +8,7 @@ from typing import Any
 
 from dash import Input, Output, State
 
-from callbacks import guarded
-from callbacks.gate import gate
+from callbacks import gate, guarded
 from data_sources import freshness, get_sources, governance, health
 from layouts.gate import ask_of
 from layouts.home_page import Ids, ready_items, systems_block

@@ -12,8 +12,7 @@ from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from auth import audit, can, current_user
-from callbacks import guarded
-from callbacks.gate import gate
+from callbacks import gate, guarded
 from data_sources import Sources, get_sources
 from layouts.common import local_time
 from layouts.gate import ask_of

@@ -15,8 +15,7 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Input, Output, State, no_update
 
 import auth
-from callbacks import guarded, guarded_clientside
-from callbacks.gate import gate
+from callbacks import gate, guarded, guarded_clientside
 from data_sources import get_sources, rollcall
 from layouts.common import local_time
 from layouts.gate import ask_of
