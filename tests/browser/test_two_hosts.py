@@ -98,7 +98,7 @@ def hall(tmp_path: Path, redis_url: str, reference_url: str):  # noqa: ANN201
     Restore(client).mark_restored()  # as the archiver does once the live state is seeded
     client.close()
 
-    listen, ports = worker_port(55460), (worker_port(55461), worker_port(55462))
+    listen, ports = worker_port(57460), (worker_port(57461), worker_port(57462))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "WAREHOUSE_"))}
     env |= {
         "REDIS_URL": redis_url,
