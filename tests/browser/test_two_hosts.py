@@ -52,7 +52,9 @@ class Host:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [str(GUNICORN), "--worker-class", "gthread", "--workers", "1", "--threads", "64"]
-                + ["--bind", f"127.0.0.1:{self.port}", "app:server"],
+                + ["--bind", f"127.0.0.1:{self.port}", "app:server"]
+                # gunicorn 27's control socket is one path per user: one per host here.
+                + ["--control-socket", str(self.log.with_suffix(".ctl"))],
                 cwd=ROOT,
                 env=self.env | {"PORT": str(self.port)},
                 stdout=out,
