@@ -95,6 +95,8 @@ class DailyReport:
     - `duty_log`: at, unit, author, category, text — oldest first.
     - `on_duty`: the city's roster of the day: role, shift, name, phone.
     - `cut`: names of sections cut at MAX_ROWS.
+    - `names_en`: the English name of each district and source-system name above (an English
+      report shows those; people's names and upstream text stay as recorded).
     """
 
     day: date
@@ -114,6 +116,7 @@ class DailyReport:
     duty_log: list[dict[str, Any]] = field(default_factory=list)
     on_duty: list[dict[str, Any]] = field(default_factory=list)
     cut: list[str] = field(default_factory=list)
+    names_en: dict[str, str] = field(default_factory=dict)
 
     @property
     def incidents_opened(self) -> int:
@@ -162,8 +165,9 @@ def daily_report(warehouse: Warehouse, day: date, now: datetime) -> DailyReport:
     end = min(end, now) if now > start else end
     report = DailyReport(day=day, start=start, end=end, complete=complete)
     window = {"start": start, "end": end}
-    districts = warehouse.query("SELECT adcode, name FROM districts ORDER BY adcode")
+    districts = warehouse.query("SELECT adcode, name, name_en FROM districts ORDER BY adcode")
     names = dict(zip(districts["adcode"], districts["name"]))
+    report.names_en = {n: e for n, e in zip(districts["name"], districts["name_en"]) if e}
     unit_names = {"city": "市局", **names}
 
     _alarms(warehouse, report, window, names)
@@ -264,8 +268,14 @@ def _alarms(warehouse: Warehouse, report: DailyReport, window: dict, names: dict
         {**window, "limit": MAX_ROWS + 1},
     )
     report.red_alarms = _records(frame, ("occurred_at", "ack_at", "closed_at"))
-    systems = warehouse.query("SELECT code, name FROM source_systems")
+    systems = warehouse.query(
+        "SELECT s.code, s.name, u.name_en FROM source_systems s "
+        "LEFT JOIN upstream_systems u ON u.code = s.code"
+    )
     system_names = dict(zip(systems["code"], systems["name"]))
+    report.names_en |= {
+        n: e for n, e in zip(systems["name"], systems["name_en"]) if isinstance(e, str) and e
+    }
     for row in report.red_alarms:
         row["district"] = names.get(row["district"] or "", "未定位")
         row["source_name"] = system_names.get(row["source"], row["source"])
