@@ -68,8 +68,9 @@ def _lang() -> str:
 
 
 def _in_lang(lang: str) -> dict[str, str]:
-    """The query arguments that keep a link in the report's language."""
-    return {"lang": "en"} if lang == "en" else {}
+    """The query arguments that keep a link in the report's language: none for the default
+    Chinese, `lang` when English or asked for by name (a `lang=zh` beats an English cookie)."""
+    return {"lang": lang} if lang == "en" or "lang" in request.args else {}
 
 
 def _error(message: str, status: int) -> Response:
