@@ -254,6 +254,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "苏州市应急管理局值班日报 · 第 {page} 页 / 共 {pages} 页",
         "Suzhou Emergency Management Bureau daily duty report · page {page} of {pages}",
     ),
+    "report.bad_day.empty": (
+        "请给出日期，格式为 YYYY-MM-DD，例如 2026-11-30。",
+        "Give a date as YYYY-MM-DD, e.g. 2026-11-30.",
+    ),
+    "report.bad_day.format": (
+        "日期格式不对：应为 YYYY-MM-DD，例如 2026-11-30。",
+        "The date is not in the form YYYY-MM-DD (e.g. 2026-11-30).",
+    ),
+    "report.bad_day.no_such_day": ("没有这一天：{day}。", "There is no such day: {day}."),
+    "report.bad_day.future": (
+        "{day} 还没有到来：日报只能查看今天（{today}）及以前。",
+        "{day} has not come yet: reports go up to today ({today}).",
+    ),
+    "report.bad_day.too_early": ("日报从 {first} 起可查。", "Reports start on {first}."),
     "report.day_line": ("{day}　{coverage}", "{day}  {coverage}"),
     "report.head_line": ("{coverage}　·　{generated}", "{coverage} · {generated}"),
     "report.bad_format": (

@@ -116,7 +116,7 @@ def daily() -> Response:
     try:
         day = parse_day(request.args.get("date"), local_today(now))
     except BadDay as exc:
-        return _error(str(exc), 400)
+        return _error(t(f"report.bad_day.{exc.reason}", lang, **exc.fields), 400)
     try:
         report = daily_report(get_sources().warehouse, day, now)
     except Exception:  # noqa: BLE001 - any warehouse failure: say so, never a 500

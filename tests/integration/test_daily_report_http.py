@@ -97,6 +97,9 @@ def test_the_language_is_kept_by_the_redirect_the_cookie_and_the_error_page(
     assert "值班日报" not in english
     bad = client.get(f"/report/daily?date={DAY}&format=docx&lang=en")
     assert bad.status_code == 400 and "The format is pdf or xlsx" in bad.text
+    bad = client.get("/report/daily?date=2026-02-30&lang=en")
+    assert bad.status_code == 400 and "There is no such day: 2026-02-30." in bad.text
+    assert "没有" not in bad.text and "lang=en" in bad.text  # the example link too
     # The sign-in pages' remembered choice (auth/i18n.py's cookie) is the report's too;
     # ?lang= wins over it.
     client.set_cookie("se_lang", "en")
