@@ -7,7 +7,7 @@ the day's alarms by level, status and district, the red alarms, escalations (ala
 and who was on duty. The window is [00:00, 24:00) Asia/Shanghai of `day`, as UTC; every time
 in the result is tz-aware UTC. A day still running (today) is cut at `now`.
 
-`parse_day(raw, today)` checks the `date` of the URL and says in Chinese what is wrong.
+`parse_day(raw, today)` checks the `date` of the URL and says what is wrong (`BadDay`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ _HANDOVER_LINE = re.compile(
 
 
 class BadDay(ValueError):
-    """The requested day cannot be reported (the message is for the person who asked)."""
+    """The requested day cannot be reported. `reason` names the message for the person who
+    asked (layouts/i18n.py's "report.bad_day.<reason>", in Chinese and English); `fields`
+    fill it in."""
+
+    def __init__(self, reason: str, **fields: str) -> None:
+        super().__init__(reason, fields)
+        self.reason, self.fields = reason, fields
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -61,17 +67,17 @@ def parse_day(raw: str | None, today: date) -> date:
     """The day of `raw` (YYYY-MM-DD), or BadDay saying what is wrong with it."""
     text = (raw or "").strip()
     if not text:
-        raise BadDay("请给出日期，格式为 YYYY-MM-DD，例如 2026-11-30。")
+        raise BadDay("empty")
     if len(text) > 10 or not _DATE.fullmatch(text):
-        raise BadDay("日期格式不对：应为 YYYY-MM-DD，例如 2026-11-30。")
+        raise BadDay("format")
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise BadDay(f"没有这一天：{text}。") from None
+        raise BadDay("no_such_day", day=text) from None
     if day > today:
-        raise BadDay(f"{text} 还没有到来：日报只能查看今天（{today.isoformat()}）及以前。")
+        raise BadDay("future", day=text, today=today.isoformat())
     if day < FIRST_DAY:
-        raise BadDay(f"日报从 {FIRST_DAY.isoformat()} 起可查。")
+        raise BadDay("too_early", first=FIRST_DAY.isoformat())
     return day
 
 
@@ -95,6 +101,8 @@ class DailyReport:
     - `duty_log`: at, unit, author, category, text — oldest first.
     - `on_duty`: the city's roster of the day: role, shift, name, phone.
     - `cut`: names of sections cut at MAX_ROWS.
+    - `names_en`: the English name of each district and source-system name above (an English
+      report shows those; people's names and upstream text stay as recorded).
     """
 
     day: date
@@ -114,6 +122,7 @@ class DailyReport:
     duty_log: list[dict[str, Any]] = field(default_factory=list)
     on_duty: list[dict[str, Any]] = field(default_factory=list)
     cut: list[str] = field(default_factory=list)
+    names_en: dict[str, str] = field(default_factory=dict)
 
     @property
     def incidents_opened(self) -> int:
@@ -162,8 +171,9 @@ def daily_report(warehouse: Warehouse, day: date, now: datetime) -> DailyReport:
     end = min(end, now) if now > start else end
     report = DailyReport(day=day, start=start, end=end, complete=complete)
     window = {"start": start, "end": end}
-    districts = warehouse.query("SELECT adcode, name FROM districts ORDER BY adcode")
+    districts = warehouse.query("SELECT adcode, name, name_en FROM districts ORDER BY adcode")
     names = dict(zip(districts["adcode"], districts["name"]))
+    report.names_en = {n: e for n, e in zip(districts["name"], districts["name_en"]) if e}
     unit_names = {"city": "市局", **names}
 
     _alarms(warehouse, report, window, names)
@@ -264,8 +274,14 @@ def _alarms(warehouse: Warehouse, report: DailyReport, window: dict, names: dict
         {**window, "limit": MAX_ROWS + 1},
     )
     report.red_alarms = _records(frame, ("occurred_at", "ack_at", "closed_at"))
-    systems = warehouse.query("SELECT code, name FROM source_systems")
+    systems = warehouse.query(
+        "SELECT s.code, s.name, u.name_en FROM source_systems s "
+        "LEFT JOIN upstream_systems u ON u.code = s.code"
+    )
     system_names = dict(zip(systems["code"], systems["name"]))
+    report.names_en |= {
+        n: e for n, e in zip(systems["name"], systems["name_en"]) if isinstance(e, str) and e
+    }
     for row in report.red_alarms:
         row["district"] = names.get(row["district"] or "", "未定位")
         row["source_name"] = system_names.get(row["source"], row["source"])

@@ -1,4 +1,5 @@
-"""A small message catalogue (Chinese by default, English selectable) for /consult and /tablet.
+"""The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet and
+the exports (the daily duty report's page, PDF and workbook; the consultation room's CSV).
 
 The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
 last explicit choice (a `dcc.Store` in localStorage; callbacks/presenter.py reloads the page
@@ -7,6 +8,7 @@ in that language through `Ids.LOCATION`), else Chinese. Data (alarm titles, ente
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 
 from dash import dcc, html
@@ -209,6 +211,166 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.kind.enterprise": ("企业", "Enterprise"),
     "search.kind.team": ("队伍", "Team"),
     "search.kind.contact": ("联系人", "Contact"),
+    # dates (long_date, day_time)
+    "date.long": ("{y}年{m}月{d}日（星期{weekday}）", "{weekday} {d} {month} {y}"),
+    "date.day_time": ("{m:02d}-{d:02d} {time}", "{d} {month} {time}"),
+    "date.weekdays": ("一 二 三 四 五 六 日", "Mon Tue Wed Thu Fri Sat Sun"),
+    "date.months": (
+        "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    ),
+    # duty words (rosters, the duty log)
+    "role.leader": ("带班领导", "Duty leader"),
+    "role.chief": ("值班长", "Duty chief"),
+    "role.officer": ("值班员", "Duty officer"),
+    "shift.day": ("白班", "Day"),
+    "shift.night": ("夜班", "Night"),
+    "shift.all_day": ("全天", "All day"),
+    "log.report": ("接报", "Report received"),
+    "log.inspection": ("检查", "Inspection"),
+    "log.notice": ("通知", "Notice"),
+    "log.handover": ("交接班", "Handover"),
+    "log.other": ("其他", "Other"),
+    # the daily duty report (report/): the page, the PDF and the workbook
+    "report.title": ("值班日报", "Daily duty report"),
+    "report.org": ("苏州市应急管理局", "Suzhou Emergency Management Bureau"),
+    "report.sheet_head": (
+        "苏州市应急管理局值班日报 · {title}",
+        "Suzhou Emergency Management Bureau daily duty report · {title}",
+    ),
+    "report.bad_date": ("日期有误", "bad date"),
+    "report.actions": ("日报操作", "Report actions"),
+    "report.back": ("← 值班值守", "← Duty"),
+    "report.date": ("日期", "Date"),
+    "report.show": ("查看", "Show"),
+    "report.previous": ("前一天", "Previous day"),
+    "report.next": ("后一天", "Next day"),
+    "report.pdf": ("下载 PDF", "Download PDF"),
+    "report.xlsx": ("下载 Excel", "Download Excel"),
+    "report.print": ("打印：Ctrl+P（A4 纵向）", "Print: Ctrl+P (A4 portrait)"),
+    "report.example": ("示例：", "Example: "),
+    "report.generated": ("生成于 {at}", "generated {at}"),
+    "report.page_footer": (
+        "苏州市应急管理局值班日报 · 第 {page} 页 / 共 {pages} 页",
+        "Suzhou Emergency Management Bureau daily duty report · page {page} of {pages}",
+    ),
+    "report.bad_day.empty": (
+        "请给出日期，格式为 YYYY-MM-DD，例如 2026-11-30。",
+        "Give a date as YYYY-MM-DD, e.g. 2026-11-30.",
+    ),
+    "report.bad_day.format": (
+        "日期格式不对：应为 YYYY-MM-DD，例如 2026-11-30。",
+        "The date is not in the form YYYY-MM-DD (e.g. 2026-11-30).",
+    ),
+    "report.bad_day.no_such_day": ("没有这一天：{day}。", "There is no such day: {day}."),
+    "report.bad_day.future": (
+        "{day} 还没有到来：日报只能查看今天（{today}）及以前。",
+        "{day} has not come yet: reports go up to today ({today}).",
+    ),
+    "report.bad_day.too_early": ("日报从 {first} 起可查。", "Reports start on {first}."),
+    "report.day_line": ("{day}　{coverage}", "{day}  {coverage}"),
+    "report.head_line": ("{coverage}　·　{generated}", "{coverage} · {generated}"),
+    "report.bad_format": (
+        "格式只能是 pdf 或 xlsx（不写则为网页）。",
+        "The format is pdf or xlsx (none: the page).",
+    ),
+    "report.unavailable": (
+        "数据仓库暂时无法读取，请稍后再试。",
+        "The warehouse cannot be read at the moment: please try again shortly.",
+    ),
+    "report.no_pdf": (
+        "PDF 暂不可用：服务器缺少 Pango 库（Debian：apt-get install libpango-1.0-0 "
+        "libpangoft2-1.0-0 fonts-noto-cjk）。网页版可直接打印。",
+        "PDF unavailable: the server lacks the Pango library (Debian: apt-get install "
+        "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk). The page prints as it is.",
+    ),
+    "report.rows": ("{n} 条", "{n} rows"),
+    "report.row": ("{n} 条", "{n} row"),
+    "report.sign.officer": ("值班员：", "Duty officer:"),
+    "report.sign.chief": ("值班长：", "Duty chief:"),
+    "report.sign.leader": ("带班领导：", "Duty leader:"),
+    "report.coverage.day": (
+        "统计时段：当日 00:00—24:00（北京时间）",
+        "Period: 00:00–24:00 (Asia/Shanghai time)",
+    ),
+    "report.coverage.part": (
+        "统计时段：当日 00:00—{end}（北京时间，当日尚未结束）",
+        "Period: 00:00–{end} (Asia/Shanghai time; the day is not over)",
+    ),
+    "report.empty": ("当日无记录", "No records this day"),
+    "report.cut": ("（记录过多，仅列前 {n} 条）", "(Too many records: the first {n} are listed)"),
+    "report.city_unit": ("市局", "City bureau"),
+    "report.unlocated": ("未定位", "Not located"),
+    "report.city": ("全市", "City"),
+    "report.fig.total": ("警情总数", "Alarms"),
+    "report.fig.level": ("{level}警情", "{level} alarms"),
+    "report.fig.new": ("未确认", "Unacknowledged"),
+    "report.fig.escalations": ("警情升级", "Escalations"),
+    "report.fig.opened": ("新增事件", "Incidents opened"),
+    "report.fig.closed": ("办结事件", "Incidents closed"),
+    "report.fig.open_at_end": ("日终在办事件", "Incidents open at day end"),
+    "report.fig.handovers": ("交接班", "Handovers"),
+    "report.fig.rollcalls": ("点名", "Roll calls"),
+    "report.fig.duty_log": ("值班日志", "Duty log entries"),
+    "report.fig.status": ("{status}警情", "{status} alarms"),
+    "report.summary": ("概况", "Summary"),
+    "report.on_duty": ("值班人员（市局）", "On duty (city bureau)"),
+    "report.districts": ("警情分区统计", "Alarms by district"),
+    "report.red_alarms": ("红色警情", "Red alarms"),
+    "report.escalations": ("警情升级", "Escalations"),
+    "report.incidents": ("突发事件", "Incidents"),
+    "report.handovers": ("交接班", "Handovers"),
+    "report.rollcalls": ("视频点名", "Video roll calls"),
+    "report.duty_log": ("值班日志", "Duty log"),
+    "report.col.item": ("项目", "Item"),
+    "report.col.count": ("数量", "Count"),
+    "report.col.post": ("岗位", "Post"),
+    "report.col.shift": ("班次", "Shift"),
+    "report.col.name": ("姓名", "Name"),
+    "report.col.phone": ("电话", "Phone"),
+    "report.col.district": ("区县", "District"),
+    "report.col.total": ("合计", "Total"),
+    "report.col.occurred": ("发生时间", "Occurred"),
+    "report.col.alarm": ("警情", "Alarm"),
+    "report.col.source": ("来源", "Source"),
+    "report.col.status": ("状态", "Status"),
+    "report.col.ack_by": ("确认人", "Acknowledged by"),
+    "report.col.ack_at": ("确认时间", "Acknowledged at"),
+    "report.col.escalated": ("升级时间", "Escalated"),
+    "report.col.stage": ("升级", "Stage"),
+    "report.col.level": ("等级", "Level"),
+    "report.col.id": ("编号", "ID"),
+    "report.col.incident": ("事件", "Incident"),
+    "report.col.category": ("类别", "Category"),
+    "report.col.opened": ("接报", "Opened"),
+    "report.col.closed": ("办结", "Closed"),
+    "report.col.that_day": ("当日", "That day"),
+    "report.col.casualties": ("伤亡", "Casualties"),
+    "report.col.time": ("时间", "Time"),
+    "report.col.unit": ("单位", "Unit"),
+    "report.col.from": ("交班人", "Handed over by"),
+    "report.col.to": ("接班人", "Taken over by"),
+    "report.col.notes": ("交接事项", "Notes"),
+    "report.col.called_by": ("发起人", "Called by"),
+    "report.col.limit": ("时限", "Time limit"),
+    "report.col.units": ("点名单位", "Units called"),
+    "report.col.on_time": ("按时应答", "On time"),
+    "report.col.late": ("超时应答", "Late"),
+    "report.col.missing": ("未应答", "No answer"),
+    "report.col.author": ("记录人", "Written by"),
+    "report.col.text": ("内容", "Entry"),
+    "report.stage.1": ("一级（超10分钟，报分管领导）", "Stage 1 (10 min: deputy director told)"),
+    "report.stage.2": ("二级（超30分钟，报主要领导）", "Stage 2 (30 min: director told)"),
+    "report.not_acked": ("未确认", "Not acknowledged"),
+    "report.inc.both": ("新增并办结", "Opened and closed"),
+    "report.inc.opened": ("新增", "Opened"),
+    "report.inc.closed": ("办结", "Closed"),
+    "report.incident_level": ("{level}（{colour}）", "{level} ({colour})"),
+    "report.open_alarms": ("未结警情{n}起", "{n} open alarms"),
+    "report.open_incidents": ("在办事件{n}起", "{n} open incidents"),
+    "report.deadline": ("{m}分{s:02d}秒", "{m} min {s:02d} s"),
+    "list.join": ("、", ", "),
+    "list.parts": ("；", "; "),
 }
 
 
@@ -311,6 +473,32 @@ def t(key: str, lang: str = DEFAULT, **fields: object) -> str:
     zh, en = MESSAGES.get(key, (key, key))
     text = en if lang == "en" else zh
     return text.format(**fields) if fields else text
+
+
+def word(kind: str, code: object, lang: str) -> str:
+    """The catalogue's name of `code` of a kind ("role", "shift", "log", "level", "status"),
+    or the code itself when the catalogue has none (it came from upstream as it is)."""
+    key = f"{kind}.{code}"
+    return t(key, lang) if key in MESSAGES else str(code)
+
+
+def long_date(day: date, lang: str) -> str:
+    """2026年12月1日（星期二） / Tue 1 Dec 2026."""
+    return t(
+        "date.long",
+        lang,
+        y=day.year,
+        m=day.month,
+        d=day.day,
+        month=t("date.months", lang).split()[day.month - 1],
+        weekday=t("date.weekdays", lang).split()[day.weekday()],
+    )
+
+
+def day_time(at: datetime, lang: str) -> str:
+    """A local time on another day than the one shown: 12-01 08:30 / 1 Dec 08:30."""
+    month = t("date.months", lang).split()[at.month - 1]
+    return t("date.day_time", lang, m=at.month, d=at.day, month=month, time=f"{at:%H:%M}")
 
 
 def level_name(level: str, lang: str) -> str:

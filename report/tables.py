@@ -1,21 +1,29 @@
-"""The daily report as titled tables of text and numbers, in Chinese and Asia/Shanghai time:
-one list of `Section`s that the page, the PDF and the workbook all print the same way."""
+"""The daily report as titled tables of text and numbers, in Chinese or English (the words
+from layouts/i18n.py's catalogue) and Asia/Shanghai time: one list of `Section`s that the
+page, the PDF and the workbook all print the same way. Data (alarm titles, people's names,
+duty-log text) stays as recorded; district and source-system names are the warehouse's own,
+in English where it has them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from data_sources.daily_report import SHANGHAI, STATUSES, DailyReport
-from data_sources.rosters import ROLE_LABELS, SHIFT_LABELS
-from vocabulary import LEVEL_NAMES, LEVELS, LOG_CATEGORIES, incident_level
-
-STATUS_NAMES = {"new": "未确认", "acknowledged": "已确认", "closed": "已关闭"}
-STAGES = {1: "一级（超10分钟，报分管领导）", 2: "二级（超30分钟，报主要领导）"}
-WEEKDAYS = "一二三四五六日"
-EMPTY = "当日无记录"
+from data_sources.daily_report import MAX_ROWS, SHANGHAI, STATUSES, DailyReport
+from layouts.i18n import (
+    category_name,
+    day_time,
+    incident_level_name,
+    level_name,
+    long_date,
+    status_name,
+    t,
+    word,
+)
+from vocabulary import LEVELS, incident_level
 
 Value = str | int
+CITY_UNIT, UNLOCATED = "市局", "未定位"  # the data source's names of the bureau and of no district
 
 
 @dataclass
@@ -33,217 +41,311 @@ class Section:
 
 
 def local(at: datetime | None, fmt: str = "%H:%M") -> str:
-    """A UTC time as Asia/Shanghai text ("—" for none); another day's time shows its date."""
+    """A UTC time as Asia/Shanghai text ("—" for none)."""
     if at is None:
         return "—"
     return at.astimezone(SHANGHAI).strftime(fmt)
 
 
-def _time(at: datetime | None, report: DailyReport) -> str:
+def _time(at: datetime | None, report: DailyReport, lang: str) -> str:
+    """The time of day; a time on another day says which day too."""
     if at is not None and at.astimezone(SHANGHAI).date() != report.day:
-        return local(at, "%m-%d %H:%M")
+        return day_time(at.astimezone(SHANGHAI), lang)
     return local(at)
 
 
-def day_title(report: DailyReport) -> str:
-    d = report.day
-    return f"{d.year}年{d.month}月{d.day}日（星期{WEEKDAYS[d.weekday()]}）"
+def place(name: str | None, report: DailyReport, lang: str) -> str:
+    """A district, unit or source-system name the data source gave, in `lang`."""
+    text = name or ""
+    if lang != "en":
+        return text
+    if text == CITY_UNIT:
+        return t("report.city_unit", lang)
+    if text == UNLOCATED:
+        return t("report.unlocated", lang)
+    return report.names_en.get(text, text)
 
 
-def coverage(report: DailyReport) -> str:
+def _join(names: list[str], report: DailyReport, lang: str) -> str:
+    return t("list.join", lang).join(place(n, report, lang) for n in names) or "—"
+
+
+def day_title(report: DailyReport, lang: str = "zh") -> str:
+    return long_date(report.day, lang)
+
+
+def generated(now: datetime, lang: str = "zh") -> str:
+    """When the report was made: 2026-12-02 08:30 / Wed 2 Dec 2026 08:30."""
+    if lang != "en":
+        return local(now, "%Y-%m-%d %H:%M")
+    return f"{long_date(now.astimezone(SHANGHAI).date(), lang)} {local(now)}"
+
+
+def coverage(report: DailyReport, lang: str = "zh") -> str:
     """What the figures cover: the whole day, or up to now."""
     if report.complete:
-        return "统计时段：当日 00:00—24:00（北京时间）"
-    return f"统计时段：当日 00:00—{local(report.end)}（北京时间，当日尚未结束）"
+        return t("report.coverage.day", lang)
+    return t("report.coverage.part", lang, end=local(report.end))
 
 
-def figures(report: DailyReport) -> list[tuple[str, int, str]]:
+def figures(report: DailyReport, lang: str = "zh") -> list[tuple[str, int, str]]:
     """The headline numbers: (label, value, css class)."""
     level = report.alarms_by_level
     return [
-        ("警情总数", report.alarm_total, "total"),
-        *((f"{LEVEL_NAMES[lv]}警情", level.get(lv, 0), f"lvl-{lv}") for lv in LEVELS),
-        ("未确认", report.alarms_by_status.get("new", 0), ""),
-        ("警情升级", len(report.escalations), "lvl-red" if report.escalations else ""),
-        ("新增事件", report.incidents_opened, ""),
-        ("办结事件", report.incidents_closed, ""),
-        ("日终在办事件", report.incidents_open_at_end, ""),
-        ("交接班", len(report.handovers), ""),
-        ("点名", len(report.rollcalls), ""),
-        ("值班日志", len(report.duty_log), ""),
+        (t("report.fig.total", lang), report.alarm_total, "total"),
+        *(
+            (t("report.fig.level", lang, level=level_name(lv, lang)), level.get(lv, 0), f"lvl-{lv}")
+            for lv in LEVELS
+        ),
+        (t("report.fig.new", lang), report.alarms_by_status.get("new", 0), ""),
+        (
+            t("report.fig.escalations", lang),
+            len(report.escalations),
+            "lvl-red" if report.escalations else "",
+        ),
+        (t("report.fig.opened", lang), report.incidents_opened, ""),
+        (t("report.fig.closed", lang), report.incidents_closed, ""),
+        (t("report.fig.open_at_end", lang), report.incidents_open_at_end, ""),
+        (t("report.fig.handovers", lang), len(report.handovers), ""),
+        (t("report.fig.rollcalls", lang), len(report.rollcalls), ""),
+        (t("report.fig.duty_log", lang), len(report.duty_log), ""),
     ]
 
 
-def _cut_note(report: DailyReport, key: str) -> str:
-    return "（记录过多，仅列前 2000 条）" if key in report.cut else ""
+def count_label(n: int, lang: str = "zh") -> str:
+    """ "3 条" / "3 rows" under a section's title."""
+    return t("report.row" if n == 1 else "report.rows", lang, n=n)
 
 
-def sections(report: DailyReport) -> list[Section]:
+def _cut_note(report: DailyReport, key: str, lang: str) -> str:
+    return t("report.cut", lang, n=MAX_ROWS) if key in report.cut else ""
+
+
+def _columns(lang: str, *keys: str) -> list[str]:
+    return [t(f"report.col.{k}", lang) for k in keys]
+
+
+def sections(report: DailyReport, lang: str = "zh") -> list[Section]:
     """Every table of the report, in reading order."""
     return [
-        _summary(report),
-        _on_duty(report),
-        _districts(report),
-        _red_alarms(report),
-        _escalations(report),
-        _incidents(report),
-        _handovers(report),
-        _rollcalls(report),
-        _duty_log(report),
+        make(report, lang)
+        for make in (
+            _summary,
+            _on_duty,
+            _districts,
+            _red_alarms,
+            _escalations,
+            _incidents,
+            _handovers,
+            _rollcalls,
+            _duty_log,
+        )
     ]
 
 
-def _summary(report: DailyReport) -> Section:
-    rows: list[list[Value]] = [[label, value] for label, value, _ in figures(report)]
-    rows[6:6] = [[f"{STATUS_NAMES[st]}警情", report.alarms_by_status[st]] for st in STATUSES[1:]]
-    return Section("summary", "概况", ["项目", "数量"], rows)
+def _summary(report: DailyReport, lang: str) -> Section:
+    rows: list[list[Value]] = [[label, value] for label, value, _ in figures(report, lang)]
+    rows[6:6] = [
+        [t("report.fig.status", lang, status=status_name(st, lang)), report.alarms_by_status[st]]
+        for st in STATUSES[1:]
+    ]
+    return Section("summary", t("report.summary", lang), _columns(lang, "item", "count"), rows)
 
 
-def _on_duty(report: DailyReport) -> Section:
+def _on_duty(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = [
         [
-            ROLE_LABELS.get(p["role"], p["role"]),
-            "全天" if p["role"] == "leader" else SHIFT_LABELS.get(p["shift"], p["shift"]),
+            word("role", p["role"], lang),
+            t("shift.all_day", lang) if p["role"] == "leader" else word("shift", p["shift"], lang),
             p["name"],
             p["phone"],
         ]
         for p in report.on_duty
     ]
-    return Section("on_duty", "值班人员（市局）", ["岗位", "班次", "姓名", "电话"], rows)
+    columns = _columns(lang, "post", "shift", "name", "phone")
+    return Section("on_duty", t("report.on_duty", lang), columns, rows)
 
 
-def _districts(report: DailyReport) -> Section:
-    columns = ["区县", *(LEVEL_NAMES[lv] for lv in LEVELS), "合计"]
-    rows: list[list[Value]] = [
-        [d["name"], *(d[lv] for lv in LEVELS), d["total"]] for d in report.alarms_by_district
+def _districts(report: DailyReport, lang: str) -> Section:
+    columns = [
+        t("report.col.district", lang),
+        *(level_name(lv, lang) for lv in LEVELS),
+        t("report.col.total", lang),
     ]
-    total = ["全市", *(report.alarms_by_level[lv] for lv in LEVELS), report.alarm_total]
-    return Section("districts", "警情分区统计", columns, rows, total=total)
+    rows: list[list[Value]] = [
+        [place(d["name"], report, lang), *(d[lv] for lv in LEVELS), d["total"]]
+        for d in report.alarms_by_district
+    ]
+    total = [
+        t("report.city", lang),
+        *(report.alarms_by_level[lv] for lv in LEVELS),
+        report.alarm_total,
+    ]
+    return Section("districts", t("report.districts", lang), columns, rows, total=total)
 
 
-def _red_alarms(report: DailyReport) -> Section:
+def _red_alarms(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = [
         [
-            _time(a["occurred_at"], report),
-            a["district"],
+            _time(a["occurred_at"], report, lang),
+            place(a["district"], report, lang),
             a["title"],
-            a["source_name"],
-            STATUS_NAMES.get(a["status"], a["status"]),
+            place(a["source_name"], report, lang),
+            word("status", a["status"], lang),
             a["ack_by"] or "—",
-            _time(a["ack_at"], report),
+            _time(a["ack_at"], report, lang),
         ]
         for a in report.red_alarms
     ]
-    columns = ["发生时间", "区县", "警情", "来源", "状态", "确认人", "确认时间"]
+    columns = _columns(
+        lang, "occurred", "district", "alarm", "source", "status", "ack_by", "ack_at"
+    )
     return Section(
         "red_alarms",
-        "红色警情",
+        t("report.red_alarms", lang),
         columns,
         rows,
         row_classes=["lvl-red"] * len(rows),
-        note=_cut_note(report, "red_alarms"),
+        note=_cut_note(report, "red_alarms", lang),
     )
 
 
-def _escalations(report: DailyReport) -> Section:
+def _escalations(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = [
         [
-            _time(e["at"], report),
-            STAGES.get(e["stage"], str(e["stage"])),
+            _time(e["at"], report, lang),
+            word("report.stage", e["stage"], lang),
             e["title"],
-            LEVEL_NAMES.get(e["level"], e["level"]),
-            e["district"],
-            e["ack_by"] or "未确认",
-            _time(e["ack_at"], report),
+            word("level", e["level"], lang),
+            place(e["district"], report, lang),
+            e["ack_by"] or t("report.not_acked", lang),
+            _time(e["ack_at"], report, lang),
         ]
         for e in report.escalations
     ]
-    columns = ["升级时间", "升级", "警情", "等级", "区县", "确认人", "确认时间"]
+    columns = _columns(lang, "escalated", "stage", "alarm", "level", "district", "ack_by", "ack_at")
     return Section(
         "escalations",
-        "警情升级",
+        t("report.escalations", lang),
         columns,
         rows,
         row_classes=[f"lvl-{e['level']}" for e in report.escalations],
-        note=_cut_note(report, "escalations"),
+        note=_cut_note(report, "escalations", lang),
     )
 
 
-def _incidents(report: DailyReport) -> Section:
+def _incidents(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = []
     for i in report.incidents:
-        what = "新增并办结" if i["opened_today"] and i["closed_today"] else None
-        what = what or ("新增" if i["opened_today"] else "办结")
+        what = "both" if i["opened_today"] and i["closed_today"] else None
+        what = what or ("opened" if i["opened_today"] else "closed")
         rows.append(
             [
                 i["id"],
                 i["title"],
-                i["category"],
-                _incident_level(i["level"]),
-                i["district"],
-                _time(i["opened_at"], report),
-                _time(i["closed_at"], report),
-                what,
+                category_name(i["category"], lang),
+                _incident_level(i["level"], lang),
+                place(i["district"], report, lang),
+                _time(i["opened_at"], report, lang),
+                _time(i["closed_at"], report, lang),
+                t(f"report.inc.{what}", lang),
                 i["casualties"],
             ]
         )
-    columns = ["编号", "事件", "类别", "等级", "区县", "接报", "办结", "当日", "伤亡"]
+    columns = _columns(
+        lang,
+        "id",
+        "incident",
+        "category",
+        "level",
+        "district",
+        "opened",
+        "closed",
+        "that_day",
+        "casualties",
+    )
     return Section(
         "incidents",
-        "突发事件",
+        t("report.incidents", lang),
         columns,
         rows,
         row_classes=[f"lvl-{i['colour']}" for i in report.incidents],
     )
 
 
-def _handovers(report: DailyReport) -> Section:
+def _handovers(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = []
     for h in report.handovers:
         counts = []
         if h["open_alarms"] is not None:
-            counts.append(f"未结警情{h['open_alarms']}起")
+            counts.append(t("report.open_alarms", lang, n=h["open_alarms"]))
         if h["open_incidents"] is not None:
-            counts.append(f"在办事件{h['open_incidents']}起")
-        text = "；".join(filter(None, ["、".join(counts), h["text"]])) or "—"
-        rows.append([_time(h["at"], report), h["unit"], h["from_name"], h["to_name"], text])
-    columns = ["时间", "单位", "交班人", "接班人", "交接事项"]
-    return Section("handovers", "交接班", columns, rows, note=_cut_note(report, "handovers"))
+            counts.append(t("report.open_incidents", lang, n=h["open_incidents"]))
+        parts = [t("list.join", lang).join(counts), h["text"]]
+        text = t("list.parts", lang).join(filter(None, parts)) or "—"
+        rows.append(
+            [
+                _time(h["at"], report, lang),
+                place(h["unit"], report, lang),
+                h["from_name"],
+                h["to_name"],
+                text,
+            ]
+        )
+    columns = _columns(lang, "time", "unit", "from", "to", "notes")
+    return Section(
+        "handovers",
+        t("report.handovers", lang),
+        columns,
+        rows,
+        note=_cut_note(report, "handovers", lang),
+    )
 
 
-def _rollcalls(report: DailyReport) -> Section:
+def _rollcalls(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = [
         [
-            _time(c["started_at"], report),
+            _time(c["started_at"], report, lang),
             c["started_by"],
-            f"{c['deadline_s'] // 60}分{c['deadline_s'] % 60:02d}秒",
+            t("report.deadline", lang, m=c["deadline_s"] // 60, s=c["deadline_s"] % 60),
             len(c["units"]),
             len(c["on_time"]),
-            "、".join(c["late"]) or "—",
-            "、".join(c["missing"]) or "—",
+            _join(c["late"], report, lang),
+            _join(c["missing"], report, lang),
         ]
         for c in report.rollcalls
     ]
-    columns = ["时间", "发起人", "时限", "点名单位", "按时应答", "超时应答", "未应答"]
-    return Section("rollcalls", "视频点名", columns, rows)
+    columns = _columns(lang, "time", "called_by", "limit", "units", "on_time", "late", "missing")
+    return Section("rollcalls", t("report.rollcalls", lang), columns, rows)
 
 
-def _duty_log(report: DailyReport) -> Section:
+def _duty_log(report: DailyReport, lang: str) -> Section:
     rows: list[list[Value]] = [
         [
-            _time(e["at"], report),
-            e["unit"],
-            LOG_CATEGORIES.get(e["category"], e["category"]),
+            _time(e["at"], report, lang),
+            place(e["unit"], report, lang),
+            word("log", e["category"], lang),
             e["author"],
             e["text"],
         ]
         for e in report.duty_log
     ]
-    columns = ["时间", "单位", "类别", "记录人", "内容"]
-    return Section("duty_log", "值班日志", columns, rows, note=_cut_note(report, "duty_log"))
+    columns = _columns(lang, "time", "unit", "category", "author", "text")
+    return Section(
+        "duty_log",
+        t("report.duty_log", lang),
+        columns,
+        rows,
+        note=_cut_note(report, "duty_log", lang),
+    )
 
 
-def _incident_level(level: int) -> str:
-    """Ⅰ级（红） … Ⅳ级（蓝）."""
-    numeral, _, colour, colour_zh = incident_level(level)
-    return f"{numeral}（{colour_zh}）" if colour != "none" else str(level)
+def _incident_level(level: int, lang: str) -> str:
+    """Ⅰ级（红） … Ⅳ级（蓝） / Level Ⅰ (Red) … Level Ⅳ (Blue)."""
+    _, _, colour, colour_zh = incident_level(level)
+    if colour == "none":
+        return str(level)
+    colour_word = level_name(colour, lang) if lang == "en" else colour_zh
+    return t(
+        "report.incident_level", lang, level=incident_level_name(level, lang), colour=colour_word
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +24,53 @@ from data_sources.daily_report import SHANGHAI, day_window, default_day
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">氯气泄漏"
 FORMULA = '=HYPERLINK("http://evil.example/","点我")'
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+SECTIONS = (
+    "summary",
+    "on_duty",
+    "districts",
+    "red_alarms",
+    "escalations",
+    "incidents",
+    "handovers",
+    "rollcalls",
+    "duty_log",
+)
+# The columns of each table that hold data as recorded (titles, people's names, what people
+# wrote): they may be Chinese in an English report. Every other cell is the report's own words.
+DATA_COLUMNS = {
+    "on_duty": [2, 3],
+    "red_alarms": [2, 5],
+    "escalations": [2, 5],
+    "incidents": [0, 1],
+    "handovers": [2, 3, 4],
+    "rollcalls": [1],
+    "duty_log": [3, 4],
+}
+# The page's text split into data cells and the rest (the page's own words).
+SPLIT_TEXT = """(columns) => {
+  const body = document.body.cloneNode(true);
+  const data = [];
+  for (const [key, cols] of Object.entries(columns)) {
+    for (const tr of body.querySelectorAll(`#report-${key} tbody tr`)) {
+      [...tr.children].forEach((td, i) => {
+        if (cols.includes(i)) { data.push(td.textContent); td.remove(); }
+      });
+    }
+  }
+  return {data, rest: body.textContent};
+}"""
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _english_day(day) -> str:  # noqa: ANN001
+    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _not_data(text: str, data: list[str]) -> list[str]:
+    """The runs of Chinese in `text` that are not part of any data cell."""
+    return sorted({run for run in CJK.findall(text) if not any(run in d for d in data)})
 
 
 def _day_counts(url: str, day) -> dict[str, int]:  # noqa: ANN001
@@ -164,6 +212,10 @@ def test_the_xlsx_downloads_with_a_sheet_per_section_and_formulas_defused(
     ]
     districts = [list(r) for r in book["警情分区统计"].iter_rows(values_only=True)]
     assert districts[2] == ["区县", "红色", "橙色", "黄色", "蓝色", "合计"]
+    # A Chinese report has Chinese headers on every sheet.
+    for sheet in book.worksheets:
+        headers = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
+        assert all(CJK.search(h) for h in headers if h is not None), (sheet.title, headers)
     city = next(r for r in districts if r[0] == "全市")
     counts = server.counts
     assert city[1:] == [
@@ -198,3 +250,91 @@ def test_the_browser_is_told_what_is_wrong_with_a_bad_date(server, page_factory)
     assert response.status == 400 and "格式不对" in page.inner_text("#report-error")
     # Chromium logs each 400 it loads; nothing else may go wrong.
     assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_in_english_the_page_pdf_and_xlsx_have_english_words_and_dates_and_data_as_recorded(
+    server, page_factory, tmp_path
+):
+    day = server.day
+    page = page_factory(1280, 1400)
+    page.goto(f"{server.url}/report/daily?date={day.isoformat()}&lang=en")
+    page.wait_for_selector("#report-figures")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("h1") == "Daily duty report"
+    assert page.inner_text("#report-day") == _english_day(day)  # e.g. Tue 1 Dec 2026
+    assert (
+        page.title()
+        == f"Daily duty report · {day.isoformat()} · Suzhou Emergency Management Bureau"
+    )
+    figures = dict(
+        zip(
+            page.locator("#report-figures .label").all_inner_texts(),
+            [int(v) for v in page.locator("#report-figures .value").all_inner_texts()],
+        )
+    )
+    counts = server.counts
+    assert figures["Alarms"] == counts["total"] + 1 and figures["Red alarms"] == counts["red"] + 1
+    assert figures["Escalations"] == 1
+    heads = page.locator("#report-districts thead th").all_inner_texts()
+    assert heads == ["District", "Red", "Orange", "Yellow", "Blue", "Total"]
+    assert page.locator("#report-districts tfoot td").first.inner_text() == "City"
+    assert "Gusu" in page.inner_text("#report-districts tbody")
+    red = page.locator("#report-red_alarms tr", has_text="氯气泄漏").inner_text()
+    assert "Gusu" in red and "New" in red and "Hazardous-chemicals risk monitoring" in red
+    escalation = page.locator("#report-escalations tbody tr").first.inner_text()
+    assert "Stage 1" in escalation and "Not acknowledged" in escalation
+    assert "1 open alarms" in page.inner_text("#report-handovers")
+    # Data as recorded, Chinese and hostile text included; no Chinese of the report's own.
+    split = page.evaluate(SPLIT_TEXT, DATA_COLUMNS)
+    data = split["data"]
+    assert HOSTILE in data and "沈知远" in data and "@张三" in data
+    assert _not_data(split["rest"] + page.title(), data) == []
+    assert page.locator("#report-red_alarms img").count() == 0
+    # The toolbar's links stay in English, and so do the downloads they give.
+    assert "lang=en" in page.get_attribute('a[rel="prev"]', "href")
+    with page.expect_download() as download:
+        page.click("#report-pdf")
+    assert download.value.suggested_filename == f"daily-report-{day.isoformat()}.pdf"
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Daily duty report" in text and _english_day(day) in text
+    assert "Alarms by district" in text and "Video roll calls" in text
+    city_line = next(line for line in text.splitlines() if line.strip().startswith("City "))
+    assert city_line.split()[-1] == str(counts["total"] + 1)
+    assert "氯气泄漏" in text.replace(" ", "")
+    assert _not_data(text, data) == []
+    with page.expect_download() as download:
+        page.click("#report-xlsx")
+    assert download.value.suggested_filename == f"daily-report-{day.isoformat()}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames == [
+        "Summary",
+        "On duty (city bureau)",
+        "Alarms by district",
+        "Red alarms",
+        "Escalations",
+        "Incidents",
+        "Handovers",
+        "Video roll calls",
+        "Duty log",
+    ]
+    districts = [list(r) for r in book["Alarms by district"].iter_rows(values_only=True)]
+    assert districts[0][0].startswith("Suzhou Emergency Management Bureau daily duty report")
+    assert districts[1][0].startswith(_english_day(day))
+    assert districts[2] == ["District", "Red", "Orange", "Yellow", "Blue", "Total"]
+    summary = dict(r[:2] for r in book["Summary"].iter_rows(min_row=4, values_only=True))
+    assert summary["Alarms"] == counts["total"] + 1 and summary["Escalations"] == 1
+    log = [r for r in book["Duty log"].iter_rows(min_row=4, values_only=True)]
+    assert ("Notice", "'@张三", "'" + FORMULA) in [(r[2], r[3], r[4]) for r in log]
+    leaked = []
+    for key, sheet in zip(SECTIONS, book.worksheets):
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for index, value in enumerate(row):
+                if number > 3 and index in DATA_COLUMNS.get(key, ()):
+                    continue
+                if isinstance(value, str) and CJK.search(value):
+                    leaked.append((sheet.title, number, value))
+    assert leaked == []

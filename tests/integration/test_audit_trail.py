@@ -16,6 +16,8 @@ from tests.integration.test_auth import T0, Clock, secured_app, signed_in
 
 pytestmark = pytest.mark.redis
 
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
 
 @pytest.fixture
 def admin(make_app, redis_url: str, warehouse_url: str):  # noqa: ANN001, ANN201
@@ -73,4 +75,12 @@ def test_the_audit_export_is_the_filtered_trail_with_headers_in_the_pages_langua
     english = admin.get("/admin/audit.csv?lang=en&action=ack_alarm").data.decode("utf-8-sig")
     header, first = list(csv.reader(io.StringIO(english)))[:2]
     assert header[0] == "Time" and first[4] == "Alarm acknowledged" and first[5] == "ok"
+    # The whole English trail: its own words (time, role, action, outcome) have no Chinese;
+    # who did it, from where and the detail are as recorded.
+    english = admin.get("/admin/audit.csv?lang=en").data.decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(english)))
+    assert header == ["Time", "Who", "Role", "Address", "Action", "Outcome", "Detail"]
+    assert (
+        rows and [(r[2], r[4], r[5]) for r in rows if CJK.search(r[0] + r[2] + r[4] + r[5])] == []
+    )
     assert T0.tzinfo is not None

@@ -81,3 +81,38 @@ def test_a_broken_warehouse_gets_a_503_page_not_a_500(make_app, reference_url):
     app.server.extensions["smart_emergency_sources"].warehouse.execute("DROP TABLE duty_log")
     response = app.server.test_client().get(f"/report/daily?date={DAY}")
     assert response.status_code == 503 and "数据仓库暂时无法读取" in response.text
+
+
+def test_the_language_is_kept_by_the_redirect_the_cookie_and_the_error_page(
+    make_app, reference_url
+):
+    client = make_app(WAREHOUSE_URL=reference_url).server.test_client()
+    plain = client.get(f"/report/daily?date={DAY}").text
+    assert "lang=en" not in plain and "lang=zh" not in plain  # Chinese needs no lang= in links
+    response = client.get("/report/daily?format=xlsx&lang=en")
+    assert response.headers["Location"] == f"/report/daily?date={DAY}&lang=en&format=xlsx"
+    english = client.get(f"/report/daily?date={DAY}&lang=en").text
+    assert '<html lang="en">' in english and "<h1>Daily duty report</h1>" in english
+    assert f'href="/report/daily?date={DAY}&amp;format=pdf&amp;lang=en"' in english
+    assert "值班日报" not in english
+    bad = client.get(f"/report/daily?date={DAY}&format=docx&lang=en")
+    assert bad.status_code == 400 and "The format is pdf or xlsx" in bad.text
+    bad = client.get("/report/daily?date=2026-02-30&lang=en")
+    assert bad.status_code == 400 and "There is no such day: 2026-02-30." in bad.text
+    assert "没有" not in bad.text and "lang=en" in bad.text  # the example link too
+    # The sign-in pages' remembered choice (auth/i18n.py's cookie) is the report's too;
+    # ?lang= wins over it.
+    client.set_cookie("se_lang", "en")
+    assert "<h1>Daily duty report</h1>" in client.get(f"/report/daily?date={DAY}").text
+    chinese = client.get(f"/report/daily?date={DAY}&lang=zh").text
+    assert '<html lang="zh-CN">' in chinese and "<h1>值班日报</h1>" in chinese
+    assert f'href="/report/daily?date={DAY}&amp;format=pdf&amp;lang=zh"' in chinese
+
+
+def test_the_landing_pages_card_opens_the_report_in_the_pages_language() -> None:
+    import screens
+    from layouts.home_page import card
+
+    (report,) = [p for p in screens.PAGES if p.path == "/report/daily"]
+    assert card(report, "en").href == "/report/daily?lang=en"
+    assert card(report, "zh").href == "/report/daily"

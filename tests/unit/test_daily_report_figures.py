@@ -5,6 +5,7 @@ the figures must be the Asia/Shanghai calendar day's, whatever UTC says."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,6 +22,7 @@ from data_sources.daily_report import (
     parse_day,
 )
 from data_sources.warehouse import Warehouse, make_engine
+from layouts.i18n import MESSAGES, t
 from report import tables
 
 NOW = datetime.now(UTC)
@@ -221,9 +223,12 @@ def test_an_empty_warehouse_day_reports_zeros(warehouse):
         ("２０２６-１１-３０", "格式不对"),
     ],
 )
-def test_a_bad_date_is_refused_with_a_reason(raw, says):
-    with pytest.raises(BadDay, match=says):
+def test_a_bad_date_is_refused_with_a_reason_in_either_language(raw, says):
+    with pytest.raises(BadDay) as refused:
         parse_day(raw, date(2026, 12, 1))
+    key, fields = f"report.bad_day.{refused.value.reason}", refused.value.fields
+    assert key in MESSAGES and says in t(key, "zh", **fields)
+    assert not re.search(r"[\u3000-\u9fff\uff00-\uffef]", t(key, "en", **fields))
 
 
 def test_a_good_date_is_that_day():
