@@ -304,7 +304,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rollcall.late": ("超时应答", "answered late"),
     "rollcall.waiting": ("等待应答", "waiting"),
     "rollcall.not-answered": ("超时未应答", "not answered"),
-    "rollcall.phone": ("电话应答", "Answered by phone"),
+    "rollcall.phone": ("电话应答", "By phone"),
     "rollcall.phone_hint": (
         "{name}值班室通过电话应答，由本席位代为登记",
         "{name} answered by phone: record it from this desk",
