@@ -1,8 +1,9 @@
 /* What assistive technology needs and Dash 4's own components do not give (axe-core checks it:
    tests/browser/test_accessibility.py). Run shortly after the page changes.
 
-   - <html lang>: the page's language, from the page's root (/consult and /tablet set `lang` on it;
-     the header links move between pages without a reload). Chinese elsewhere.
+   - <html lang>: the page's language, from the page's root (/consult, /tablet, /duty and
+     /resources set `lang` on it; the header links move between pages without a reload).
+     Chinese elsewhere.
    - RadioItems and Checklist draw a role=listbox of <label role=option>, each holding a real
      radio or checkbox: an option may not hold a focusable control. Their native semantics
      (a label around an input) are what a screen reader needs, so the roles go, and the list

@@ -18,14 +18,9 @@ from callbacks import guarded
 from data_sources import duty, get_sources
 from layouts import call
 from layouts.common import SHANGHAI
-from layouts.duty_page import (
-    SLOTS,
-    WEEKDAYS,
-    Ids,
-    handover_items,
-    log_items,
-    roster_rows,
-)
+from layouts.duty_page import SLOTS, Ids, handover_items, log_items, roster_rows
+from layouts.i18n import MESSAGES, day_name, known_error, lang_of, t
+from layouts.i18n import Ids as LangIds
 from layouts.pulse import ids as pulse_ids
 
 UNIT_CITY = "city"
@@ -60,22 +55,24 @@ def slots_of(rows: pd.DataFrame) -> dict[tuple[str, str], list[tuple[str, str]]]
     return dict(slots)
 
 
-def today_rows(roster: pd.DataFrame, day: date, districts: dict[str, str]) -> list:
+def today_rows(
+    roster: pd.DataFrame, day: date, districts: dict[str, str], lang: str = "zh"
+) -> list:
     """Rows of the city-wide table: the city first, then each district."""
     todays = roster[roster["duty_date"] == day]
     rows = []
-    for unit, label in [(UNIT_CITY, "市局"), *districts.items()]:
+    for unit, label in [(UNIT_CITY, t("duty.city", lang)), *districts.items()]:
         rows.append((label, slots_of(todays[todays["unit"] == unit]), f"unit-{unit}"))
     return rows
 
 
-def week_rows(roster: pd.DataFrame, unit: str, first: date, today: date) -> list:
+def week_rows(roster: pd.DataFrame, unit: str, first: date, today: date, lang: str = "zh") -> list:
     rows = []
     for i in range(7):
         day = first + timedelta(days=i)
         mine = roster[(roster["duty_date"] == day) & (roster["unit"] == unit)]
         css = "today" if day == today else ("past" if day < today else "")
-        rows.append((f"{day:%m-%d} 周{WEEKDAYS[i]}", slots_of(mine), css))
+        rows.append((day_name(day, lang), slots_of(mine), css))
     return rows
 
 
@@ -109,25 +106,30 @@ def _account() -> str:
     Output(Ids.WEEK_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
     Input(Ids.WEEK_UNIT, "value"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh_rosters(_version: Any, unit: str | None):
+def refresh_rosters(_version: Any, unit: str | None, page: dict | None):
     """Show today's roster of every unit and this week's of the chosen one."""
+    lang = lang_of(page)
     sources = get_sources()
     now = datetime.now(UTC)
     today = duty_day(now)
     first, last = week_of(today)
     roster = sources.rosters.week(first, last)
-    districts = sources.registry.district_names()
-    options = [{"label": "市局", "value": UNIT_CITY}] + [
+    districts = sources.registry.district_names(lang)
+    options = [{"label": t("duty.city", lang), "value": UNIT_CITY}] + [
         {"label": n, "value": a} for a, n in districts.items()
     ]
     names = sorted(set(roster.loc[roster["unit"] == UNIT_CITY, "name"]))
     stamp = sources.as_of(now).isoformat()
+    shift = t(f"duty.shift.{current_shift(now)}", lang)
     return (
-        roster_rows("单位", today_rows(roster, today, districts)),
+        roster_rows(t("duty.unit", lang), today_rows(roster, today, districts, lang), lang),
         f"roster-table now-{current_shift(now)}",
-        f"值班日 {today:%m-%d} 周{WEEKDAYS[today.weekday()]} · 当前{'白班' if current_shift(now) == 'day' else '夜班'}",
-        roster_rows("日期", week_rows(roster, unit or UNIT_CITY, first, today)),
+        t("duty.day_now", lang, day=day_name(today, lang), shift=shift),
+        roster_rows(
+            t("duty.date", lang), week_rows(roster, unit or UNIT_CITY, first, today, lang), lang
+        ),
         options,
         [html.Option(value=n) for n in names],
         stamp,
@@ -142,15 +144,17 @@ def refresh_rosters(_version: Any, unit: str | None):
     Output(Ids.LOG_AS_OF, "data-as-of"),
     Output(Ids.HANDOVER_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh_log(_version: Any):
+def refresh_log(_version: Any, page: dict | None):
     """Show the duty log (newest first) and the latest handovers."""
+    lang = lang_of(page)
     sources = get_sources()
     log = sources.duty
     stamp = sources.as_of(datetime.now(UTC)).isoformat()
     return (
-        log_items(log.log_entries(limit=100)),
-        handover_items(log.handovers(limit=5)),
+        log_items(log.log_entries(limit=100), lang),
+        handover_items(log.handovers(limit=5), lang),
         stamp,
         stamp,
     )
@@ -177,23 +181,25 @@ def prefill(_id: str):
     Input(Ids.LOG_TEXT, "n_submit"),
     State(Ids.LOG_CATEGORY, "value"),
     State(Ids.LOG_TEXT, "value"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def add_log(_clicks: int, _submit: int, category: str, text: str | None):
+def add_log(_clicks: int, _submit: int, category: str, text: str | None, page: dict | None):
     """Add a duty-log entry; it shows at once here and within a pulse on other screens."""
+    lang = lang_of(page)
     if not auth.can("duty_log"):
-        return no_update, html.Span("无权记录值班日志。", className="error"), no_update
+        return no_update, html.Span(t("duty.no_log_right", lang), className="error"), no_update
     sources = get_sources()
     try:
         sources.duty.append_log(_account(), text or "", category or "other")
     except ValueError as exc:
-        return no_update, html.Span(str(exc), className="error"), no_update
+        return no_update, html.Span(known_error(str(exc), lang), className="error"), no_update
     sources.versions.bump()
     auth.audit("duty_log.add", category=category)
     return (
         # The entry just written: read it where it was written, not on a lagging replica.
-        log_items(sources.duty.log_entries(limit=100, primary=True)),
-        html.Span("已记录。", className="ok"),
+        log_items(sources.duty.log_entries(limit=100, primary=True), lang),
+        html.Span(t("duty.recorded", lang), className="ok"),
         "",
     )
 
@@ -208,14 +214,23 @@ def add_log(_clicks: int, _submit: int, category: str, text: str | None):
     State(Ids.HANDOVER_FROM, "value"),
     State(Ids.HANDOVER_TO, "value"),
     State(Ids.HANDOVER_NOTES, "value"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, notes: str | None):
+def add_handover(
+    n_clicks: int,
+    from_name: str | None,
+    to_name: str | None,
+    notes: str | None,
+    page: dict | None,
+):
     """Record a shift handover with what was handed over and the open alarms and incidents."""
     if not n_clicks:
         return no_update, no_update, no_update, no_update
+    lang = lang_of(page)
     if not auth.can("duty_log"):
-        return no_update, no_update, html.Span("无权登记交接班。", className="error"), no_update
+        refused = html.Span(t("duty.no_handover_right", lang), className="error")
+        return no_update, no_update, refused, no_update
     sources = get_sources()
     handed = {"text": (notes or "").strip()}
     try:
@@ -231,13 +246,14 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
             recorded_by=_account(),
         )
     except ValueError as exc:
-        return no_update, no_update, html.Span(str(exc), className="error"), no_update
+        refused = html.Span(known_error(str(exc), lang), className="error")
+        return no_update, no_update, refused, no_update
     sources.versions.bump()
     auth.audit("duty.handover", from_name=from_name, to_name=to_name)
     return (
-        handover_items(sources.duty.handovers(limit=5, primary=True)),
-        log_items(sources.duty.log_entries(limit=100, primary=True)),
-        html.Span("交接完成，已记入值班日志。", className="ok"),
+        handover_items(sources.duty.handovers(limit=5, primary=True), lang),
+        log_items(sources.duty.log_entries(limit=100, primary=True), lang),
+        html.Span(t("duty.handed_over", lang), className="ok"),
         "",
     )
 
@@ -248,9 +264,11 @@ def add_handover(n_clicks: int, from_name: str | None, to_name: str | None, note
     Output(Ids.CONTACTS_AS_OF, "data-as-of"),
     Input(Ids.CONTACT_SEARCH, "value"),
     Input(Ids.CONTACTS, "id"),
+    State(LangIds.PAGE, "data"),
 )
-def contacts(query: str | None, _id: str):
+def contacts(query: str | None, _id: str, page: dict | None):
     """Everyone on the rosters of the past and coming weeks, team leaders and experts."""
+    lang = lang_of(page)
     sources = get_sources()
     registry = sources.registry
     today = local_today()
@@ -258,5 +276,33 @@ def contacts(query: str | None, _id: str):
     frame = duty.contacts(
         roster, registry.rescue_teams(), registry.experts(), registry.district_names()
     )
-    found = duty.search_contacts(frame, query).to_dict("records")
-    return call.linked(found), datetime.now(UTC).isoformat()
+    found = duty.search_contacts(frame, query)
+    if lang == "en":
+        found = contacts_in_english(found, registry.district_names(), registry.district_names(lang))
+    return call.linked(found.to_dict("records")), datetime.now(UTC).isoformat()
+
+
+def contacts_in_english(
+    frame: pd.DataFrame, districts: dict[str, str], districts_en: dict[str, str]
+) -> pd.DataFrame:
+    """The directory's own words (group, role, the bureau's and districts' names) in English;
+    names, teams, organisations and specialties as recorded."""
+    words = dict(MESSAGES[k] for k in MESSAGES if k.startswith(("contact.group.", "contact.role.")))
+    places = {zh: districts_en.get(code, zh) for code, zh in districts.items()}
+    places[t("contact.bureau")] = t("contact.bureau", "en")
+
+    def detail(text: str) -> str:
+        parts = []
+        for part in str(text).split("、"):
+            specialty, expert, title = part.partition("专家 · ")
+            if expert:
+                parts.append(t("contact.expert", "en", specialty=specialty, title=title))
+            else:
+                parts.append(words.get(part, part))
+        return ", ".join(parts)
+
+    return frame.assign(
+        group=frame["group"].map(lambda g: words.get(g, g)),
+        unit=frame["unit"].map(lambda u: places.get(u, u)),
+        detail=frame["detail"].map(detail),
+    )

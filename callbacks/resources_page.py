@@ -14,6 +14,8 @@ from data_sources import get_sources
 from figures.forces import short_stock, team_summary
 from layouts import call, url_state
 from layouts.forces import TEAM_KINDS, teams_table
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, t
 from layouts.pulse import ids as pulse_ids
 from layouts.resources_page import (
     ALL,
@@ -30,7 +32,7 @@ from maps.layout import BOUNDS, viewport
 from maps.static import base_layers
 from vocabulary import TEAM_STATUS
 
-SHELTER_KINDS = {"indoor": "室内", "outdoor": "室外"}
+SHELTER_KINDS = ("indoor", "outdoor")  # named `res.<kind>`
 
 # This page's own pulse: its callbacks never fire on other pages.
 PULSE = pulse_ids("resources")
@@ -57,20 +59,22 @@ def _in_district(frame: pd.DataFrame, district: str | None) -> pd.Series:
     )
 
 
-def team_rows(teams, status, names, district, kinds, query) -> pd.DataFrame:  # noqa: ANN001
+def team_rows(teams, status, names, district, kinds, query, lang="zh") -> pd.DataFrame:  # noqa: ANN001
     """Teams in the district, of the kinds, matching the query; with kind, place and status."""
+    kind_names = {k: t(f"team.{k}", lang) for k in TEAM_KINDS}
+    status_names = {s: t(f"team.{s}", lang) for s in TEAM_STATUS}
     rows = teams[_in_district(teams, district) & teams["kind"].isin(kinds or [])]
     rows = rows[_matches(rows, ["name", "equipment", "leader"], query)]
     state = rows["id"].map(lambda t: status.get(t, "ready"))
     return pd.DataFrame(rows.drop(columns="geometry", errors="ignore")).assign(
-        kind_label=rows["kind"].map(TEAM_KINDS).fillna(rows["kind"]),
+        kind_label=rows["kind"].map(kind_names).fillna(rows["kind"]),
         district_name=rows["district"].map(names),
         status=state,
-        status_label=state.map(TEAM_STATUS).fillna(state),
+        status_label=state.map(status_names).fillna(state),
     )
 
 
-def stock_rows(stock, names, district, query) -> pd.DataFrame:  # noqa: ANN001
+def stock_rows(stock, names, district, query, lang="zh") -> pd.DataFrame:  # noqa: ANN001
     """Stock lines of the district's depots: those below their minimum first, worst first."""
     rows = stock[_in_district(stock, district)]
     rows = rows[_matches(rows, ["depot", "item_name"], query)]
@@ -82,19 +86,21 @@ def stock_rows(stock, names, district, query) -> pd.DataFrame:  # noqa: ANN001
         quantity_text=[f"{q:,}{u}" for q, u in zip(ordered["quantity"], ordered["unit"])],
         min_text=[f"{q:,}{u}" for q, u in zip(ordered["min_quantity"], ordered["unit"])],
         # How full a short line is; the rest are simply enough.
-        fill=[f"{r:.0%}" if r < 1 else "充足" for r in ratio],
+        fill=[f"{r:.0%}" if r < 1 else t("res.enough", lang) for r in ratio],
         short=(ordered["quantity"] < ordered["min_quantity"]).astype(int),
     )
 
 
-def shelter_rows(shelters, names, district, query) -> pd.DataFrame:  # noqa: ANN001
+def shelter_rows(shelters, names, district, query, lang="zh") -> pd.DataFrame:  # noqa: ANN001
     rows = shelters[_in_district(shelters, district)]
     rows = pd.DataFrame(rows[_matches(rows, ["name"], query)].drop(columns="geometry"))
     is_open = rows["is_open"].astype(bool)
     return rows.assign(
-        kind_label=rows["kind"].map(SHELTER_KINDS).fillna(rows["kind"]),
+        kind_label=rows["kind"]
+        .map({k: t(f"res.{k}", lang) for k in SHELTER_KINDS})
+        .fillna(rows["kind"]),
         district_name=rows["district"].map(names),
-        open_label=is_open.map({True: "开放", False: "关闭"}),
+        open_label=is_open.map({True: t("res.open", lang), False: t("res.shut", lang)}),
         is_open=is_open.astype(int),
         use=[f"{o / c:.0%}" if c else "—" for o, c in zip(rows["occupancy"], rows["capacity"])],
     )
@@ -106,7 +112,7 @@ def expert_rows(experts, names, district, query) -> pd.DataFrame:  # noqa: ANN00
     return rows.assign(district_name=rows["district"].map(names))
 
 
-def totals(summary: pd.DataFrame, teams, stock, shelters, experts) -> dict:  # noqa: ANN001
+def totals(summary: pd.DataFrame, teams, stock, shelters, experts, lang="zh") -> dict:  # noqa: ANN001
     """The KPI tiles, from the same team_summary / short_stock the wall's forces panel uses."""
     short = short_stock(stock)
     ready = int(summary["ready"].sum()) if len(summary) else 0
@@ -115,24 +121,29 @@ def totals(summary: pd.DataFrame, teams, stock, shelters, experts) -> dict:  # n
     open_count = int(shelters["is_open"].sum()) if len(shelters) else 0
     capacity = int(shelters["capacity"].sum()) if len(shelters) else 0
     return {
-        "teams": (f"{ready}/{len(teams)}", "支救援队伍在岗", ready < len(teams)),
-        "personnel": (f"{personnel:,}", "名在岗救援人员", False),
-        "vehicles": (f"{vehicles:,}", "台在岗车辆", False),
+        "teams": (f"{ready}/{len(teams)}", t("res.kpi.teams", lang), ready < len(teams)),
+        "personnel": (f"{personnel:,}", t("res.kpi.personnel", lang), False),
+        "vehicles": (f"{vehicles:,}", t("res.kpi.vehicles", lang), False),
         "short": (
             str(len(short)),
-            f"项物资低于下限 · {stock['depot_id'].nunique()} 个储备库",
+            t("res.kpi.short", lang, depots=stock["depot_id"].nunique()),
             len(short) > 0,
         ),
         "shelters": (
             f"{open_count}/{len(shelters)}",
-            f"处避难场所开放 · 容纳 {capacity / 10000:.1f} 万人",
+            # 万 (ten thousand) is how Chinese counts people; English counts them whole.
+            t(
+                "res.kpi.shelters",
+                lang,
+                capacity=f"{capacity:,}" if lang == "en" else f"{capacity / 10000:.1f}",
+            ),
             False,
         ),
-        "experts": (str(len(experts)), "名专家", False),
+        "experts": (str(len(experts)), t("res.kpi.experts", lang), False),
     }
 
 
-def map_points(teams, depots, shelters, gcj02: bool) -> dict:  # noqa: ANN001
+def map_points(teams, depots, shelters, gcj02: bool, lang: str = "zh") -> dict:  # noqa: ANN001
     """Registry points for seMap.registryPoint; tooltips say what each one is."""
     labelled = [
         (
@@ -141,17 +152,25 @@ def map_points(teams, depots, shelters, gcj02: bool) -> dict:  # noqa: ANN001
                 name=teams["kind_label"] + " · " + teams["name"] + " · " + teams["status_label"]
             ),
         ),
-        ("depot", depots.assign(name="物资储备库 · " + depots["name"])),
+        ("depot", depots.assign(name=t("res.lg.depot", lang) + " · " + depots["name"])),
         (
             "shelter",
-            shelters.assign(name="避难场所 · " + shelters["name"] + " · " + shelters["open_label"]),
+            shelters.assign(
+                name=t("res.lg.shelter", lang)
+                + " · "
+                + shelters["name"]
+                + " · "
+                + shelters["open_label"]
+            ),
         ),
     ]
     points = [f for kind, frame in labelled for f in features.registry_points(frame, kind, gcj02)]
     return features.collection(points)
 
 
-def short_markers(depots: pd.DataFrame, short_by_depot: pd.Series, gcj02: bool) -> list:
+def short_markers(
+    depots: pd.DataFrame, short_by_depot: pd.Series, gcj02: bool, lang: str = "zh"
+) -> list:
     markers = []
     for row in depots[depots["id"].isin(short_by_depot.index)].itertuples(index=False):
         n = int(short_by_depot[row.id])
@@ -160,7 +179,7 @@ def short_markers(depots: pd.DataFrame, short_by_depot: pd.Series, gcj02: bool) 
                 center=latlon(row.lon, row.lat, gcj02),
                 radius=12,
                 className="depot-short",
-                children=dl.Tooltip(f"{row.name}：{n} 项物资低于储备下限"),
+                children=dl.Tooltip(t("res.depot_short", lang, name=row.name, n=n)),
             )
         )
     return markers
@@ -190,13 +209,15 @@ def _gcj02() -> bool:
     Output(Ids.DISTRICT, "value"),
     Input(MAP.base, "id"),
     State(Ids.DISTRICT, "value"),
+    State(LangIds.PAGE, "data"),
 )
-def load_static(_base: str, district: str | None):
+def load_static(_base: str, district: str | None, page: dict | None):
     """Send district outlines, the base map and the district choices once per page load
     (a district the URL names that is not one of them: the whole city)."""
+    lang = lang_of(page)
     sources = get_sources()
-    names = sources.registry.district_names()
-    options = [{"label": "全市", "value": ALL}] + [
+    names = sources.registry.district_names(lang)
+    options = [{"label": t("res.city", lang), "value": ALL}] + [
         {"label": n, "value": a} for a, n in names.items()
     ]
     known = no_update if district in names or district == ALL else ALL
@@ -242,19 +263,26 @@ def remember_view(district: str | None, kinds: list[str] | None, q: str | None, 
     Input(Ids.DISTRICT, "value"),
     Input(Ids.KINDS, "value"),
     Input(Ids.SEARCH, "value"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: Any, district: str | None, kinds: list[str] | None, query: str | None):
+def refresh(
+    _version: Any,
+    district: str | None,
+    kinds: list[str] | None,
+    query: str | None,
+    page: dict | None,
+):
     """Filter every resource, then fill the totals, tables and map."""
+    lang = lang_of(page)
     sources = get_sources()
     registry = sources.registry
-    names = registry.district_names()
-    teams = team_rows(
-        registry.rescue_teams(), sources.status.team_status(), names, district, kinds, query
-    )
-    stock = stock_rows(registry.depot_stock(), names, district, query)
+    names = registry.district_names(lang)
+    status_now = sources.status.team_status()
+    teams = team_rows(registry.rescue_teams(), status_now, names, district, kinds, query, lang)
+    stock = stock_rows(registry.depot_stock(), names, district, query, lang)
     depots = registry.depots()
     depots = depots[_in_district(depots, district) & depots["id"].isin(stock["depot_id"])]
-    shelters = shelter_rows(registry.shelters(), names, district, query)
+    shelters = shelter_rows(registry.shelters(), names, district, query, lang)
     experts = expert_rows(registry.experts(), names, district, query)
     status = dict(zip(teams["id"], teams["status"]))
     summary = team_summary(teams, status) if len(teams) else pd.DataFrame()
@@ -262,8 +290,8 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
     short_by_depot = stock[stock["short"] == 1].groupby("depot_id").size()
     now = datetime.now(UTC).isoformat()
     return (
-        totals_block(totals(summary, teams, stock, shelters, experts)),
-        teams_table(summary) if len(summary) else [],
+        totals_block(totals(summary, teams, stock, shelters, experts, lang)),
+        teams_table(summary, lang) if len(summary) else [],
         call.linked(teams.drop(columns=["lon", "lat"], errors="ignore").to_dict("records")),
         stock.to_dict("records"),
         shelters.drop(columns=["lon", "lat"]).to_dict("records"),
@@ -272,9 +300,9 @@ def refresh(_version: Any, district: str | None, kinds: list[str] | None, query:
         tooltips(stock, {"depot": ["depot", "district_name"], "item_name": ["item_name"]}),
         tooltips(shelters, {"name": ["name", "district_name"]}),
         tooltips(experts, {"organisation": ["organisation", "title", "district_name"]}),
-        map_points(teams, depots, shelters, gcj02),
+        map_points(teams, depots, shelters, gcj02, lang),
         {"teams": status},
-        short_markers(depots, short_by_depot, gcj02),
+        short_markers(depots, short_by_depot, gcj02, lang),
         *[now] * 5,
     )
 

@@ -19,22 +19,25 @@ from callbacks import gate, guarded, guarded_clientside
 from data_sources import get_sources, rollcall
 from layouts.common import local_time
 from layouts.gate import ask_of
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, t
 from layouts.pulse import ids as pulse_ids
 from layouts.rollcall import Ids, history_items, room_items, status_line
 
 PULSE = pulse_ids("duty")  # this page's own pulse
 
 
-_NAMES: dict[str, Any] = {"at": -1e9, "value": {}}
+_NAMES: dict[str, dict[str, Any]] = {}
 
 
-def _district_names(sources: Any) -> dict[str, str]:
-    """District names, held in this process for a minute: the countdown asks every second,
-    and the registry's cached districts carry their outlines."""
-    if time.monotonic() - _NAMES["at"] > 60 or not _NAMES["value"]:
-        _NAMES["value"] = sources.registry.district_names()
-        _NAMES["at"] = time.monotonic()
-    return _NAMES["value"]
+def _district_names(sources: Any, lang: str = "zh") -> dict[str, str]:
+    """District names in `lang`, held in this process for a minute: the countdown asks every
+    second, and the registry's cached districts carry their outlines."""
+    held = _NAMES.setdefault(lang, {"at": -1e9, "value": {}})
+    if time.monotonic() - held["at"] > 60 or not held["value"]:
+        held["value"] = sources.registry.district_names(lang)
+        held["at"] = time.monotonic()
+    return held["value"]
 
 
 def _clock(epoch: float) -> str:
@@ -79,16 +82,19 @@ def _account() -> str | None:
     Input(PULSE.version, "data"),
     Input(ask_of(Ids.TICK), "data"),
     State(Ids.SHOWN, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: Any, _n: int | None, shown: str | None):
+def refresh(_version: Any, _n: int | None, shown: str | None, page: dict | None):
     """Show the latest roll call: countdown, and each room's state."""
+    lang = lang_of(page)
     sources = get_sources()
     now = time.time()
     state = sources.rollcall.state()
-    summary, rows, running = rollcall_view(state, _district_names(sources), now)
+    summary, rows, running = rollcall_view(state, _district_names(sources, lang), now)
     signature = json.dumps([state and state["id"], rows], ensure_ascii=False)
-    rooms = room_items(rows) if signature != shown else no_update
-    return status_line(summary), rooms, signature, not running, datetime.now(UTC).isoformat()
+    rooms = room_items(rows, lang) if signature != shown else no_update
+    stamp = datetime.now(UTC).isoformat()
+    return status_line(summary, lang), rooms, signature, not running, stamp
 
 
 # The countdown's tick asks only when the last ask was answered (its as-of moves with every
@@ -96,12 +102,18 @@ def refresh(_version: Any, _n: int | None, shown: str | None):
 gate(Ids.TICK, Ids.AS_OF)
 
 
-@guarded("contacts", Output(Ids.HISTORY, "children"), Input(PULSE.version, "data"))
-def history(_version: Any):
+@guarded(
+    "contacts",
+    Output(Ids.HISTORY, "children"),
+    Input(PULSE.version, "data"),
+    State(LangIds.PAGE, "data"),
+)
+def history(_version: Any, page: dict | None):
     """List the latest roll calls and who missed them."""
+    lang = lang_of(page)
     sources = get_sources()
     calls = sources.rollcall.history(limit=5)
-    return history_items(calls, sources.registry.district_names())
+    return history_items(calls, sources.registry.district_names(lang), lang)
 
 
 @guarded(
@@ -109,26 +121,29 @@ def history(_version: Any):
     Output(Ids.MESSAGE, "children"),
     Input(Ids.START, "n_clicks"),
     State(Ids.MINUTES, "value"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def start(n_clicks: int, minutes: Any):
+def start(n_clicks: int, minutes: Any, page: dict | None):
     """Call every district duty room, each to answer within `minutes`."""
     if not n_clicks:
         return no_update
+    lang = lang_of(page)
     if not auth.can("duty_log"):
-        return "无权发起点名，请以值班人员身份登录。"
+        return t("rollcall.denied", lang)
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        return "请填写应答时限（1-60 分钟）。"
+        return t("rollcall.need_minutes", lang)
     if not 1 <= minutes <= 60:
-        return "应答时限应在 1 到 60 分钟之间。"
+        return t("rollcall.bad_minutes", lang)
     sources = get_sources()
     units = list(sources.registry.district_names())
-    who = _account() or "值班员"
+    # Who started it is a record (kept in Chinese when nobody is signed in).
+    who = _account() or t("rollcall.officer")
     sources.rollcall.start(units, minutes * 60, who)
     auth.audit("rollcall.start", units=len(units), minutes=minutes)
-    return f"已向 {len(units)} 个区县值班室发起点名，时限 {minutes} 分钟。"
+    return t("rollcall.begun", lang, n=len(units), minutes=minutes)
 
 
 # A tap is taken in the browser first (assets/actions.js), as the alarm buttons' are: the room
@@ -149,25 +164,27 @@ guarded_clientside(
     "duty_log",
     Output(Ids.MESSAGE, "children", allow_duplicate=True),
     Input(Ids.PRESSED, "data"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def answer_by_phone(pressed: Any):
+def answer_by_phone(pressed: Any, page: dict | None):
     """Record a room's answer taken by phone."""
     button = pressed.get("id") if isinstance(pressed, dict) else None
     if not isinstance(button, dict) or button.get("type") != Ids.ANSWER:
         return no_update
     unit = str(button.get("unit") or "")
+    lang = lang_of(page)
     if not auth.can("duty_log"):
-        return "无权登记应答。"
+        return t("rollcall.no_answer_right", lang)
     sources = get_sources()
-    names = sources.registry.district_names()
+    names = sources.registry.district_names(lang)
     if unit not in names:
         return no_update
     name = names[unit]
     result = sources.rollcall.answer(unit, via="phone", recorded_by=_account())
     auth.audit("rollcall.answer", unit=unit, via="phone", outcome=result.outcome)
     if result.outcome == "answered":
-        return f"已登记{name}电话应答" + ("（超过时限）。" if result.late else "。")
+        return t("rollcall.by_phone_late" if result.late else "rollcall.by_phone", lang, name=name)
     if result.outcome == "duplicate":
-        return f"{name}已应答过。"
-    return "当前没有进行中的点名。"
+        return t("rollcall.duplicate", lang, name=name)
+    return t("rollcall.not_running", lang)

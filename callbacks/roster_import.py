@@ -14,6 +14,8 @@ import auth
 from callbacks import guarded
 from data_sources import get_sources, rosters
 from layouts.common import SHANGHAI
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, t
 from layouts.roster_import import Ids, error_items, import_button
 
 
@@ -31,16 +33,20 @@ def export_range(key: str, today: date) -> tuple[date, date]:
     return first, last
 
 
-def preview_rows(rows: pd.DataFrame, districts: dict[str, str]) -> list[dict[str, Any]]:
-    """The checked rows as the preview table shows them (Chinese labels)."""
-    names = {rosters.CITY: rosters.CITY_LABEL, **districts}
+def preview_rows(
+    rows: pd.DataFrame, districts: dict[str, str], lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """The checked rows as the preview table shows them (labels in `lang`)."""
+    names = {rosters.CITY: t("duty.city", lang), **districts}
+    shifts = {s: t(f"shift.{s}", lang) for s in rosters.SHIFT_LABELS}
+    roles = {r: t(f"contact.role.{r}", lang) for r in rosters.ROLE_LABELS}
     return [
         {
             "row": int(r.row),
             "date": r.duty_date.isoformat(),
             "unit": names.get(r.unit, r.unit),
-            "shift": rosters.SHIFT_LABELS.get(r.shift, r.shift),
-            "role": rosters.ROLE_LABELS.get(r.role, r.role),
+            "shift": shifts.get(r.shift, r.shift),
+            "role": roles.get(r.role, r.role),
             "name": r.name,
             "phone": r.phone,
         }
@@ -48,24 +54,18 @@ def preview_rows(rows: pd.DataFrame, districts: dict[str, str]) -> list[dict[str
     ]
 
 
-def summary_text(filename: str, check: rosters.RosterCheck) -> str:
+def summary_text(filename: str, check: rosters.RosterCheck, lang: str = "zh") -> str:
     if check.errors and all(e.row is None for e in check.errors):
-        return f"「{filename}」无法导入。"
+        return t("roster.unreadable", lang, file=filename)
     bad = len({e.row for e in check.errors})
     total = len(check.rows) + bad
     if check.errors:
-        return (
-            f"「{filename}」共 {total} 行，其中 {bad} 行有错误（见下），未导入任何数据；"
-            "请修改后重新上传。"
-        )
+        return t("roster.bad_rows", lang, file=filename, total=total, bad=bad)
     if not len(check.rows):
-        return f"「{filename}」没有值班数据。"
+        return t("roster.no_rows", lang, file=filename)
     units = check.rows["unit"].nunique()
     days = check.rows["duty_date"].nunique()
-    return (
-        f"「{filename}」共 {total} 行，全部通过检查（{units} 个单位、{days} 天）。"
-        "确认导入后将替换这些单位在这些日期的值班安排。"
-    )
+    return t("roster.clean", lang, file=filename, total=total, units=units, days=days)
 
 
 def _decode(contents: str | None) -> bytes | None:
@@ -94,20 +94,22 @@ def _check(contents: str | None, filename: str | None) -> rosters.RosterCheck | 
     Output(Ids.ACTIONS, "children"),
     Input(Ids.UPLOAD, "contents"),
     State(Ids.UPLOAD, "filename"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def check(contents: str | None, filename: str | None):
+def check(contents: str | None, filename: str | None, page: dict | None):
     """Check the uploaded file: preview, every bad row; the import button only when clean."""
+    lang = lang_of(page)
     result = _check(contents, filename)
     if result is None:
-        return "无法读取上传的文件。", [], [], True, []
-    districts = get_sources().registry.district_names()
+        return t("roster.no_file", lang), [], [], True, []
+    districts = get_sources().registry.district_names(lang)
     return (
-        summary_text(filename, result),
+        summary_text(filename, result, lang),
         error_items(result.errors),
-        preview_rows(result.rows, districts),
+        preview_rows(result.rows, districts, lang),
         result.rows.empty,
-        [import_button()] if result.ok else [],
+        [import_button(lang)] if result.ok else [],
     )
 
 
@@ -118,17 +120,19 @@ def check(contents: str | None, filename: str | None):
     Input(Ids.IMPORT, "n_clicks"),
     State(Ids.UPLOAD, "contents"),
     State(Ids.UPLOAD, "filename"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def import_file(n_clicks: int, contents: str | None, filename: str | None):
+def import_file(n_clicks: int, contents: str | None, filename: str | None, page: dict | None):
     """Import the checked file (checked again here: the browser's word is not enough)."""
     if not n_clicks:
         return no_update, no_update
+    lang = lang_of(page)
     if not auth.can("roster_import"):
-        return True, "无权导入值班表。"
+        return True, t("roster.denied", lang)
     result = _check(contents, filename)
     if result is None or not result.ok:
-        return True, "文件未通过检查，未导入任何数据。"
+        return True, t("roster.not_clean", lang)
     sources = get_sources()
     counts = sources.rosters.import_roster(result)
     days = sorted(set(result.rows["duty_date"]))
@@ -139,8 +143,15 @@ def import_file(n_clicks: int, contents: str | None, filename: str | None):
     sources.versions.bump()  # every screen showing a roster redraws it
     auth.audit("roster.import", file=filename, **counts)
     return True, html.Span(
-        f"已导入「{filename}」：{counts['rows']} 条值班安排，替换了 {counts['pairs']} 个单位·日期"
-        f"（{days[0]:%Y-%m-%d} 至 {days[-1]:%Y-%m-%d}）。",
+        t(
+            "roster.imported",
+            lang,
+            file=filename,
+            rows=counts["rows"],
+            pairs=counts["pairs"],
+            first=f"{days[0]:%Y-%m-%d}",
+            last=f"{days[-1]:%Y-%m-%d}",
+        ),
         className="ok",
         **{"data-imported": str(counts["rows"])},
     )
@@ -152,9 +163,10 @@ def import_file(n_clicks: int, contents: str | None, filename: str | None):
     Input(Ids.EXPORT_XLSX, "n_clicks"),
     Input(Ids.EXPORT_CSV, "n_clicks"),
     State(Ids.RANGE, "value"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call=True,
 )
-def export(_xlsx: int, _csv: int, key: str):
+def export(_xlsx: int, _csv: int, key: str, page: dict | None):
     """Send the roster of the chosen range in the import format."""
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         return no_update
@@ -163,6 +175,8 @@ def export(_xlsx: int, _csv: int, key: str):
     today = datetime.now(UTC).astimezone(SHANGHAI).date()
     first, last = export_range(key or "this_week", today)
     frame = sources.rosters.between(first, last)
-    content = rosters.export_roster(frame, sources.registry.district_names(), fmt)
+    lang = lang_of(page)
+    content = rosters.export_roster(frame, sources.registry.district_names(), fmt, lang)
     auth.audit("roster.export", fmt=fmt, first=first.isoformat(), last=last.isoformat())
-    return dcc.send_bytes(content, f"值班表_{first:%Y%m%d}-{last:%Y%m%d}.{fmt}")
+    name = t("roster.file", lang, first=f"{first:%Y%m%d}", last=f"{last:%Y%m%d}", fmt=fmt)
+    return dcc.send_bytes(content, name)

@@ -64,10 +64,11 @@ class Registry:
 
         return self._cached("districts", REGISTRY_TTL, load)
 
-    def district_names(self) -> dict[str, str]:
-        """adcode → Chinese name."""
+    def district_names(self, lang: str = "zh") -> dict[str, str]:
+        """adcode → name: Chinese, or English when `lang` is "en"."""
         frame = self.districts()
-        return dict(zip(frame["adcode"], frame["name"], strict=True))
+        column = "name_en" if lang == "en" else "name"
+        return dict(zip(frame["adcode"], frame[column], strict=True))
 
     def source_systems(self) -> pd.DataFrame:
         """Columns: code, name, heartbeat_s (expected heartbeat period, s)."""

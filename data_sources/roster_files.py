@@ -151,8 +151,12 @@ def parse_date(value: Any) -> date | None:
 EXPORT_HEADERS = [FIELD_NAMES[c] for c in COLUMNS]
 
 
-def export_rows(roster: pd.DataFrame, districts: Mapping[str, str]) -> list[list[Any]]:
-    """Roster rows as the spreadsheet's rows (Chinese values), in date and unit order."""
+def export_rows(
+    roster: pd.DataFrame, districts: Mapping[str, str], lang: str = "zh"
+) -> list[list[Any]]:
+    """Roster rows as the spreadsheet's rows, in date and unit order: Chinese values, or in
+    English (`lang` "en") the import's own codes (day, leader, city, a district's adcode)."""
+    english = lang == "en"
     unit_order = {CITY: 0, **{a: i + 1 for i, a in enumerate(sorted(districts))}}
     role_order = {"leader": 0, "chief": 1, "officer": 2}
     frame = roster.assign(
@@ -163,24 +167,28 @@ def export_rows(roster: pd.DataFrame, districts: Mapping[str, str]) -> list[list
     return [
         [
             r.duty_date,
-            SHIFT_LABELS.get(r.shift, r.shift),
-            ROLE_LABELS.get(r.role, r.role),
+            r.shift if english else SHIFT_LABELS.get(r.shift, r.shift),
+            r.role if english else ROLE_LABELS.get(r.role, r.role),
             r.name,
             r.phone,
-            CITY_LABEL if r.unit == CITY else districts.get(r.unit, r.unit),
+            r.unit if english else CITY_LABEL if r.unit == CITY else districts.get(r.unit, r.unit),
         ]
         for r in frame.itertuples(index=False)
     ]
 
 
-def export_roster(roster: pd.DataFrame, districts: Mapping[str, str], fmt: str) -> bytes:
-    """The roster as an .xlsx workbook or a .csv file (UTF-8 with BOM, which Excel opens).
+def export_roster(
+    roster: pd.DataFrame, districts: Mapping[str, str], fmt: str, lang: str = "zh"
+) -> bytes:
+    """The roster as an .xlsx workbook or a .csv file (UTF-8 with BOM, which Excel opens), with
+    Chinese headers and values, or English ones (`lang` "en"; the import reads both).
     No cell is ever a formula: text that a spreadsheet would run starts with an apostrophe."""
-    rows = [[spreadsheet_cell(v) for v in row] for row in export_rows(roster, districts)]
+    rows = [[spreadsheet_cell(v) for v in row] for row in export_rows(roster, districts, lang)]
+    headers = list(COLUMNS) if lang == "en" else EXPORT_HEADERS
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(EXPORT_HEADERS)
+        writer.writerow(headers)
         writer.writerows([[r[0].isoformat(), *r[1:]] for r in rows])
         return out.getvalue().encode("utf-8-sig")
     if fmt != "xlsx":
@@ -189,8 +197,8 @@ def export_roster(roster: pd.DataFrame, districts: Mapping[str, str], fmt: str) 
 
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "值班表"
-    sheet.append(EXPORT_HEADERS)
+    sheet.title = "Roster" if lang == "en" else "值班表"
+    sheet.append(headers)
     for row in rows:
         sheet.append(row)
     for cell in sheet["A"][1:]:

@@ -14,7 +14,7 @@ from dash import html
 
 from layouts import alarm_actions, escalation
 from layouts.common import local_time
-from vocabulary import LEVEL_NAMES
+from layouts.i18n import level_name, t
 
 SHOWN = 3
 
@@ -25,15 +25,15 @@ class Ids(StrEnum):
     AS_OF = "duty-alerts-as-of"
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     return html.Section(
         [
-            html.H2("待确认警情", className="alerts-title"),
+            html.H2(t("strip.title", lang), className="alerts-title"),
             html.Ol(id=Ids.LIST, className="duty-alerts"),
             html.Span(
                 "…", id=Ids.AS_OF, className="as-of", **{"data-as-of": "", "data-source": "redis"}
             ),
-            alarm_actions.layout("zh"),
+            alarm_actions.layout(lang),
         ],
         id=Ids.STRIP,
         className="duty-alerts-strip",
@@ -57,24 +57,25 @@ def items(
     district_names: dict[str, str],
     allowed: frozenset[str] = frozenset(),
     now: datetime | None = None,
+    lang: str = "zh",
 ) -> list[html.Li]:
     """The strip's rows (`alarms` as `waiting` orders them), each with the actions
     (`allowed`: "ack", "close") the account may take."""
     if alarms.empty:
-        return [html.Li("当前没有待确认的红色、橙色警情", className="empty")]
+        return [html.Li(t("strip.none", lang), className="empty")]
     rows = []
     for row in alarms.head(SHOWN).itertuples(index=False):
         stage = int(getattr(row, "escalation", 0) or 0)
         rows.append(
             html.Li(
                 [
-                    html.Span(LEVEL_NAMES[row.level], className="alarm-level"),
+                    html.Span(level_name(row.level, lang), className="alarm-level"),
                     html.Span(local_time(row.occurred_at, "%H:%M"), className="alarm-time"),
                     html.Span(row.title, className="alarm-title"),
                     html.Span(district_names.get(row.district or "", "—"), className="alarm-place"),
-                    *escalation.badge(stage, row.occurred_at, now=now),
+                    *escalation.badge(stage, row.occurred_at, lang=lang, now=now),
                     html.Div(
-                        alarm_actions.buttons(row.id, "new", allowed, "zh", touch=False),
+                        alarm_actions.buttons(row.id, "new", allowed, lang, touch=False),
                         className="actions",
                     ),
                 ],
@@ -89,5 +90,5 @@ def items(
             )
         )
     if len(alarms) > SHOWN:
-        rows.append(html.Li(f"另有 {len(alarms) - SHOWN} 条待确认", className="more"))
+        rows.append(html.Li(t("strip.more", lang, n=len(alarms) - SHOWN), className="more"))
     return rows

@@ -9,22 +9,22 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts import alert_strip, pulse, rollcall, roster_import
+from layouts import alert_strip, i18n, pulse, rollcall, roster_import
 from layouts.call import number
-from layouts.common import local_time, panel
+from layouts.common import panel
 from layouts.frame import frame
+from layouts.i18n import moment, t
 from layouts.resources_page import data_table
 from vocabulary import LOG_CATEGORIES
 
-# The columns of a day's roster: (shift, role) → header.
-SLOTS = {
-    ("day", "leader"): "带班领导",
-    ("day", "chief"): "白班值班长",
-    ("day", "officer"): "白班值班员",
-    ("night", "chief"): "夜班值班长",
-    ("night", "officer"): "夜班值班员",
-}
-WEEKDAYS = "一二三四五六日"
+# The columns of a day's roster: (shift, role), headed by the catalogue's `slot.<shift>.<role>`.
+SLOTS = (
+    ("day", "leader"),
+    ("day", "chief"),
+    ("day", "officer"),
+    ("night", "chief"),
+    ("night", "officer"),
+)
 USER_CATEGORIES = {k: v for k, v in LOG_CATEGORIES.items() if k != "handover"}
 
 
@@ -63,25 +63,30 @@ class Ids(StrEnum):
     REPORT_LINK = "duty-report-link"
 
 
-def _log_panel() -> html.Section:
+def _log_panel(lang: str) -> html.Section:
     form = html.Div(
         [
             # Who writes is the signed-in account: shown, never typed (the server ignores it).
-            dcc.Input(id=Ids.LOG_AUTHOR, placeholder="记录人", readOnly=True, className="author"),
+            dcc.Input(
+                id=Ids.LOG_AUTHOR,
+                placeholder=t("duty.author", lang),
+                readOnly=True,
+                className="author",
+            ),
             dcc.Dropdown(
                 id=Ids.LOG_CATEGORY,
-                options=[{"label": v, "value": k} for k, v in USER_CATEGORIES.items()],
+                options=[{"label": t(f"logcat.{k}", lang), "value": k} for k in USER_CATEGORIES],
                 value="report",
                 clearable=False,
                 className="category",
             ),
             dcc.Input(
                 id=Ids.LOG_TEXT,
-                placeholder="记录内容：接报、检查、通知……",
+                placeholder=t("duty.text", lang),
                 className="text",
                 n_submit=0,
             ),
-            html.Button("记录", id=Ids.LOG_ADD, className="btn primary", n_clicks=0),
+            html.Button(t("duty.add", lang), id=Ids.LOG_ADD, className="btn primary", n_clicks=0),
         ],
         className="duty-form log-form",
     )
@@ -92,14 +97,14 @@ def _log_panel() -> html.Section:
     ]
     # The daily report is a server page (report/), not a Dash page: a plain link.
     report = html.A(
-        "值班日报",
+        t("duty.report", lang),
         href="/report/daily",
         id=Ids.REPORT_LINK,
         className="panel-link",
-        title="昨日值班日报：网页打印、PDF、Excel",
+        title=t("duty.report_hint", lang),
     )
     return panel(
-        "值班日志",
+        t("duty.log", lang),
         body,
         panel_id=Ids.LOG_PANEL,
         as_of_id=Ids.LOG_AS_OF,
@@ -108,24 +113,29 @@ def _log_panel() -> html.Section:
     )
 
 
-def _handover_panel() -> html.Section:
+def _handover_panel(lang: str) -> html.Section:
     body = [
         html.Div(
             [
-                dcc.Input(id=Ids.HANDOVER_FROM, placeholder="交班人", list=Ids.PEOPLE),
+                dcc.Input(id=Ids.HANDOVER_FROM, placeholder=t("duty.from", lang), list=Ids.PEOPLE),
                 html.Span("→", className="arrow"),
-                dcc.Input(id=Ids.HANDOVER_TO, placeholder="接班人", list=Ids.PEOPLE),
+                dcc.Input(id=Ids.HANDOVER_TO, placeholder=t("duty.to", lang), list=Ids.PEOPLE),
             ],
             className="duty-form handover-names",
         ),
         dcc.Textarea(
             id=Ids.HANDOVER_NOTES,
-            placeholder="交接事项：在办事项、待续报警情、上级指示、设备状况……",
+            placeholder=t("duty.notes", lang),
             className="handover-notes",
         ),
         html.Div(
             [
-                html.Button("确认交接", id=Ids.HANDOVER_ADD, className="btn primary", n_clicks=0),
+                html.Button(
+                    t("duty.confirm_handover", lang),
+                    id=Ids.HANDOVER_ADD,
+                    className="btn primary",
+                    n_clicks=0,
+                ),
                 html.Div(id=Ids.HANDOVER_MESSAGE, className="form-message", role="status"),
             ],
             className="duty-form",
@@ -133,13 +143,21 @@ def _handover_panel() -> html.Section:
         html.Ol(id=Ids.HANDOVERS, className="handovers"),
     ]
     return panel(
-        "交接班", body, panel_id=Ids.HANDOVER_PANEL, as_of_id=Ids.HANDOVER_AS_OF, source="warehouse"
+        t("duty.handover", lang),
+        body,
+        panel_id=Ids.HANDOVER_PANEL,
+        as_of_id=Ids.HANDOVER_AS_OF,
+        source="warehouse",
     )
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -> html.Div:
+def layout(
+    refresh_ms: int = 1000, stale_after_s: float = 15.0, lang: str | None = None, **_query: str
+) -> html.Div:
+    explicit = lang in i18n.LANGS
+    lang = i18n.pick(lang)
     today = panel(
-        "今日值班 · 全市",
+        t("duty.today", lang),
         html.Table(id=Ids.TODAY, className="roster-table"),
         panel_id=Ids.TODAY_PANEL,
         as_of_id=Ids.TODAY_AS_OF,
@@ -147,7 +165,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
         extra=[html.Span(id=Ids.TODAY_DATE, className="panel-date")],
     )
     week = panel(
-        "本周值班表",
+        t("duty.week", lang),
         html.Table(id=Ids.WEEK, className="roster-table week"),
         panel_id=Ids.WEEK_PANEL,
         as_of_id=Ids.WEEK_AS_OF,
@@ -155,7 +173,7 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
         extra=[
             dcc.Dropdown(
                 id=Ids.WEEK_UNIT,
-                options=[{"label": "市局", "value": "city"}],
+                options=[{"label": t("duty.city", lang), "value": "city"}],
                 value="city",
                 clearable=False,
                 className="week-unit",
@@ -163,22 +181,19 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
         ],
     )
     contacts = panel(
-        "通讯录",
+        t("duty.contacts", lang),
         [
             dcc.Input(
                 id=Ids.CONTACT_SEARCH,
                 type="search",
-                placeholder="搜索姓名、电话、单位、专业……",
+                placeholder=t("duty.search", lang),
                 className="contact-search",
             ),
             data_table(
                 Ids.CONTACTS,
                 [
-                    ("name", "姓名"),
-                    ("phone", "电话"),
-                    ("group", "类别"),
-                    ("unit", "单位"),
-                    ("detail", "岗位/专业"),
+                    (c, t(f"contact.{c}", lang))
+                    for c in ("name", "phone", "group", "unit", "detail")
                 ],
                 page_size=7,
                 calls="phone",
@@ -201,14 +216,23 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
     children = [
         pulse.layout("duty", refresh_ms, stale_after_s),
         html.Datalist(id=Ids.PEOPLE),
-        alert_strip.layout(),
+        alert_strip.layout(lang),
         html.Div(
-            [today, rollcall.layout(), _log_panel(), week, _handover_panel(), contacts],
+            [
+                today,
+                rollcall.layout(lang),
+                _log_panel(lang),
+                week,
+                _handover_panel(lang),
+                contacts,
+            ],
             className="duty-grid",
         ),
-        roster_import.layout(),
+        roster_import.layout(lang),
     ]
-    return frame("值班值守", children, "duty", active="/duty")
+    page = frame(t("duty.title", lang), children, "duty", active="/duty", lang=lang)
+    i18n.with_switch(page, lang, explicit)
+    return html.Div(page, lang="en" if lang == "en" else "zh-CN")
 
 
 # --- pieces the callbacks fill in ------------------------------------------------------
@@ -221,17 +245,18 @@ def person(name: str, phone: str | None = None) -> html.Span:
     return html.Span(parts, className="person", title=f"{name} {phone or ''}".strip())
 
 
-def roster_rows(head: str, rows: list[tuple[str, dict, str]]) -> list:
+def roster_rows(head: str, rows: list[tuple[str, dict, str]], lang: str = "zh") -> list:
     """A roster table: `rows` are (label, {(shift, role): [(name, phone)]}, css class)."""
     header = html.Thead(
         html.Tr(
-            [html.Th(head)] + [html.Th(t, className=f"slot-{s}") for (s, _), t in SLOTS.items()]
+            [html.Th(head)]
+            + [html.Th(t(f"slot.{s}.{r}", lang), className=f"slot-{s}") for s, r in SLOTS]
         )
     )
     body = []
     for label, slots, css in rows:
         if not slots:
-            cells = [html.Td("未排班", colSpan=len(SLOTS), className="warn")]
+            cells = [html.Td(t("duty.unrostered", lang), colSpan=len(SLOTS), className="warn")]
         else:
             cells = []
             for slot in SLOTS:
@@ -247,14 +272,15 @@ def roster_rows(head: str, rows: list[tuple[str, dict, str]]) -> list:
     return [header, html.Tbody(body)]
 
 
-def log_items(entries) -> list:  # noqa: ANN001
+def log_items(entries, lang: str = "zh") -> list:  # noqa: ANN001
     """Duty-log entries, newest first: time, category, author, text."""
     return [
         html.Li(
             [
-                html.Span(local_time(e.at, "%m-%d %H:%M"), className="at"),
+                html.Span(moment(e.at, lang), className="at"),
                 html.Span(
-                    LOG_CATEGORIES.get(e.category, e.category), className=f"cat cat-{e.category}"
+                    t(f"logcat.{e.category}", lang) if e.category in LOG_CATEGORIES else e.category,
+                    className=f"cat cat-{e.category}",
                 ),
                 html.Span(e.author, className="author"),
                 html.Span(e.text, className="text"),
@@ -262,17 +288,17 @@ def log_items(entries) -> list:  # noqa: ANN001
             **{"data-log-id": str(e.id)},
         )
         for e in entries.itertuples(index=False)
-    ] or [html.Li("暂无记录", className="empty")]
+    ] or [html.Li(t("duty.empty_log", lang), className="empty")]
 
 
-def handover_items(records) -> list:  # noqa: ANN001
+def handover_items(records, lang: str = "zh") -> list:  # noqa: ANN001
     return [
         html.Li(
             [
-                html.Span(local_time(r.at, "%m-%d %H:%M"), className="at"),
+                html.Span(moment(r.at, lang), className="at"),
                 html.Span(f"{r.from_name} → {r.to_name}", className="names"),
-                html.Span(r.notes.get("text") or "（无交接事项）", className="text"),
+                html.Span(r.notes.get("text") or t("duty.no_notes", lang), className="text"),
             ]
         )
         for r in records.itertuples(index=False)
-    ] or [html.Li("暂无交接记录", className="empty")]
+    ] or [html.Li(t("duty.no_handovers", lang), className="empty")]

@@ -8,6 +8,7 @@ import pandas as pd
 from dash import html
 
 from layouts.common import panel
+from layouts.i18n import t
 
 TEAM_KINDS = {
     "fire": "消防救援",
@@ -41,13 +42,14 @@ def layout() -> html.Section:
     return panel("应急力量", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 
 
-def teams_table(summary: pd.DataFrame) -> list:
+def teams_table(summary: pd.DataFrame, lang: str = "zh") -> list:
     """Rows: kind, teams ready / all, personnel ready, vehicles ready."""
-    head = html.Thead(html.Tr([html.Th(t) for t in ("队伍类型", "在岗/总数", "人员", "车辆")]))
+    columns = ("kind", "ready", "personnel", "vehicles")
+    head = html.Thead(html.Tr([html.Th(t(f"res.summary.{c}", lang)) for c in columns]))
     rows = [
         html.Tr(
             [
-                html.Td(TEAM_KINDS.get(kind, kind)),
+                html.Td(t(f"team.{kind}", lang) if kind in TEAM_KINDS else kind),
                 html.Td(f"{row.ready}/{row.teams}", className="num"),
                 html.Td(f"{row.personnel:,}", className="num"),
                 html.Td(f"{row.vehicles:,}", className="num"),

@@ -1,5 +1,6 @@
-"""The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet and
-the exports (the daily duty report's page, PDF and workbook; the consultation room's CSV).
+"""The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet,
+/duty, /resources and the exports (the daily duty report's page, PDF and workbook; the
+consultation room's CSV; the roster export).
 
 The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
 last explicit choice (a `dcc.Store` in localStorage; callbacks/presenter.py reloads the page
@@ -8,11 +9,13 @@ in that language through `Ids.LOCATION`), else Chinese. Data (alarm titles, ente
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
 from dash import dcc, html
 
+from layouts.common import SHANGHAI
 from vocabulary import incident_level
 
 LANGS = ("zh", "en")
@@ -371,6 +374,253 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.deadline": ("{m}分{s:02d}秒", "{m} min {s:02d} s"),
     "list.join": ("、", ", "),
     "list.parts": ("；", "; "),
+    # the duty room's strip of alarms waiting (layouts/alert_strip.py)
+    "strip.title": ("待确认警情", "Alarms to acknowledge"),
+    "strip.none": ("当前没有待确认的红色、橙色警情", "No red or orange alarm waiting"),
+    "strip.more": ("另有 {n} 条待确认", "{n} more waiting"),
+    # the duty desk (layouts/duty_page.py, layouts/rollcall.py, layouts/roster_import.py)
+    "duty.title": ("值班值守", "Duty desk"),
+    "duty.today": ("今日值班 · 全市", "On duty today · city-wide"),
+    "duty.week": ("本周值班表", "This week's roster"),
+    "duty.log": ("值班日志", "Duty log"),
+    "duty.handover": ("交接班", "Shift handover"),
+    "duty.contacts": ("通讯录", "Contacts"),
+    "duty.report": ("值班日报", "Daily report"),
+    "duty.report_hint": (
+        "昨日值班日报：网页打印、PDF、Excel",
+        "Yesterday's duty report: print, PDF, Excel",
+    ),
+    "duty.author": ("记录人", "Recorded by"),
+    "duty.text": ("记录内容：接报、检查、通知……", "Entry: a report, an inspection, a notice…"),
+    "duty.add": ("记录", "Record"),
+    "duty.recorded": ("已记录。", "Recorded."),
+    "duty.empty_log": ("暂无记录", "No entries yet"),
+    "duty.from": ("交班人", "Handing over"),
+    "duty.to": ("接班人", "Taking over"),
+    "duty.notes": (
+        "交接事项：在办事项、待续报警情、上级指示、设备状况……",
+        "Handed over: open matters, alarms to follow up, instructions, equipment…",
+    ),
+    "duty.confirm_handover": ("确认交接", "Confirm handover"),
+    "duty.handed_over": ("交接完成，已记入值班日志。", "Handed over; written to the duty log."),
+    "duty.no_notes": ("（无交接事项）", "(nothing handed over)"),
+    "duty.no_handovers": ("暂无交接记录", "No handovers yet"),
+    "duty.no_log_right": ("无权记录值班日志。", "Not allowed to write the duty log."),
+    "duty.no_handover_right": ("无权登记交接班。", "Not allowed to record a handover."),
+    "duty.search": ("搜索姓名、电话、单位、专业……", "Name, phone, unit, specialty…"),
+    "duty.unit": ("单位", "Unit"),
+    "duty.date": ("日期", "Date"),
+    "duty.city": ("市局", "City bureau"),
+    "duty.unrostered": ("未排班", "Not rostered"),
+    "duty.day_now": ("值班日 {day} · 当前{shift}", "Duty day {day} · now on: {shift}"),
+    "duty.shift.day": ("白班", "day shift"),
+    "duty.shift.night": ("夜班", "night shift"),
+    "slot.day.leader": ("带班领导", "Leader on duty"),
+    "slot.day.chief": ("白班值班长", "Day chief"),
+    "slot.day.officer": ("白班值班员", "Day officer"),
+    "slot.night.chief": ("夜班值班长", "Night chief"),
+    "slot.night.officer": ("夜班值班员", "Night officer"),
+    "logcat.report": ("接报", "Report"),
+    "logcat.inspection": ("检查", "Inspection"),
+    "logcat.notice": ("通知", "Notice"),
+    "logcat.handover": ("交接班", "Handover"),
+    "logcat.other": ("其他", "Other"),
+    # errors the duty log refuses an entry with (data_sources/duty.py says them in Chinese)
+    "duty.err.empty": ("日志内容不能为空", "The entry is empty"),
+    "duty.err.author": ("请填写记录人", "Who records it is missing"),
+    "duty.err.names": ("请填写交班人和接班人", "Fill in who hands over and who takes over"),
+    "duty.err.long": ("日志内容不能超过 {n} 字", "An entry holds at most {n} characters"),
+    "duty.err.same": ("交班人与接班人不能是同一人", "One person cannot hand over to themselves"),
+    "duty.err.other": ("未能记录：{error}", "Not recorded: {error}"),
+    "contact.name": ("姓名", "Name"),
+    "contact.phone": ("电话", "Phone"),
+    "contact.group": ("类别", "Group"),
+    "contact.unit": ("单位", "Unit"),
+    "contact.detail": ("岗位/专业", "Role / specialty"),
+    "contact.group.duty": ("值班人员", "Duty staff"),
+    "contact.group.team": ("救援队伍", "Rescue team"),
+    "contact.group.expert": ("专家", "Expert"),
+    "contact.role.leader": ("带班领导", "Leader on duty"),
+    "contact.role.chief": ("值班长", "Duty chief"),
+    "contact.role.officer": ("值班员", "Duty officer"),
+    "contact.role.team": ("队长", "Team leader"),
+    "contact.expert": ("{specialty}专家 · {title}", "Expert: {specialty} · {title}"),
+    "contact.bureau": ("市应急管理局", "City Emergency Management Bureau"),
+    # the roll call
+    "rollcall.title": ("区县值班室点名", "Roll call of the district duty rooms"),
+    "rollcall.limit": ("应答时限", "Answer within"),
+    "rollcall.minutes": ("分钟", "min"),
+    "rollcall.start": ("开始点名", "Start roll call"),
+    "rollcall.history": ("最近点名记录", "Latest roll calls"),
+    "rollcall.none": (
+        "尚未点名。点击「开始点名」呼叫各区县值班室。",
+        "No roll call yet. Press “Start roll call” to call every district duty room.",
+    ),
+    "rollcall.started": ("{time} 发起", "started {time}"),
+    "rollcall.deadline": ("截止 {time}", "deadline {time}"),
+    "rollcall.remaining": ("剩余 {left}", "{left} left"),
+    "rollcall.closed": ("已截止", "closed"),
+    "rollcall.count": ("已应答 {answered}/{total}", "answered {answered}/{total}"),
+    "rollcall.answered": ("已应答", "answered"),
+    "rollcall.late": ("超时应答", "answered late"),
+    "rollcall.waiting": ("等待应答", "waiting"),
+    "rollcall.not-answered": ("超时未应答", "not answered"),
+    "rollcall.phone": ("电话应答", "By phone"),
+    "rollcall.phone_hint": (
+        "{name}值班室通过电话应答，由本席位代为登记",
+        "{name} answered by phone: record it from this desk",
+    ),
+    "rollcall.on_time": ("按时 {n}/{total}", "on time {n}/{total}"),
+    "rollcall.late_list": ("超时：{names}", "late: {names}"),
+    "rollcall.missing_list": ("未应答：{names}", "not answered: {names}"),
+    "rollcall.no_history": ("暂无点名记录", "No roll calls yet"),
+    "rollcall.denied": (
+        "无权发起点名，请以值班人员身份登录。",
+        "Not allowed: sign in as duty staff.",
+    ),
+    "rollcall.need_minutes": (
+        "请填写应答时限（1-60 分钟）。",
+        "Give the time to answer (1-60 min).",
+    ),
+    "rollcall.bad_minutes": (
+        "应答时限应在 1 到 60 分钟之间。",
+        "The time to answer is 1 to 60 min.",
+    ),
+    "rollcall.officer": ("值班员", "duty officer"),
+    "rollcall.begun": (
+        "已向 {n} 个区县值班室发起点名，时限 {minutes} 分钟。",
+        "Roll call sent to {n} district duty rooms: answer within {minutes} min.",
+    ),
+    "rollcall.no_answer_right": ("无权登记应答。", "Not allowed to record an answer."),
+    "rollcall.by_phone": ("已登记{name}电话应答。", "Recorded: {name} answered by phone."),
+    "rollcall.by_phone_late": (
+        "已登记{name}电话应答（超过时限）。",
+        "Recorded: {name} answered by phone (late).",
+    ),
+    "rollcall.duplicate": ("{name}已应答过。", "{name} has already answered."),
+    "rollcall.not_running": ("当前没有进行中的点名。", "No roll call is running."),
+    # roster import and export
+    "roster.title": ("值班表导入 / 导出", "Roster import / export"),
+    "roster.import": ("导入", "Import"),
+    "roster.export": ("导出", "Export"),
+    "roster.drop": ("拖入值班表文件，或点击选择", "Drop a roster file here, or click to pick one"),
+    "roster.formats": (
+        "支持 .xlsx / .csv；列：日期、班次、岗位、姓名、电话、单位（也可用 date, shift, role, name, phone, unit）",
+        ".xlsx or .csv; columns: date, shift, role, name, phone, unit (or their Chinese names)",
+    ),
+    "roster.xlsx": ("导出 Excel (.xlsx)", "Export Excel (.xlsx)"),
+    "roster.csv": ("导出 CSV", "Export CSV"),
+    "roster.same_format": (
+        "导出文件与导入格式相同，修改后可直接导入。",
+        "An exported file has the import's format: edit it and import it again.",
+    ),
+    "roster.confirm": ("确认导入", "Import it"),
+    "roster.unreadable": ("「{file}」无法导入。", "“{file}” cannot be imported."),
+    "roster.bad_rows": (
+        "「{file}」共 {total} 行，其中 {bad} 行有错误（见下），未导入任何数据；请修改后重新上传。",
+        "“{file}”: {bad} of {total} rows have errors (below); nothing was imported. "
+        "Correct them and upload the file again.",
+    ),
+    "roster.no_rows": ("「{file}」没有值班数据。", "“{file}” holds no roster."),
+    "roster.clean": (
+        "「{file}」共 {total} 行，全部通过检查（{units} 个单位、{days} 天）。"
+        "确认导入后将替换这些单位在这些日期的值班安排。",
+        "“{file}”: all {total} rows pass ({units} units, {days} days). Importing replaces "
+        "these units' rosters on these days.",
+    ),
+    "roster.no_file": ("无法读取上传的文件。", "The uploaded file cannot be read."),
+    "roster.denied": ("无权导入值班表。", "Not allowed to import rosters."),
+    "roster.not_clean": (
+        "文件未通过检查，未导入任何数据。",
+        "The file did not pass the checks: nothing was imported.",
+    ),
+    "roster.imported": (
+        "已导入「{file}」：{rows} 条值班安排，替换了 {pairs} 个单位·日期（{first} 至 {last}）。",
+        "Imported “{file}”: {rows} duty slots, replacing {pairs} unit-days ({first} to {last}).",
+    ),
+    "roster.file": ("值班表_{first}-{last}.{fmt}", "roster_{first}-{last}.{fmt}"),
+    "range.this_week": ("本周", "This week"),
+    "range.next_week": ("下周", "Next week"),
+    "range.last_week": ("上周", "Last week"),
+    "range.this_month": ("本月", "This month"),
+    "range.next_month": ("下月", "Next month"),
+    "col.row": ("行", "Row"),
+    "col.date": ("日期", "Date"),
+    "col.unit": ("单位", "Unit"),
+    "col.shift": ("班次", "Shift"),
+    "col.role": ("岗位", "Role"),
+    "col.name": ("姓名", "Name"),
+    "col.phone": ("电话", "Phone"),
+    # /resources (layouts/resources_page.py)
+    "res.title": ("应急资源", "Emergency resources"),
+    "res.district": ("区县", "District"),
+    "res.city": ("全市", "Whole city"),
+    "res.kinds": ("队伍类型", "Team kinds"),
+    "res.search": ("搜索", "Search"),
+    "res.search_hint": ("名称、装备、物资、专业…", "Name, equipment, supplies, specialty…"),
+    "res.map": ("资源分布", "Resources on the map"),
+    "res.lg.team": ("救援队伍 在岗", "Rescue team ready"),
+    "res.lg.busy": ("出动/返回/休整", "Dispatched / returning / resting"),
+    "res.lg.depot": ("物资储备库", "Supply depot"),
+    "res.lg.short": ("储备不足", "Stock short"),
+    "res.lg.shelter": ("避难场所", "Shelter"),
+    "res.teams": ("救援队伍", "Rescue teams"),
+    "res.stock": ("物资储备 · 低于下限者在前", "Supplies · those below minimum first"),
+    "res.shelters": ("避难场所", "Shelters"),
+    "res.experts": ("专家", "Experts"),
+    "res.col.team": ("队伍", "Team"),
+    "res.col.kind": ("类型", "Kind"),
+    "res.col.district": ("区县", "District"),
+    "res.col.personnel": ("人员", "Staff"),
+    "res.col.vehicles": ("车辆", "Vehicles"),
+    "res.col.equipment": ("主要装备", "Main equipment"),
+    "res.col.status": ("状态", "Status"),
+    "res.col.leader": ("队长", "Leader"),
+    "res.col.phone": ("电话", "Phone"),
+    "res.col.depot": ("储备库", "Depot"),
+    "res.col.item": ("物资", "Item"),
+    "res.col.quantity": ("库存", "In stock"),
+    "res.col.min": ("下限", "Minimum"),
+    "res.col.fill": ("达标", "Filled"),
+    "res.col.shelter": ("避难场所", "Shelter"),
+    "res.col.capacity": ("容量", "Capacity"),
+    "res.col.occupancy": ("安置", "Sheltered"),
+    "res.col.use": ("占用", "In use"),
+    "res.col.name": ("姓名", "Name"),
+    "res.col.specialty": ("专业", "Specialty"),
+    "res.col.organisation": ("单位", "Organisation"),
+    "res.enough": ("充足", "enough"),
+    "res.open": ("开放", "open"),
+    "res.shut": ("关闭", "closed"),
+    "res.indoor": ("室内", "indoor"),
+    "res.outdoor": ("室外", "outdoor"),
+    "res.kpi.teams": ("支救援队伍在岗", "rescue teams ready"),
+    "res.kpi.personnel": ("名在岗救援人员", "rescuers ready"),
+    "res.kpi.vehicles": ("台在岗车辆", "vehicles ready"),
+    "res.kpi.short": (
+        "项物资低于下限 · {depots} 个储备库",
+        "items below minimum · {depots} depots",
+    ),
+    "res.kpi.shelters": (
+        "处避难场所开放 · 容纳 {capacity} 万人",
+        "shelters open · room for {capacity}",
+    ),
+    "res.kpi.experts": ("名专家", "experts"),
+    "res.depot_short": ("{name}：{n} 项物资低于储备下限", "{name}: {n} items below minimum"),
+    "res.summary.kind": ("队伍类型", "Team kind"),
+    "res.summary.ready": ("在岗/总数", "Ready / all"),
+    "res.summary.personnel": ("人员", "Staff"),
+    "res.summary.vehicles": ("车辆", "Vehicles"),
+    "team.fire": ("消防救援", "Fire rescue"),
+    "team.hazchem": ("危化救援", "Hazchem rescue"),
+    "team.water": ("水上救援", "Water rescue"),
+    "team.medical": ("医疗救护", "Medical"),
+    "team.engineering": ("工程抢险", "Engineering"),
+    "team.volunteer": ("社会力量", "Volunteers"),
+    "team.ready": ("在岗待命", "Ready"),
+    "team.dispatched": ("出动中", "Dispatched"),
+    "team.returning": ("返回途中", "Returning"),
+    "team.off": ("休整", "Resting"),
 }
 
 
@@ -499,6 +749,47 @@ def day_time(at: datetime, lang: str) -> str:
     """A local time on another day than the one shown: 12-01 08:30 / 1 Dec 08:30."""
     month = t("date.months", lang).split()[at.month - 1]
     return t("date.day_time", lang, m=at.month, d=at.day, month=month, time=f"{at:%H:%M}")
+
+
+_WEEKDAYS_ZH = "一二三四五六日"
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_name(day: date, lang: str) -> str:
+    """A day with its weekday: '12-01 周二' / 'Tue 1 Dec' (no locale: the server's may be C)."""
+    if lang == "en":
+        return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]}"
+    return f"{day:%m-%d} 周{_WEEKDAYS_ZH[day.weekday()]}"
+
+
+def moment(ts: datetime | None, lang: str) -> str:
+    """A UTC time as Asia/Shanghai day and minute: '12-01 14:05' / '1 Dec 14:05'."""
+    if ts is None or ts != ts:  # NaT compares unequal to itself
+        return "—"
+    local = ts.astimezone(SHANGHAI)
+    if lang == "en":
+        return f"{local.day} {_MONTHS_EN[local.month - 1]} {local:%H:%M}"
+    return f"{local:%m-%d %H:%M}"
+
+
+def names_list(names: list[str], lang: str) -> str:
+    """Names joined as each language lists them."""
+    return (", " if lang == "en" else "、").join(names)
+
+
+def known_error(message: str, lang: str) -> str:
+    """A Chinese message a data source refused something with, in `lang`: its catalogue entry
+    when it has one, else the message as it came inside a sentence of `lang`."""
+    if lang != "en":
+        return message
+    for zh, en in MESSAGES.values():
+        # A template's fields match anything but a field's own braces: "不能超过 {n} 字".
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^{}]+)", re.escape(zh))
+        found = re.fullmatch(pattern, message)
+        if found:
+            return en.format(**found.groupdict())
+    return t("duty.err.other", lang, error=message)
 
 
 def level_name(level: str, lang: str) -> str:

@@ -10,10 +10,11 @@ from enum import StrEnum
 import dash_leaflet as dl
 from dash import dash_table, dcc, html
 
-from layouts import call, pulse
+from layouts import call, i18n, pulse
 from layouts.common import panel
 from layouts.forces import TEAM_KINDS
 from layouts.frame import frame
+from layouts.i18n import t
 from layouts.url_state import first, text, values
 from maps.layout import MapIds, city_map, districts_layer, legend, map_panel, registry_points
 
@@ -81,7 +82,7 @@ def data_table(  # noqa: ANN201
     calls: str | None = None,
     **kwargs,  # noqa: ANN003
 ):
-    """A sortable, paged, dark DataTable; `columns` are (id, Chinese header). The column
+    """A sortable, paged, dark DataTable; `columns` are (id, header). The column
     named by `calls` holds call links (`layouts.call.markdown` of each number)."""
     style = {**TABLE_STYLE, **kwargs.pop("style", {})}
     return dash_table.DataTable(
@@ -130,16 +131,16 @@ def view_query(district: str | None, kinds: list[str] | None, q: str | None) -> 
     }
 
 
-def _filters(view: dict) -> html.Div:
-    kinds = [{"label": name, "value": kind} for kind, name in TEAM_KINDS.items()]
+def _filters(view: dict, lang: str) -> html.Div:
+    kinds = [{"label": t(f"team.{kind}", lang), "value": kind} for kind in TEAM_KINDS]
     return html.Div(
         [
             html.Label(
                 [
-                    "区县",
+                    t("res.district", lang),
                     dcc.Dropdown(
                         id=Ids.DISTRICT,
-                        options=[{"label": "全市", "value": ALL}],
+                        options=[{"label": t("res.city", lang), "value": ALL}],
                         value=view["district"],
                         clearable=False,
                     ),
@@ -147,7 +148,7 @@ def _filters(view: dict) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Span("队伍类型", className="filter-label"),
+                    html.Span(t("res.kinds", lang), className="filter-label"),
                     dcc.Checklist(
                         id=Ids.KINDS,
                         options=kinds,
@@ -160,12 +161,12 @@ def _filters(view: dict) -> html.Div:
             ),
             html.Label(
                 [
-                    "搜索",
+                    t("res.search", lang),
                     dcc.Input(
                         id=Ids.SEARCH,
                         type="search",
                         debounce=True,
-                        placeholder="名称、装备、物资、专业…",
+                        placeholder=t("res.search_hint", lang),
                         value=view["q"],
                         maxLength=MAX_QUERY,
                     ),
@@ -176,53 +177,49 @@ def _filters(view: dict) -> html.Div:
     )
 
 
-LEGEND = (
-    ("lg-team", "救援队伍 在岗"),
-    ("lg-busy", "出动/返回/休整"),
-    ("lg-depot", "物资储备库"),
-    ("lg-short", "储备不足"),
-    ("lg-shelter", "避难场所"),
-)
+LEGEND = ("team", "busy", "depot", "short", "shelter")  # swatch `lg-<key>`, label `res.lg.<key>`
 
 
-def _map() -> html.Section:
+def _map(lang: str) -> html.Section:
     layers = [districts_layer(MAP), registry_points(MAP_POINTS), dl.LayerGroup(id=MAP_SHORT)]
-    body = [city_map(MAP, layers, css="res-map"), legend(list(LEGEND))]
-    return map_panel(MAP, body, source="redis", title="资源分布")
+    items = [(f"lg-{key}", t(f"res.lg.{key}", lang)) for key in LEGEND]
+    body = [city_map(MAP, layers, css="res-map"), legend(items)]
+    return map_panel(MAP, body, source="redis", title=t("res.map", lang))
 
 
+# (column, header: the catalogue's `res.col.<key>`, width)
 COLUMNS = {
     Ids.TEAMS: [
-        ("name", "队伍", "16%"),
-        ("kind_label", "类型", "8%"),
-        ("district_name", "区县", "8%"),
-        ("personnel", "人员", "6%"),
-        ("vehicles", "车辆", "6%"),
-        ("equipment", "主要装备", "26%"),
-        ("status_label", "状态", "8%"),
-        ("leader", "队长", "8%"),
-        ("phone", "电话", "14%"),
+        ("name", "team", "16%"),
+        ("kind_label", "kind", "8%"),
+        ("district_name", "district", "8%"),
+        ("personnel", "personnel", "6%"),
+        ("vehicles", "vehicles", "6%"),
+        ("equipment", "equipment", "26%"),
+        ("status_label", "status", "8%"),
+        ("leader", "leader", "8%"),
+        ("phone", "phone", "14%"),
     ],
     Ids.STOCK: [
-        ("depot", "储备库", "27%"),
-        ("item_name", "物资", "19%"),
-        ("quantity_text", "库存", "20%"),
-        ("min_text", "下限", "20%"),
-        ("fill", "达标", "14%"),
+        ("depot", "depot", "27%"),
+        ("item_name", "item", "19%"),
+        ("quantity_text", "quantity", "20%"),
+        ("min_text", "min", "20%"),
+        ("fill", "fill", "14%"),
     ],
     Ids.SHELTERS: [
-        ("name", "避难场所", "35%"),
-        ("kind_label", "类型", "11%"),
-        ("capacity", "容量", "15%"),
-        ("open_label", "状态", "11%"),
-        ("occupancy", "安置", "15%"),
-        ("use", "占用", "13%"),
+        ("name", "shelter", "35%"),
+        ("kind_label", "kind", "11%"),
+        ("capacity", "capacity", "15%"),
+        ("open_label", "status", "11%"),
+        ("occupancy", "occupancy", "15%"),
+        ("use", "use", "13%"),
     ],
     Ids.EXPERTS: [
-        ("name", "姓名", "17%"),
-        ("specialty", "专业", "13%"),
-        ("organisation", "单位", "42%"),
-        ("phone", "电话", "28%"),
+        ("name", "name", "17%"),
+        ("specialty", "specialty", "13%"),
+        ("organisation", "organisation", "42%"),
+        ("phone", "phone", "28%"),
     ],
 }
 
@@ -254,45 +251,54 @@ HIGHLIGHTS = {
 }
 
 
-def _table(table_id: str) -> dash_table.DataTable:
+def _table(table_id: str, lang: str) -> dash_table.DataTable:
     columns = COLUMNS[table_id]
     widths = [{"if": {"column_id": c}, "width": w} for c, _, w in columns]
     return data_table(
         table_id,
-        [(c, name) for c, name, _ in columns],
+        [(c, t(f"res.col.{key}", lang)) for c, key, _ in columns],
         calls="phone" if any(c == "phone" for c, _, _ in columns) else None,
         style_cell_conditional=widths,
         style_data_conditional=HIGHLIGHTS[table_id],
     )
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) -> html.Div:
+def layout(
+    refresh_ms: int = 1000, stale_after_s: float = 15.0, lang: str | None = None, **query: str
+) -> html.Div:
+    explicit = lang in i18n.LANGS
+    lang = i18n.pick(lang)
+
     def table_panel(title: str, panel_id: str, as_of_id: str, table_id: str) -> html.Section:
         return panel(
-            title, _table(table_id), panel_id=panel_id, as_of_id=as_of_id, source="warehouse"
+            t(title, lang),
+            _table(table_id, lang),
+            panel_id=panel_id,
+            as_of_id=as_of_id,
+            source="warehouse",
         )
 
     children = [
         pulse.layout("resources", refresh_ms, stale_after_s),
         dcc.Location(id=Ids.URL, refresh=False),
-        _filters(view_from_query(query)),
+        _filters(view_from_query(query), lang),
         html.Div(id=Ids.TOTALS, className="res-totals"),
         html.Div(
             [
                 html.Div(
-                    [_map(), html.Table(id=Ids.SUMMARY, className="forces-teams res-summary")],
+                    [_map(lang), html.Table(id=Ids.SUMMARY, className="forces-teams res-summary")],
                     className="res-left",
                 ),
                 html.Div(
                     [
-                        table_panel("救援队伍", Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, Ids.TEAMS),
+                        table_panel("res.teams", Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, Ids.TEAMS),
+                        table_panel("res.stock", Ids.STOCK_PANEL, Ids.STOCK_AS_OF, Ids.STOCK),
                         table_panel(
-                            "物资储备 · 低于下限者在前", Ids.STOCK_PANEL, Ids.STOCK_AS_OF, Ids.STOCK
+                            "res.shelters", Ids.SHELTERS_PANEL, Ids.SHELTERS_AS_OF, Ids.SHELTERS
                         ),
                         table_panel(
-                            "避难场所", Ids.SHELTERS_PANEL, Ids.SHELTERS_AS_OF, Ids.SHELTERS
+                            "res.experts", Ids.EXPERTS_PANEL, Ids.EXPERTS_AS_OF, Ids.EXPERTS
                         ),
-                        table_panel("专家", Ids.EXPERTS_PANEL, Ids.EXPERTS_AS_OF, Ids.EXPERTS),
                     ],
                     className="res-tables",
                 ),
@@ -300,7 +306,9 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **query: str) ->
             className="res-grid",
         ),
     ]
-    return frame("应急资源", children, "resources", active="/resources")
+    page = frame(t("res.title", lang), children, "resources", active="/resources", lang=lang)
+    i18n.with_switch(page, lang, explicit)
+    return html.Div(page, lang="en" if lang == "en" else "zh-CN")
 
 
 def totals_block(totals: dict[str, tuple[str, str, bool]]) -> list:

@@ -9,16 +9,12 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts.common import local_time, panel
+from layouts.common import panel
 from layouts.gate import gated_tick
+from layouts.i18n import moment, names_list, t
 from vocabulary import ROLLCALL_DEADLINE_S as DEFAULT_DEADLINE_S
 
-STATE_NAMES = {
-    "answered": "已应答",
-    "late": "超时应答",
-    "waiting": "等待应答",
-    "not-answered": "超时未应答",
-}
+STATES = ("answered", "late", "waiting", "not-answered")  # named `rollcall.<state>`
 
 
 class Ids(StrEnum):
@@ -37,12 +33,12 @@ class Ids(StrEnum):
     PRESSED = "rollcall-pressed"  # Store: the last phone-answer button tapped {id, at}
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     controls = html.Div(
         [
             html.Label(
                 [
-                    "应答时限",
+                    t("rollcall.limit", lang),
                     dcc.Input(
                         id=Ids.MINUTES,
                         type="number",
@@ -52,10 +48,12 @@ def layout() -> html.Section:
                         value=DEFAULT_DEADLINE_S // 60,
                         className="minutes",
                     ),
-                    "分钟",
+                    t("rollcall.minutes", lang),
                 ]
             ),
-            html.Button("开始点名", id=Ids.START, className="btn primary", n_clicks=0),
+            html.Button(
+                t("rollcall.start", lang), id=Ids.START, className="btn primary", n_clicks=0
+            ),
         ],
         className="duty-form rollcall-controls",
     )
@@ -64,55 +62,58 @@ def layout() -> html.Section:
         html.Div(id=Ids.MESSAGE, className="form-message", role="status"),
         html.Div(id=Ids.STATUS, className="rollcall-status"),
         html.Ul(id=Ids.ROOMS, className="rollcall-rooms"),
-        html.H3("最近点名记录", className="sub"),
+        html.H3(t("rollcall.history", lang), className="sub"),
         html.Ol(id=Ids.HISTORY, className="rollcall-history"),
         # The countdown's tick, gated: a tick asks only when the last ask was answered.
         *gated_tick(Ids.TICK, 1000, disabled=True),
         dcc.Store(id=Ids.SHOWN),
         dcc.Store(id=Ids.PRESSED),
     ]
-    return panel("区县值班室点名", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
+    return panel(
+        t("rollcall.title", lang), body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis"
+    )
 
 
-def status_line(summary: dict | None) -> list:
+def status_line(summary: dict | None, lang: str = "zh") -> list:
     """'started … deadline … remaining …, answered n/m' of the latest roll call."""
     if summary is None:
-        return [html.Span("尚未点名。点击「开始点名」呼叫各区县值班室。", className="muted")]
+        return [html.Span(t("rollcall.none", lang), className="muted")]
     parts = [
-        html.Span(f"{summary['started']} 发起", className="started"),
-        html.Span(f"截止 {summary['deadline']}", className="deadline"),
+        html.Span(t("rollcall.started", lang, time=summary["started"]), className="started"),
+        html.Span(t("rollcall.deadline", lang, time=summary["deadline"]), className="deadline"),
     ]
     if summary["remaining"] is not None:
-        parts.append(html.Span(f"剩余 {summary['remaining']}", className="remaining"))
+        left = t("rollcall.remaining", lang, left=summary["remaining"])
+        parts.append(html.Span(left, className="remaining"))
     else:
-        parts.append(html.Span("已截止", className="closed"))
+        parts.append(html.Span(t("rollcall.closed", lang), className="closed"))
     parts.append(
         html.Span(
-            f"已应答 {summary['answered']}/{summary['total']}",
+            t("rollcall.count", lang, answered=summary["answered"], total=summary["total"]),
             className="count" + (" warn" if summary["missing"] else ""),
         )
     )
     return parts
 
 
-def room_items(rooms: list[tuple[str, str, str, str]]) -> list:
+def room_items(rooms: list[tuple[str, str, str, str]], lang: str = "zh") -> list:
     """(unit, district name, state, answered-at text) per room, with a phone-answer button
     while it has not answered."""
     items = []
     for unit, name, state, at in rooms:
         children = [
             html.Span(name, className="room-name"),
-            html.Span(STATE_NAMES[state], className="room-state"),
+            html.Span(t(f"rollcall.{state}", lang), className="room-state"),
             html.Span(at, className="room-last"),
         ]
         if state in ("waiting", "not-answered"):
             children.append(
                 html.Button(
-                    "电话应答",
+                    t("rollcall.phone", lang),
                     id={"type": Ids.ANSWER, "unit": unit},
                     className="btn small",
                     n_clicks=0,
-                    title=f"{name}值班室通过电话应答，由本席位代为登记",
+                    title=t("rollcall.phone_hint", lang, name=name),
                 )
             )
         items.append(
@@ -125,20 +126,22 @@ def room_items(rooms: list[tuple[str, str, str, str]]) -> list:
     return items
 
 
-def history_items(calls: list[dict], districts: dict[str, str]) -> list:
+def history_items(calls: list[dict], districts: dict[str, str], lang: str = "zh") -> list:
     """One line per past roll call: when, by whom, answered on time, late, missing."""
     items = []
     for call in calls:
-        missing = "、".join(districts.get(u, u) for u in call["missing"])
-        late = "、".join(districts.get(u, u) for u in call["late"])
+        missing = names_list([districts.get(u, u) for u in call["missing"]], lang)
+        late = names_list([districts.get(u, u) for u in call["late"]], lang)
+        on_time = t("rollcall.on_time", lang, n=len(call["on_time"]), total=len(call["units"]))
         parts = [
-            html.Span(local_time(call["started_at"], "%m-%d %H:%M"), className="at"),
+            html.Span(moment(call["started_at"], lang), className="at"),
             html.Span(call["started_by"], className="by"),
-            html.Span(f"按时 {len(call['on_time'])}/{len(call['units'])}", className="count"),
+            html.Span(on_time, className="count"),
         ]
         if late:
-            parts.append(html.Span(f"超时：{late}", className="late"))
+            parts.append(html.Span(t("rollcall.late_list", lang, names=late), className="late"))
         if missing:
-            parts.append(html.Span(f"未应答：{missing}", className="missing"))
+            text = t("rollcall.missing_list", lang, names=missing)
+            parts.append(html.Span(text, className="missing"))
         items.append(html.Li(parts))
-    return items or [html.Li("暂无点名记录", className="empty")]
+    return items or [html.Li(t("rollcall.no_history", lang), className="empty")]

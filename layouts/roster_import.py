@@ -8,15 +8,10 @@ from enum import StrEnum
 from dash import dcc, html
 
 from layouts.common import panel
+from layouts.i18n import t
 from layouts.resources_page import data_table
 
-RANGES = {
-    "this_week": "本周",
-    "next_week": "下周",
-    "last_week": "上周",
-    "this_month": "本月",
-    "next_month": "下月",
-}
+RANGES = ("this_week", "next_week", "last_week", "this_month", "next_month")  # `range.<key>`
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -37,16 +32,13 @@ class Ids(StrEnum):
     DOWNLOAD = "roster-download"
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     upload = dcc.Upload(
         id=Ids.UPLOAD,
         children=html.Div(
             [
-                html.Strong("拖入值班表文件，或点击选择"),
-                html.Span(
-                    "支持 .xlsx / .csv；列：日期、班次、岗位、姓名、电话、单位"
-                    "（也可用 date, shift, role, name, phone, unit）"
-                ),
+                html.Strong(t("roster.drop", lang)),
+                html.Span(t("roster.formats", lang)),
             ]
         ),
         accept=".xlsx,.csv",
@@ -56,7 +48,7 @@ def layout() -> html.Section:
     )
     importing = html.Div(
         [
-            html.H3("导入"),
+            html.H3(t("roster.import", lang)),
             upload,
             html.Div(id=Ids.SUMMARY, className="roster-summary", role="status"),
             html.Ul(id=Ids.ERRORS, className="roster-errors"),
@@ -65,13 +57,8 @@ def layout() -> html.Section:
                 data_table(
                     Ids.PREVIEW,
                     [
-                        ("row", "行"),
-                        ("date", "日期"),
-                        ("unit", "单位"),
-                        ("shift", "班次"),
-                        ("role", "岗位"),
-                        ("name", "姓名"),
-                        ("phone", "电话"),
+                        (c, t(f"col.{c}", lang))
+                        for c in ("row", "date", "unit", "shift", "role", "name", "phone")
                     ],
                     page_size=8,
                 ),
@@ -83,10 +70,10 @@ def layout() -> html.Section:
     )
     exporting = html.Div(
         [
-            html.H3("导出"),
+            html.H3(t("roster.export", lang)),
             dcc.RadioItems(
                 id=Ids.RANGE,
-                options=[{"label": v, "value": k} for k, v in RANGES.items()],
+                options=[{"label": t(f"range.{k}", lang), "value": k} for k in RANGES],
                 value="this_week",
                 inline=True,
                 className="range-chips",
@@ -94,19 +81,21 @@ def layout() -> html.Section:
             html.Div(
                 [
                     html.Button(
-                        "导出 Excel (.xlsx)", id=Ids.EXPORT_XLSX, className="btn", n_clicks=0
+                        t("roster.xlsx", lang), id=Ids.EXPORT_XLSX, className="btn", n_clicks=0
                     ),
-                    html.Button("导出 CSV", id=Ids.EXPORT_CSV, className="btn", n_clicks=0),
+                    html.Button(
+                        t("roster.csv", lang), id=Ids.EXPORT_CSV, className="btn", n_clicks=0
+                    ),
                 ],
                 className="duty-form",
             ),
-            html.P("导出文件与导入格式相同，修改后可直接导入。", className="muted"),
+            html.P(t("roster.same_format", lang), className="muted"),
             dcc.Download(id=Ids.DOWNLOAD),
         ],
         className="roster-export",
     )
     return panel(
-        "值班表导入 / 导出",
+        t("roster.title", lang),
         html.Div([importing, exporting], className="roster-body"),
         panel_id=Ids.PANEL,
         as_of_id=Ids.AS_OF,
@@ -114,9 +103,11 @@ def layout() -> html.Section:
     )
 
 
-def import_button() -> html.Button:
+def import_button(lang: str = "zh") -> html.Button:
     """Offered only once a file has passed every check (a fresh one per clean upload)."""
-    return html.Button("确认导入", id=Ids.IMPORT, className="btn primary", n_clicks=0)
+    return html.Button(
+        t("roster.confirm", lang), id=Ids.IMPORT, className="btn primary", n_clicks=0
+    )
 
 
 def error_items(errors) -> list:  # noqa: ANN001

@@ -1,6 +1,6 @@
-"""Every screen that offers English (/, /consult, /tablet) shows no Chinese of its own in
-English mode: what Chinese is left on the screen is data (an alarm's title, an enterprise's or
-a person's name, as recorded). And the landing page leads to the screens and says whether the
+"""Every screen that offers English (/, /consult, /tablet, /duty, /resources) shows no Chinese
+of its own in English mode: what Chinese is left on the screen is data (an alarm's title, an
+enterprise's or a person's name, a duty-log entry, as recorded). And the landing page leads to the screens and says whether the
 system is ready, as /readyz and /governance do."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import auth
 from layouts.i18n import CATEGORIES_EN
 from tests.helpers import sources_of
 
@@ -109,10 +110,12 @@ def chinese_ui(page, data: str) -> list[str]:  # noqa: ANN001
     return sorted(set(found))
 
 
-def settle(page) -> None:  # noqa: ANN001
-    """Wait until every panel has its data and the clock has ticked."""
+def settle(page, waiting: str = ".as-of") -> None:  # noqa: ANN001
+    """Wait until every panel (`waiting`: their age stamps) has its data and the clock has
+    ticked."""
     page.wait_for_function(
-        "[...document.querySelectorAll('.as-of')].every(e => e.dataset.asOf)", timeout=30_000
+        f"[...document.querySelectorAll('{waiting}')].every(e => e.dataset.asOf)",
+        timeout=30_000,
     )
     page.wait_for_function(
         "[...document.querySelectorAll('.page-clock')].every(e => e.textContent.length > 4)"
@@ -242,3 +245,132 @@ def test_the_english_landing_page_opens_the_daily_report_in_english(server, page
     page.wait_for_selector("#report-figures")
     assert "lang=en" in page.url and page.inner_text("h1") == "Daily duty report"
     assert page.get_attribute("html", "lang") == "en"
+
+
+def desk_data(sources) -> str:  # noqa: ANN001
+    """What /duty and /resources show as recorded: besides the alarms' and people's names,
+    the registry's teams, depots, supplies, shelters and experts, the duty log and handovers."""
+    registry = sources.registry
+    frames = [
+        (registry.rescue_teams(), ["name", "equipment", "leader"]),
+        (registry.depots(), ["name"]),
+        (registry.depot_stock(), ["depot", "item_name", "unit"]),
+        (registry.shelters(), ["name"]),
+        (registry.experts(), ["name", "specialty", "organisation", "title"]),
+        (sources.duty.log_entries(limit=1000, primary=True), ["author", "text"]),
+        (sources.duty.handovers(limit=100, primary=True), ["from_name", "to_name"]),
+    ]
+    # The signed-in account's name (with sign-in off, everyone is the demo duty officer).
+    parts = [data_texts(sources), auth.DEMO_USER.display_name]
+    parts += [str(v) for frame, columns in frames for c in columns for v in frame[c].dropna()]
+    parts += [str(n.get("text", "")) for n in sources.duty.handovers(limit=100)["notes"]]
+    return "\n".join(parts)
+
+
+DAY = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+
+
+def open_duty(page, url: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.wait_for_selector("#duty-today tbody tr")
+    page.wait_for_selector("#duty-week tbody tr")
+    page.wait_for_selector("#duty-log li")
+    page.wait_for_selector("#rollcall-history li")
+    page.wait_for_selector("#duty-contacts td[data-dash-column=name]")
+    page.wait_for_selector("#duty-alerts li")
+    settle(page, ".as-of:not(#roster-as-of)")  # the roster import shows no data of its own
+
+
+@pytest.mark.filterwarnings(
+    r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
+)
+def test_duty_desk_in_english_shows_no_chinese_but_data_and_records_in_english(
+    server, page_factory
+) -> None:  # noqa: ANN001
+    page = page_factory(1920, 1080)
+    open_duty(page, f"{server.url}/duty?lang=en")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.inner_text(".page-header h1") == "Duty desk"
+    assert page.inner_text("#duty-log-panel h2") == "Duty log"
+    assert page.inner_text("#duty-log-add") == "Record"
+    assert re.fullmatch(
+        rf"Duty day {DAY} · now on: (day|night) shift", page.inner_text("#duty-today-date")
+    )
+    heads = page.eval_on_selector_all("#duty-week thead th", "hs => hs.map(h => h.innerText)")
+    assert heads == ["Date", "Leader on duty", "Day chief", "Day officer", "Night chief",
+                     "Night officer"]  # fmt: skip
+    days = page.eval_on_selector_all("#duty-week tbody th", "hs => hs.map(h => h.innerText)")
+    assert len(days) == 7 and all(re.fullmatch(DAY, d) for d in days), days
+    assert days[0].startswith("Mon")
+    assert chinese_ui(page, desk_data(server.sources)) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "duty-en-1920x1080.png"))
+
+    # A refused entry says why in English; a recorded one says so, and shows as recorded.
+    page.click("#duty-log-add")
+    page.locator("#duty-log-message .error", has_text="The entry is empty").wait_for()
+    page.fill("#duty-log-text", "English desk check 英文模式值班记录")
+    page.click("#duty-log-add")
+    page.locator("#duty-log-message .ok", has_text="Recorded.").wait_for()
+    entry = page.locator("#duty-log li", has_text="英文模式值班记录").first
+    entry.wait_for()
+    assert entry.locator(".cat").inner_text() == "Report"
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d", entry.locator(".at").inner_text())
+    # A roll call started in English is announced in English.
+    page.click("#rollcall-start")
+    page.locator("#duty-log-rollcall-message", has_text="Roll call sent to").wait_for()
+    page.locator("#rollcall-rooms li[data-state=waiting]").first.wait_for()
+    page.wait_for_timeout(1500)
+    assert chinese_ui(page, desk_data(server.sources)) == []
+    assert_no_console_errors(page)
+
+    # The same desk on a tablet.
+    tablet = page_factory(1024, 1366, has_touch=True)
+    open_duty(tablet, f"{server.url}/duty?lang=en")
+    assert chinese_ui(tablet, desk_data(server.sources)) == []
+    tablet.screenshot(path=str(SHOTS / "duty-en-1024x1366.png"))
+
+
+def open_resources(page, url: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.wait_for_selector("#res-teams td[data-dash-column=name]")
+    page.wait_for_selector("#res-stock td[data-dash-column=fill]")
+    page.wait_for_selector("#res-summary tr[data-kind]")
+    page.wait_for_selector(".kpi[data-kpi=teams]")
+    settle(page)
+
+
+@pytest.mark.filterwarnings(
+    r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
+)
+def test_resources_in_english_show_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    data = desk_data(server.sources)
+    for width, height in ((1920, 1080), (1024, 1366)):
+        page = page_factory(width, height, has_touch=width < 1920)
+        open_resources(page, f"{server.url}/resources?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.inner_text(".page-header h1") == "Emergency resources"
+        assert page.inner_text(".kpi[data-kpi=teams] span:not(.big)") == "rescue teams ready"
+        heads = page.eval_on_selector_all(
+            "#res-teams th[data-dash-column] .column-header-name", "hs => hs.map(h => h.innerText)"
+        )
+        assert heads[:3] == ["Team", "Kind", "District"], heads
+        assert chinese_ui(page, data) == []
+        assert_no_console_errors(page)
+        page.screenshot(path=str(SHOTS / f"resources-en-{width}x{height}.png"))
+
+
+def test_the_check_finds_chinese_on_the_chinese_desks(server, page_factory) -> None:  # noqa: ANN001
+    """The same check on the Chinese desks finds their words (so the tests above can fail)."""
+    data = desk_data(server.sources)
+    page = page_factory(1920, 1080)
+    open_duty(page, f"{server.url}/duty")
+    found = chinese_ui(page, data)
+    assert "值班值守" in found and "值班日志" in found
+    assert any(re.fullmatch(r"\d\d-\d\d 周[一二三四五六日]", f) for f in found), found
+    open_resources(page, f"{server.url}/resources")
+    assert "应急资源" in chinese_ui(page, data)
+
+
+def assert_no_console_errors(page) -> None:  # noqa: ANN001
+    assert page.console_errors == [], "\n".join(e[:400] for e in page.console_errors)
