@@ -107,7 +107,9 @@
     if (clock) { clock.textContent = fmt(now, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}); }
     if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}); }
     document.querySelectorAll(".page-clock").forEach(function (el) {
-      el.textContent = fmt(now, {month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}, inEnglish(el));
+      // English: "Wed 2 Dec, 11:43:14" (a numeric day/month reads as 12 February to some).
+      const en = inEnglish(el);
+      el.textContent = fmt(now, {month: en ? "short" : "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}, en);
     });
   }
 

@@ -33,9 +33,12 @@ SHOTS = [
     ("resources-1366x768.png", "/resources", 1366, 768),
     ("duty.png", "/duty", 1920, 1080),
     ("duty-1366x768.png", "/duty", 1366, 768),
+    ("duty-en-1920x1080.png", "/duty?lang=en", 1920, 1080),
+    ("resources-en-1024x1366.png", "/resources?lang=en", 1024, 1366),
     ("incident.png", "/incident/{incident}", 1920, 1080),
     ("governance-1920x1080.png", "/governance", 1920, 1080),
     ("report-daily.png", "/report/daily", 1240, 1754),
+    ("report-daily-en.png", "/report/daily?lang=en", 1240, 1754),
 ]
 
 ARGS = [
