@@ -248,6 +248,19 @@ def page_factory(browser):
             return wait_for_function(expression, *args, **kwargs)
 
         page.wait_for_function = _wait_for_function
+
+        # Playwright's own wait_for_selector hands back the element, adopted into the page's
+        # main world; on a loaded machine a panel redrawn by its pulse detaches the element
+        # before each adoption, and the wait times out with the element shown all along
+        # ("locator resolved to visible ..."). Wait on the locator (nothing to adopt), then
+        # look the element up.
+        def _wait_for_selector(selector: str, *, timeout=None, state=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            page.locator(selector).first.wait_for(timeout=timeout, state=state or "visible")
+            if state in ("hidden", "detached"):
+                return None
+            return page.query_selector(selector)
+
+        page.wait_for_selector = _wait_for_selector
         return page
 
     yield new_page

@@ -132,7 +132,9 @@ def test_consult_in_english_has_no_chinese_but_data(server, page_factory) -> Non
     settle(page)
     page.locator("#alert-ask").wait_for()  # the alert prompt, drawn in both languages
     assert chinese_ui(page, data) == []
-    assert re.match(r"^[A-Z][a-z]{2} \d\d/\d\d, \d\d:\d\d:\d\d$", page.inner_text(".page-clock"))
+    # "Wed 2 Dec, 11:43:14": the month in words (a numeric 02/12 reads as 12 February to some).
+    clock = page.inner_text(".page-clock")
+    assert re.match(r"^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d:\d\d$", clock), clock
     # The charts are coloured by level (the wall's palette), not plotly's default blue.
     colours = set(
         page.eval_on_selector_all(
