@@ -273,14 +273,11 @@
 
   /* The wall map's alarm layer, its districts' shading and its age: the last full read with
      the pushed changes merged in, the newest MAP_ALARMS drawn (the server's rule). */
-  let mapDrawn = null;  // what the layer shows (JSON), redrawn only when that changes
   function mapLayer(full, _pushed) {
     const noUpdate = window.dash_clientside.no_update;
-    let fresh = false;
     if (full && full !== mapKept.full) {
       const items = new Map((full.alarms.features || []).map((f) => [f.properties.id, f]));
       keepFull(mapKept, full, items, null);
-      fresh = true;  // a full read is drawn always: it may be for a map just mounted
     }
     if (!mapKept.full) { return [noUpdate, noUpdate, noUpdate]; }
     const features = Array.from(current(mapKept).items.values())
@@ -297,11 +294,6 @@
       if (d && (!(d in levels) || LEVEL_RANK[level] < LEVEL_RANK[levels[d]])) { levels[d] = level; }
     });
     const asOf = mapKept.full.replay ? mapKept.full.as_of : new Date().toISOString();
-    // A pushed change that moves nothing on the map (another panel's, or a repeat) leaves the
-    // layer as drawn: a redraw re-creates every marker, closing the tooltip under the pointer.
-    const drawn = JSON.stringify(features);
-    if (!fresh && drawn === mapDrawn) { return [noUpdate, noUpdate, asOf]; }
-    mapDrawn = drawn;
     return [{type: "FeatureCollection", features: features}, {levels: levels}, asOf];
   }
 

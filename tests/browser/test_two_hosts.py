@@ -24,7 +24,7 @@ from data_sources import connect
 from data_sources.restore import Restore
 from data_sources.warehouse import Warehouse, make_engine
 from tests.helpers import alarm_body
-from tests.servers import wait_until, worker_port
+from tests.servers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +100,9 @@ def hall(tmp_path: Path, redis_url: str, reference_url: str):  # noqa: ANN201
     Restore(client).mark_restored()  # as the archiver does once the live state is seeded
     client.close()
 
-    listen, ports = worker_port(57460), (worker_port(57461), worker_port(57462))
+    # Free ports asked of the system (fixed ones in the ephemeral range were once taken by a
+    # browser's outgoing connection).
+    listen, ports = _free_port(), (_free_port(), _free_port())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "WAREHOUSE_"))}
     env |= {
         "REDIS_URL": redis_url,
@@ -145,6 +147,14 @@ def hall(tmp_path: Path, redis_url: str, reference_url: str):  # noqa: ANN201
         nginx.wait(timeout=30)
         for host in hosts:
             host.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _alive(group: int) -> bool:
