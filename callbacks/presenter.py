@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 from auth import audit, can, current_user
 from callbacks import gate, guarded
 from data_sources import Sources, get_sources
+from layouts import url_state
 from layouts.common import local_time
 from layouts.gate import ask_of
 from layouts.i18n import Ids as LangIds
@@ -194,12 +195,18 @@ def control(_p, _r, _c, _x, kind, target, options, pending, page):  # noqa: ANN0
     Input(LangIds.STORE, "modified_timestamp"),
     State(LangIds.STORE, "data"),
     State(LangIds.PAGE, "data"),
+    State(LangIds.LOCATION, "search"),
 )
-def remember_language(_ts: int | None, stored: str | None, page: dict | None):
-    """`?lang=` wins and is remembered; without it, reload in the remembered language."""
+def remember_language(
+    _ts: int | None, stored: str | None, page: dict | None, current: str | None = None
+):
+    """`?lang=` wins and is remembered; without it, reload in the remembered language (the
+    rest of the query, a view's state, kept)."""
     keep, search = remember(stored, page)
     if keep is None and search is None:
         raise PreventUpdate
+    if search is not None:
+        search = url_state.merged(current, {"lang": search.removeprefix("?lang=")})
     return keep if keep is not None else no_update, search if search is not None else no_update
 
 
