@@ -40,7 +40,10 @@
   function show(t, state) {
     t.state = state;
     t.fig.setAttribute("data-state", state);
-    t.overlay.textContent = TEXT[state] || "";
+    // The page's language: the grid carries the catalogue's words (layouts/video.py).
+    var grid = t.fig.closest(".video-grid");
+    var said = grid && grid.getAttribute("data-text-" + state);
+    t.overlay.textContent = said || TEXT[state] || "";
   }
 
   function active() { return tiles.filter(function (t) { return t.active; }); }

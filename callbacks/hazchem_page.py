@@ -32,17 +32,18 @@ from layouts.hazchem_page import (
     table_rows,
     table_styles,
 )
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import grade_name, lang_of, level_name, names_list, t
 from layouts.pulse import ids as pulse_ids
 from layouts.video import Ids as VideoIds
 from maps import features, shapes
 from maps.datum import gcj02_tiles, latlon
 from maps.points import collection, point_features
 from maps.static import base_layers
-from vocabulary import LEVEL_NAMES, LEVEL_RANK, LEVELS, SENSOR_FAULT, reading_fault
+from vocabulary import LEVEL_RANK, LEVELS, reading_fault
 
 GRADE_LEVEL = {1: "orange", 2: "yellow", 3: "blue", 4: "blue"}
 READING_LEVEL = {"alarm": "yellow", "trip": "orange"}
-OUTSIDE_PARK = "园区外"
 TABLE_COLUMNS = ["id", "enterprise_id", "enterprise", "name", "grade", "place", "park", "district", "risk", "reason", "active", "load", "state", "sensor"]  # fmt: skip
 
 # This page's own pulse: its callbacks never fire on other pages.
@@ -86,10 +87,14 @@ def site_sources(hazards: pd.DataFrame, sensors: pd.DataFrame) -> dict[str, list
 
 
 def risk_table(
-    hazards: pd.DataFrame, states: pd.DataFrame, alarms: pd.DataFrame, names: dict[str, str]
+    hazards: pd.DataFrame,
+    states: pd.DataFrame,
+    alarms: pd.DataFrame,
+    names: dict[str, str],
+    lang: str = "zh",
 ) -> pd.DataFrame:
-    """One row per hazard source, most at risk first: risk, reason, active (open alarms),
-    load/state/sensor of its worst reading, place (park or district)."""
+    """One row per hazard source, most at risk first: risk, reason (in `lang`), active (open
+    alarms), load/state/sensor of its worst reading, place (park or district)."""
     owner = site_sources(hazards, states)
     open_alarms = alarms[(alarms["status"] != "closed") & alarms["site_id"].notna()]
     worst_alarm: dict[str, str] = {}
@@ -102,20 +107,24 @@ def risk_table(
         "hazard_source_id"
     )
     worst = worst.set_index("hazard_source_id")
-    faulty = states[states["state"] == "fault"].groupby("hazard_source_id")["name"].agg("、".join)
+    faulty = (
+        states[states["state"] == "fault"]
+        .groupby("hazard_source_id")["name"]
+        .agg(lambda names: names_list(list(names), lang))
+    )
     rows = []
     for h in hazards.itertuples(index=False):
         reading = worst.loc[h.id] if h.id in worst.index else None
         state = reading["state"] if reading is not None else "none"
         alarm = worst_alarm.get(h.id)
         risk = _worst(GRADE_LEVEL.get(int(h.grade), "blue"), alarm, READING_LEVEL.get(state))
-        why = [f"{'一二三四'[int(h.grade) - 1]}级危险源"]
+        why = [t("hz.why.grade", lang, grade=grade_name(h.grade, lang))]
         if alarm:
-            why.append(f"在办报警 {active[h.id]} 条（最高{_level_name(alarm)}）")
+            why.append(t("hz.why.alarms", lang, n=active[h.id], level=level_name(alarm, lang)))
         if state in READING_LEVEL:
-            why.append(f"{reading['name']}{'越过联锁限' if state == 'trip' else '越过报警限'}")
+            why.append(t(f"hz.why.{'trip' if state == 'trip' else 'alarm'}", lang, sensor=reading["name"]))  # fmt: skip
         if h.id in faulty.index:
-            why.append(f"{faulty[h.id]}{SENSOR_FAULT}")
+            why.append(t("hz.why.fault", lang, sensors=faulty[h.id]))
         park = names.get(h.park_id) if isinstance(h.park_id, str) else None
         rows.append(
             {
@@ -125,10 +134,10 @@ def risk_table(
                 "name": h.name,
                 "grade": int(h.grade),
                 "place": park or names.get(h.district, h.district),
-                "park": park or OUTSIDE_PARK,
+                "park": park or t("hz.outside", lang),
                 "district": names.get(h.district, h.district),
                 "risk": risk,
-                "reason": "；".join(why),
+                "reason": t("list.parts", lang).join(why),
                 "active": active.get(h.id, 0),
                 "load": float(reading["load"]) if reading is not None else np.nan,
                 "state": state,
@@ -138,10 +147,6 @@ def risk_table(
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     table["rank"] = table["risk"].map(LEVEL_RANK)
     return table.sort_values(["rank", "load"], ascending=[True, False], na_position="last")
-
-
-def _level_name(level: str) -> str:
-    return LEVEL_NAMES[level]
 
 
 def distribution(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -185,15 +190,15 @@ def enterprise_alarms(
 # --- callbacks ------------------------------------------------------------------------------
 
 
-def _snapshot(sources):  # noqa: ANN001, ANN202
-    """(hazard sources, sensor states, live alarms, risk table) as of now."""
+def _snapshot(sources, lang: str = "zh"):  # noqa: ANN001, ANN202
+    """(hazard sources, sensor states, live alarms, risk table in `lang`) as of now."""
     registry = sources.registry
     hazards = registry.hazard_sources()
     states = sensor_states(registry.sensors(), sources.readings.latest())
     alarms = sources.alarms.active(closed_window_s=0)
     parks = registry.chemical_parks()
-    names = registry.district_names() | dict(zip(parks["id"], parks["name"]))
-    return hazards, states, alarms, risk_table(hazards, states, alarms, names)
+    names = registry.district_names(lang) | dict(zip(parks["id"], parks["name"]))
+    return hazards, states, alarms, risk_table(hazards, states, alarms, names, lang)
 
 
 @guarded(
@@ -256,10 +261,14 @@ def load_map(_base: str):
     Input(PULSE.version, "data"),
     Input(PULSE.readings, "data"),
     Input(Ids.SELECTED, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: int | None, _readings: int | None, selected: str | None):
+def refresh(
+    _version: int | None, _readings: int | None, selected: str | None, page: dict | None = None
+):
     """Colour every hazard source by risk; table, counts and distribution."""
-    *_, table = _snapshot(get_sources())
+    lang = lang_of(page)
+    *_, table = _snapshot(get_sources(), lang)
     # Nothing (or nothing valid) chosen: the drill-down shows the source most at risk.
     if selected not in set(table["id"]):
         selected = table["id"].iloc[0] if len(table) else None
@@ -267,11 +276,11 @@ def refresh(_version: int | None, _readings: int | None, selected: str | None):
     now = datetime.now(UTC).isoformat()
     return (
         {"risk": dict(zip(table["id"], table["risk"])), "selected": selected},
-        table_rows(table),
+        table_rows(table, lang),
         table_styles(selected),
-        counts_tiles(counts),
-        distribution_figure(distribution(table, "park")),
-        distribution_figure(distribution(table, "district")),
+        counts_tiles(counts, lang),
+        distribution_figure(distribution(table, "park"), lang),
+        distribution_figure(distribution(table, "district"), lang),
         now,
         now,
         now,
@@ -283,8 +292,9 @@ def refresh(_version: int | None, _readings: int | None, selected: str | None):
     Output(Ids.ALARMS, "children"),
     Output(Ids.ALARMS_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh_alarms(_version: int | None):
+def refresh_alarms(_version: int | None, page: dict | None = None):
     """Count the last 24 hours of alarms per enterprise, live ones included."""
     sources = get_sources()
     registry = sources.registry
@@ -294,7 +304,7 @@ def refresh_alarms(_version: int | None):
     firm_of = site_firms(registry.hazard_sources(), registry.sensors(), firms)
     live = sources.alarms.active(closed_window_s=0)
     table = enterprise_alarms(history, live, firm_of, dict(zip(firms["id"], firms["name"])))
-    return alarms_table(table.head(30)), now.isoformat()
+    return alarms_table(table.head(30), lang_of(page)), now.isoformat()
 
 
 @guarded(
@@ -321,11 +331,19 @@ def select(cell: dict | None, feature: dict | None):
     Input(PULSE.readings, "data"),
     Input(PULSE.version, "data"),
     State(VideoIds.HAZCHEM_SITE, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def detail(selected: str | None, _readings: int | None, _version: int | None, shown: str | None):
+def detail(
+    selected: str | None,
+    _readings: int | None,
+    _version: int | None,
+    shown: str | None,
+    page: dict | None = None,
+):
     """One hazard source: live readings against limits and each sensor's last 24 hours."""
+    lang = lang_of(page)
     sources = get_sources()
-    hazards, states, alarms, table = _snapshot(sources)
+    hazards, states, alarms, table = _snapshot(sources, lang)
     if table.empty:  # no reference data yet
         return [], {"data": [], "layout": {}}, datetime.now(UTC).isoformat(), no_update
     if selected not in set(table["id"]):
@@ -343,10 +361,13 @@ def detail(selected: str | None, _readings: int | None, _version: int | None, sh
     own = states[states["hazard_source_id"] == selected]
     sites = {selected, row["enterprise_id"], *own["id"]}
     open_alarms = alarms[alarms["site_id"].isin(sites) & (alarms["status"] != "closed")]
-    titles = [f"{_level_name(a.level)} · {a.title}" for a in open_alarms.itertuples(index=False)]
+    titles = [
+        f"{level_name(a.level, lang)} · {a.title}" for a in open_alarms.itertuples(index=False)
+    ]
     now = datetime.now(UTC)
     history = sources.readings.sensor_history(selected, now - timedelta(hours=24), now)
     own = own.assign(ts=own["ts"].astype(object).where(own["ts"].notna(), None))
     # The enterprise's cameras (callbacks/video.py) follow a change of enterprise only.
     firm_id = row["enterprise_id"] if row["enterprise_id"] != shown else no_update
-    return detail_info(info, titles), sensors_figure(own, history), now.isoformat(), firm_id
+    figure = sensors_figure(own, history, lang)
+    return detail_info(info, titles, lang), figure, now.isoformat(), firm_id

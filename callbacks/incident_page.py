@@ -23,6 +23,8 @@ from geo import nearby
 from layouts import incident_lists as lists
 from layouts import incident_map, url_state
 from layouts.common import local_time
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, moment, t
 from layouts.incident_page import MAP, Ids, view_query, wind_options
 from layouts.pulse import ids as pulse_ids
 from maps.datum import gcj02_tiles
@@ -125,7 +127,7 @@ def surroundings(
     )
 
 
-def ring_rows(s: Surroundings) -> list[dict]:
+def ring_rows(s: Surroundings, lang: str = "zh") -> list[dict]:
     """Cumulative counts and population within each ring, then in the downwind sector."""
     targets = s.found["target"]
 
@@ -135,13 +137,18 @@ def ring_rows(s: Surroundings) -> list[dict]:
         out |= {k: int(keep(s.found[k]).sum()) for k in ("hazard", "enterprise")}
         return out | {k: int((t["kind"] == k).sum()) for k in TARGETS}
 
-    rows = [row(f"{r:g} km 内", lambda f, r=r: f["ring_km"] <= r) for r in s.rings]
+    rows = [
+        row(t("inc.ring.within", lang, r=f"{r:g}"), lambda f, r=r: f["ring_km"] <= r)
+        for r in s.rings
+    ]
     if s.sector is not None:
-        rows.append(row("下风向", lambda f: f["downwind"], sector=True))
+        rows.append(row(t("inc.ring.downwind", lang), lambda f: f["downwind"], sector=True))
     return rows
 
 
-def dispatched(timeline: pd.DataFrame, teams: pd.DataFrame, status: dict[str, str]) -> list[dict]:
+def dispatched(
+    timeline: pd.DataFrame, teams: pd.DataFrame, status: dict[str, str], lang: str = "zh"
+) -> list[dict]:
     """Teams the timeline names as sent ("派出"), when they were sent and arrived, and their
     one live status (vocabulary.TEAM_STATUS)."""
     return [
@@ -149,7 +156,7 @@ def dispatched(timeline: pd.DataFrame, teams: pd.DataFrame, status: dict[str, st
             "id": r.id,
             "name": r.name,
             "at": r.sent,
-            "sent": local_time(r.sent, "%m-%d %H:%M"),
+            "sent": moment(r.sent, lang),
             "arrived": "" if pd.isna(r.arrived) else local_time(r.arrived, "%H:%M"),
             "status": status.get(r.id, TEAM_DEFAULT),
         }
@@ -157,9 +164,11 @@ def dispatched(timeline: pd.DataFrame, teams: pd.DataFrame, status: dict[str, st
     ]
 
 
-def _age(since: datetime, now: datetime) -> str:
+def _age(since: datetime, now: datetime, lang: str = "zh") -> str:
     minutes = max(0, int((now - since).total_seconds() // 60))
-    return f"{minutes // 60} 小时 {minutes % 60} 分" if minutes >= 60 else f"{minutes} 分钟"
+    if minutes >= 60:
+        return t("inc.age.hours", lang, h=minutes // 60, m=minutes % 60)
+    return t("inc.minutes", lang, n=minutes)
 
 
 def _incident(incident_id: str | None) -> dict | None:
@@ -176,8 +185,9 @@ def _incident(incident_id: str | None) -> dict | None:
     Output(Ids.WIND_SPEED, "value"),
     Input(Ids.INCIDENT, "data"),
     State(Ids.PRESET, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def load(incident_id: str | None, preset: dict | None):
+def load(incident_id: str | None, preset: dict | None, page: dict | None = None):
     """Show the incident's page (or say it does not exist); wind from the link or the record."""
     incident = _incident(incident_id)
     if incident is None:
@@ -185,7 +195,7 @@ def load(incident_id: str | None, preset: dict | None):
     preset = preset or {}
     wind = preset["wind"] if "wind" in preset else incident["wind_from_deg"]
     speed = preset["speed"] if "speed" in preset else incident["wind_speed_ms"]
-    return True, False, wind_options(wind), wind, speed
+    return True, False, wind_options(wind, lang_of(page)), wind, speed
 
 
 @guarded(
@@ -242,10 +252,12 @@ def base_map(_incident_id: str | None):
     Input(Ids.RINGS, "value"),
     Input(Ids.WIND_FROM, "value"),
     Input(Ids.WIND_SPEED, "value"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed):  # noqa: ANN001
+def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed, page=None):  # noqa: ANN001
     """Search the registry around the incident and draw it."""
+    lang = lang_of(page)
     incident = _incident(incident_id)
     if incident is None:
         return (no_update,) * 14
@@ -258,18 +270,19 @@ def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed): 
         None if wind_from is None else float(wind_from),
         None if wind_speed in (None, "") else float(wind_speed),
     )
-    drawn, points, forces, view = incident_map.layers(s, incident, gcj02_tiles(sources.settings))
+    gcj02 = gcj02_tiles(sources.settings)
+    drawn, points, forces, view = incident_map.layers(s, incident, gcj02, lang)
     now = datetime.now(UTC).isoformat()
     return (
         drawn,
         points,
         forces,
         view,
-        lists.ring_summary(ring_rows(s)),
-        lists.hazards_list(s.found["hazard"], s.found["enterprise"]),
-        lists.targets_list(s.found["target"]),
-        lists.depots_list(s.depots, s.items),
-        lists.shelters_list(s.shelters),
+        lists.ring_summary(ring_rows(s, lang), lang),
+        lists.hazards_list(s.found["hazard"], s.found["enterprise"], lang=lang),
+        lists.targets_list(s.found["target"], lang=lang),
+        lists.depots_list(s.depots, s.items, lang),
+        lists.shelters_list(s.shelters, lang),
         *(now,) * 5,
     )
 
@@ -287,9 +300,11 @@ def analyse(incident_id: str | None, rings: str | None, wind_from, wind_speed): 
     Output(Ids.TEAMS_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
     Input(Ids.INCIDENT, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: int | None, incident_id: str | None):
+def refresh(_version: int | None, incident_id: str | None, page: dict | None = None):
     """Follow the incident, its timeline and the teams' live status."""
+    lang = lang_of(page)
     incident = _incident(incident_id)
     if incident is None:
         return (no_update,) * 9
@@ -301,21 +316,21 @@ def refresh(_version: int | None, incident_id: str | None):
     centre = nearby.metric_point(incident["lon"], incident["lat"])
     kinds = nearby.TEAMS_FOR.get(incident["category"])
     nearest = nearby.nearest_teams(registry_frames(sources.registry)["team"], centre, 8, kinds)
-    district = sources.registry.district_names().get(incident["district"], incident["district"])
+    names = sources.registry.district_names(lang)
+    district = names.get(incident["district"], incident["district"])
     entries = [
-        (local_time(r.at, "%m-%d %H:%M"), r.kind, r.text, r.author)
-        for r in timeline.itertuples(index=False)
+        (moment(r.at, lang), r.kind, r.text, r.author) for r in timeline.itertuples(index=False)
     ]
     opened = incident["opened_at"]
     end = incident["closed_at"] or now
     stamp = now.isoformat()
     return (
         lists.overview_block(
-            incident, district, local_time(opened, "%m-%d %H:%M"), _age(opened, end)
+            incident, district, moment(opened, lang), _age(opened, end, lang), lang
         ),
-        lists.timeline_list(entries),
-        lists.forces_list(dispatched(timeline, teams, status)),
-        lists.teams_list(nearest, status),
+        lists.timeline_list(entries, lang),
+        lists.forces_list(dispatched(timeline, teams, status, lang), lang),
+        lists.teams_list(nearest, status, lang),
         {"teams": status},
         *(stamp,) * 4,
     )

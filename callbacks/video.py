@@ -15,7 +15,7 @@ from data_sources import Sources, get_sources
 from layouts.consult_detail import parse_drill
 from layouts.consult_ids import Ids as ConsultIds
 from layouts.i18n import Ids as LangIds
-from layouts.i18n import lang_of
+from layouts.i18n import lang_of, t
 from layouts.incident_page import Ids as IncidentIds
 from layouts.video import Ids, tiles
 from video import demo
@@ -35,10 +35,11 @@ def why_not(url: str, settings) -> str | None:  # noqa: ANN001
     return None if shown(url, settings.CAMERA_ORIGINS) else "origin"
 
 
-def _tiles(sources: Sources, cameras: pd.DataFrame, empty: str):  # noqa: ANN202
+def _tiles(sources: Sources, cameras: pd.DataFrame, empty: str, lang: str = "zh"):  # noqa: ANN202
     settings = sources.settings
     rows = [(row, why_not(row["url"], settings)) for row in cameras.to_dict("records")]
-    return tiles(rows, settings.VIDEO_MAX_STREAMS, empty), datetime.now(UTC).isoformat()
+    shown_tiles = tiles(rows, settings.VIDEO_MAX_STREAMS, empty, lang)
+    return shown_tiles, datetime.now(UTC).isoformat()
 
 
 def _near(sources: Sources, lon, lat) -> pd.DataFrame:  # noqa: ANN001
@@ -62,13 +63,16 @@ def _enterprise(sources: Sources, enterprise_id: str) -> pd.DataFrame:
     Output(Ids.INCIDENT, "children"),
     Output(Ids.INCIDENT_AS_OF, "data-as-of"),
     Input(IncidentIds.INCIDENT, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def incident_cameras(incident_id: str | None):
+def incident_cameras(incident_id: str | None, page_lang: dict | None = None):
     """Show the cameras nearest the incident."""
+    lang = lang_of(page_lang)
     sources = get_sources()
     incident = sources.incidents.get(incident_id or "") or {}
     cameras = _near(sources, incident.get("lon"), incident.get("lat"))
-    return _tiles(sources, cameras, f"事件 {WITHIN_M / 1000:g} km 内无登记摄像头")
+    empty = t("video.none.incident", lang, km=f"{WITHIN_M / 1000:g}")
+    return _tiles(sources, cameras, empty, lang)
 
 
 @guarded(
@@ -76,12 +80,14 @@ def incident_cameras(incident_id: str | None):
     Output(Ids.HAZCHEM, "children"),
     Output(Ids.HAZCHEM_AS_OF, "data-as-of"),
     Input(Ids.HAZCHEM_SITE, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def enterprise_cameras(enterprise_id: str | None):
+def enterprise_cameras(enterprise_id: str | None, page_lang: dict | None = None):
     """Show the cameras of the enterprise the drill-down shows."""
+    lang = lang_of(page_lang)
     sources = get_sources()
     cameras = _enterprise(sources, enterprise_id or "")
-    return _tiles(sources, cameras, "该企业无登记摄像头")
+    return _tiles(sources, cameras, t("video.none.enterprise", lang), lang)
 
 
 @guarded(
@@ -94,13 +100,10 @@ def enterprise_cameras(enterprise_id: str | None):
 def consult_cameras(hash_: str | None, page_lang: dict | None = None):
     """Show the cameras of the enterprise, or nearest the incident or alarm, in the detail."""
     sources = get_sources()
-    en = lang_of(page_lang) == "en"
+    lang = lang_of(page_lang)
     target = parse_drill(hash_)
     if target is None:
-        pick = "Pick an enterprise, incident or alarm to see its cameras" if en else None
-        return _tiles(
-            sources, sources.cameras.all().head(0), pick or "选择企业、事件或报警后显示现场视频"
-        )
+        return _tiles(sources, sources.cameras.all().head(0), t("video.none.pick", lang), lang)
     kind, ident = target
     if kind == "enterprise":
         cameras = _enterprise(sources, ident)
@@ -110,4 +113,4 @@ def consult_cameras(hash_: str | None, page_lang: dict | None = None):
     else:
         alarm = sources.alarms.get(ident) or sources.analysis.alarm(ident) or {}
         cameras = _near(sources, alarm.get("lon"), alarm.get("lat"))
-    return _tiles(sources, cameras, "No registered camera nearby" if en else "附近无登记摄像头")
+    return _tiles(sources, cameras, t("video.none.near", lang), lang)

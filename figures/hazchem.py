@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from layouts.common import SHANGHAI
+from layouts.i18n import level_name, t
 from security.text import plotly_text
-from vocabulary import LEVEL_NAMES, LEVELS, SENSOR_FAULT, reading_fault
+from vocabulary import LEVELS, reading_fault
 
 # The palette of figures/stats.py (not imported from there: figures.stats imports layouts,
 # and layouts imports figures, so importing it first from here closes an import cycle).
@@ -71,7 +72,7 @@ def _local(ts: pd.Series) -> list[str]:
     )
 
 
-def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
+def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame, lang: str = "zh") -> dict:
     """One row per sensor: a bullet of the live value against its limits, and the last
     24 hours (history from the warehouse, the live value joined as the last point).
 
@@ -125,8 +126,8 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
         )
         mid = top - band / 2
         label = {"xref": "paper", "yref": "paper", "x": 0, "xanchor": "right", "xshift": -8, "showarrow": False}  # fmt: skip
-        text = SENSOR_FAULT if fault else (
-            f"{_number(float(value))} {plotly_text(row['unit'])}" if has_value else "无读数"
+        text = t("sensor.fault", lang) if fault else (
+            f"{_number(float(value))} {plotly_text(row['unit'])}" if has_value else t("sensor.none", lang)
         )  # fmt: skip
         name = {**label, "y": mid, "yanchor": "bottom", "font": {"size": 12}}
         reading = {**label, "y": mid, "yanchor": "top", "font": {"size": 14, "color": colour}}
@@ -169,7 +170,7 @@ def sensors_figure(sensors: pd.DataFrame, history: pd.DataFrame) -> dict:
     return {"data": data, "layout": layout}
 
 
-def distribution_figure(counts: pd.DataFrame) -> dict:
+def distribution_figure(counts: pd.DataFrame, lang: str = "zh") -> dict:
     """Stacked bars of hazard sources by risk colour; `counts`: index labels, columns LEVELS."""
     labels = [plotly_text(v) for v in counts.index]
     data = [
@@ -178,9 +179,9 @@ def distribution_figure(counts: pd.DataFrame) -> dict:
             "orientation": "h",
             "y": labels,
             "x": [int(v) for v in (counts[level] if level in counts else np.zeros(len(labels)))],
-            "name": LEVEL_NAMES[level],
+            "name": level_name(level, lang),
             "marker": {"color": COLOURS[level]},
-            "hovertemplate": "%{y} " + LEVEL_NAMES[level] + " %{x}<extra></extra>",
+            "hovertemplate": "%{y} " + level_name(level, lang) + " %{x}<extra></extra>",
         }
         for level in LEVELS
     ]

@@ -14,9 +14,10 @@ from enum import StrEnum
 import dash_leaflet as dl
 from dash import dash_table, dcc, html
 
-from layouts import pulse
+from layouts import i18n, pulse
 from layouts.common import panel
 from layouts.frame import frame
+from layouts.i18n import grade_name, level_name, t
 from layouts.video import Ids as VideoIds
 from layouts.video import video_panel
 from maps.layout import (
@@ -29,13 +30,8 @@ from maps.layout import (
     risk_points,
 )
 from security.text import html_text
-from vocabulary import LEVEL_NAMES, LEVELS, SENSOR_FAULT
+from vocabulary import LEVELS
 
-RULE = (
-    "风险四色判定：取三者中最高者——① 危险源等级底色（一级橙、二级黄、三/四级蓝）；"
-    "② 该危险源、其传感器或所属企业的在办报警的最高级别；"
-    "③ 实时读数越过报警限为黄、越过联锁(高高/低低)限为橙。"
-)
 RISK_COLOURS = {"red": "#ff3b30", "orange": "#ff9500", "yellow": "#ffd60a", "blue": "#2f8cff"}
 GRAPH_CONFIG = {"displayModeBar": False, "displaylogo": False}
 # The chemical parks and the districts around them.
@@ -65,9 +61,9 @@ class Ids(StrEnum):
     DETAIL_AS_OF = "hazchem-detail-as-of"
 
 
-def _map() -> html.Section:
-    items = [(f"level-{lv}", LEVEL_NAMES[lv]) for lv in LEVELS]
-    items += [("park", "化工园区"), ("lg-hospital", "医院")]
+def _map(lang: str) -> html.Section:
+    items = [(f"level-{lv}", level_name(lv, lang)) for lv in LEVELS]
+    items += [("park", t("hz.park", lang)), ("lg-hospital", t("target.hospital", lang))]
     layers = [
         districts_layer(MAP),
         dl.LayerGroup(id=Ids.PARKS),
@@ -79,19 +75,31 @@ def _map() -> html.Section:
 
 
 def layout(
-    refresh_ms: int = 1000, stale_after_s: float = 15.0, hs: str | None = None, **_query: str
+    refresh_ms: int = 1000,
+    stale_after_s: float = 15.0,
+    hs: str | None = None,
+    lang: str | None = None,
+    **_query: str,
 ) -> html.Div:
+    explicit = lang in i18n.LANGS
+    lang = i18n.pick(lang)
     distribution = panel(
-        "四色分布",
+        t("hz.distribution", lang),
         [
             html.Div(id=Ids.COUNTS, className="risk-counts"),
             html.Div(
                 [
                     html.Div(
-                        [html.H3("按化工园区"), dcc.Graph(id=Ids.BY_PARK, config=GRAPH_CONFIG)]
+                        [
+                            html.H3(t("hz.by_park", lang)),
+                            dcc.Graph(id=Ids.BY_PARK, config=GRAPH_CONFIG),
+                        ]
                     ),
                     html.Div(
-                        [html.H3("按行政区"), dcc.Graph(id=Ids.BY_DISTRICT, config=GRAPH_CONFIG)]
+                        [
+                            html.H3(t("hz.by_district", lang)),
+                            dcc.Graph(id=Ids.BY_DISTRICT, config=GRAPH_CONFIG),
+                        ]
                     ),
                 ],
                 className="dist-charts",
@@ -102,21 +110,21 @@ def layout(
         source="redis",
     )
     table = panel(
-        "重大危险源",
-        [sources_table(), html.P(RULE, className="risk-rule")],
+        t("detail.hazards", lang),
+        [sources_table(lang), html.P(t("hz.rule", lang), className="risk-rule")],
         panel_id=Ids.TABLE_PANEL,
         as_of_id=Ids.TABLE_AS_OF,
         source="redis",
     )
     alarms = panel(
-        "企业报警（24 小时，含在办）",
+        t("hz.alarms", lang),
         html.Div(id=Ids.ALARMS),
         panel_id=Ids.ALARMS_PANEL,
         as_of_id=Ids.ALARMS_AS_OF,
         source="warehouse",
     )
     detail = panel(
-        "危险源详情",
+        t("hz.detail", lang),
         [
             html.Div(id=Ids.DETAIL_INFO, className="detail-info"),
             dcc.Graph(id=Ids.DETAIL_CHART, config=GRAPH_CONFIG, className="detail-chart"),
@@ -127,13 +135,13 @@ def layout(
     )
     grid = html.Div(
         [
-            html.Div([_map(), distribution], className="hz-col hz-left"),
+            html.Div([_map(lang), distribution], className="hz-col hz-left"),
             html.Div([table, alarms], className="hz-col hz-middle"),
             html.Div(
                 [
                     detail,
                     video_panel(
-                        "企业视频",
+                        t("hz.video", lang),
                         VideoIds.HAZCHEM,
                         VideoIds.HAZCHEM_PANEL,
                         VideoIds.HAZCHEM_AS_OF,
@@ -144,8 +152,8 @@ def layout(
         ],
         className="hazchem-grid",
     )
-    return frame(
-        "危化品重大危险源监测",
+    page = frame(
+        t("hz.title", lang),
         [
             grid,
             dcc.Store(id=Ids.SELECTED, data=hs),
@@ -154,20 +162,25 @@ def layout(
         ],
         "hazchem",
         active="/hazchem",
+        lang=lang,
     )
+    i18n.with_switch(page, lang, explicit)
+    return html.Div(page, lang="en" if lang == "en" else "zh-CN")
 
 
 # --- content (plain frames in, components out) -------------------------------------------
 
-GRADES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 # The bullet's scale: the alarm limit sits at 80 % of its width, so overshoot stays visible.
 GAUGE_FULL = 1.25
 
 
-def counts_tiles(counts: dict[str, int]) -> list[html.Div]:
+def counts_tiles(counts: dict[str, int], lang: str = "zh") -> list[html.Div]:
     return [
         html.Div(
-            [html.Span(str(counts.get(level, 0)), className="n"), html.Span(LEVEL_NAMES[level])],
+            [
+                html.Span(str(counts.get(level, 0)), className="n"),
+                html.Span(level_name(level, lang)),
+            ],
             className=f"level-count level-{level}",
             **{"data-level": level},
         )
@@ -175,13 +188,13 @@ def counts_tiles(counts: dict[str, int]) -> list[html.Div]:
     ]
 
 
-def gauge(load: float, state: str, sensor: str = "") -> str:
+def gauge(load: float, state: str, sensor: str = "", lang: str = "zh") -> str:
     """A bullet (HTML for a markdown cell): how far the worst reading has gone from normal
     toward its alarm limit (the white tick), and which sensor that is. Text is escaped."""
     if state == "fault":  # a value no sensor of its kind can read
-        return f'<div class="hz-gauge st-fault">{SENSOR_FAULT}</div><div class="hz-sensor">{html_text(sensor)}</div>'  # fmt: skip
+        return f'<div class="hz-gauge st-fault">{t("sensor.fault", lang)}</div><div class="hz-sensor">{html_text(sensor)}</div>'  # fmt: skip
     if load != load:  # no reading
-        return '<div class="hz-gauge st-none">无读数</div>'
+        return f'<div class="hz-gauge st-none">{t("sensor.none", lang)}</div>'
     width = max(0.0, min(load, GAUGE_FULL)) / GAUGE_FULL * 100
     return (
         f'<div class="hz-gauge st-{state}" data-load="{load:.3f}"><span class="track">'
@@ -194,20 +207,21 @@ def gauge(load: float, state: str, sensor: str = "") -> str:
 
 # One DataTable, not an HTML table: Dash's renderer costs grow with the square of the number
 # of components, and two hundred rows of cells refreshed every few seconds would stall it.
+# (column, header: the catalogue's `hz.col.<key>`, more of the column)
 COLUMNS = [
-    {"id": "risk_name", "name": "风险"},
-    {"id": "source", "name": "危险源"},
-    {"id": "grade_name", "name": "等级"},
-    {"id": "place", "name": "所在"},
-    {"id": "active", "name": "在办报警", "type": "numeric"},
-    {"id": "gauge", "name": "最接近报警限的读数", "presentation": "markdown"},
+    ("risk_name", "risk", {}),
+    ("source", "source", {}),
+    ("grade_name", "grade", {}),
+    ("place", "place", {}),
+    ("active", "active", {"type": "numeric"}),
+    ("gauge", "gauge", {"presentation": "markdown"}),
 ]
 
 
-def sources_table() -> dash_table.DataTable:
+def sources_table(lang: str = "zh") -> dash_table.DataTable:
     return dash_table.DataTable(
         id=Ids.TABLE,
-        columns=COLUMNS,
+        columns=[{"id": c, "name": t(f"hz.col.{key}", lang), **more} for c, key, more in COLUMNS],
         data=[],
         sort_action="native",
         page_action="none",
@@ -244,18 +258,18 @@ def sources_table() -> dash_table.DataTable:
     )
 
 
-def table_rows(table) -> list[dict]:  # noqa: ANN001
+def table_rows(table, lang: str = "zh") -> list[dict]:  # noqa: ANN001
     """`table`: id, enterprise, name, grade, place, risk, active, load, state, sensor."""
     return [
         {
             "id": r.id,
             "risk": r.risk,
-            "risk_name": LEVEL_NAMES[r.risk],
+            "risk_name": level_name(r.risk, lang),
             "source": f"{r.enterprise} · {r.name}",
-            "grade_name": GRADES.get(int(r.grade), "—"),
+            "grade_name": grade_name(r.grade, lang),
             "place": r.place,
             "active": int(r.active),
-            "gauge": gauge(r.load, r.state, r.sensor),
+            "gauge": gauge(r.load, r.state, r.sensor, lang),
         }
         for r in table.itertuples(index=False)
     ]
@@ -281,11 +295,16 @@ def table_styles(selected: str | None) -> list[dict]:
     ]
 
 
-def alarms_table(rows) -> list:  # noqa: ANN001
+def alarms_table(rows, lang: str = "zh") -> list:  # noqa: ANN001
     """`rows`: enterprise, active, total and one column per level."""
     if rows.empty:
-        return [html.P("24 小时内无企业报警", className="empty")]
-    head = ["企业", "在办", "24h", *[LEVEL_NAMES[lv] for lv in LEVELS]]
+        return [html.P(t("hz.no_alarms", lang), className="empty")]
+    head = [
+        t("hz.col.enterprise", lang),
+        t("hz.col.open", lang),
+        "24h",
+        *[level_name(lv, lang) for lv in LEVELS],
+    ]
     body = [
         html.Tr(
             [
@@ -306,20 +325,28 @@ def alarms_table(rows) -> list:  # noqa: ANN001
     ]
 
 
-def detail_info(source: dict, alarms: list[str]) -> list:
+def detail_info(source: dict, alarms: list[str], lang: str = "zh") -> list:
     """The selected hazard source: who, what, how much, its risk and why, its open alarms."""
+    amount = t(
+        "hz.fact.amount", lang, chemicals=source["chemicals"], t=f"{source['capacity_t']:,.0f}"
+    )
     facts = [
-        ("企业", source["enterprise"]),
-        ("等级", f"{GRADES.get(int(source['grade']), '—')}重大危险源"),
-        ("物料", f"{source['chemicals']} · {source['capacity_t']:,.0f} 吨"),
-        ("所在", source["place"]),
-        ("联系人", f"{source['contact']} {source['phone']}"),
+        (t("hz.col.enterprise", lang), source["enterprise"]),
+        (
+            t("hz.col.grade", lang),
+            t("hz.fact.grade", lang, grade=grade_name(source["grade"], lang)),
+        ),
+        (t("hz.fact.chemicals", lang), amount),
+        (t("hz.col.place", lang), source["place"]),
+        (t("field.contact", lang), f"{source['contact']} {source['phone']}"),
     ]
-    items = [html.Li(a) for a in alarms] or [html.Li("无在办报警", className="none")]
+    items = [html.Li(a) for a in alarms] or [html.Li(t("hz.no_open", lang), className="none")]
     return [
         html.Div(
             [
-                html.Span(LEVEL_NAMES[source["risk"]], className=f"chip level-{source['risk']}"),
+                html.Span(
+                    level_name(source["risk"], lang), className=f"chip level-{source['risk']}"
+                ),
                 html.H3(source["name"]),
             ],
             className="detail-head",

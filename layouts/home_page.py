@@ -32,7 +32,16 @@ class Ids(StrEnum):
 REFRESH_MS = 5000  # the state moves slowly; a look every few seconds is plenty
 
 # The screens that can be shown in English (the rest are Chinese only for now).
-ENGLISH_PAGES = ("/", "/consult", "/tablet", "/duty", "/resources", "/report/daily")
+ENGLISH_PAGES = (
+    "/",
+    "/consult",
+    "/tablet",
+    "/duty",
+    "/resources",
+    "/hazchem",
+    "/incident",
+    "/report/daily",
+)
 
 
 def openable(page: screens.Page) -> bool:

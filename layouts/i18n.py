@@ -1,5 +1,5 @@
 """The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet,
-/duty, /resources and the exports (the daily duty report's page, PDF and workbook; the
+/duty, /resources, /hazchem, /incident/<id> and the exports (the daily duty report's page, PDF and workbook; the
 consultation room's CSV; the roster export).
 
 The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
@@ -621,6 +621,154 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "team.dispatched": ("出动中", "Dispatched"),
     "team.returning": ("返回途中", "Returning"),
     "team.off": ("休整", "Resting"),
+    # sensitive targets (incident command, the hazchem map)
+    "target.school": ("学校", "School"),
+    "target.hospital": ("医院", "Hospital"),
+    "target.residential": ("居民区", "Residential area"),
+    "target.elderly": ("养老机构", "Elderly care home"),
+    "sensor.fault": ("传感器故障", "Sensor fault"),
+    "sensor.none": ("无读数", "No reading"),
+    "grade": ("{cn}级", "Grade {n}"),
+    # /hazchem (layouts/hazchem_page.py)
+    "hz.title": ("危化品重大危险源监测", "Major hazard sources of hazardous chemicals"),
+    "hz.park": ("化工园区", "Chemical park"),
+    "hz.outside": ("园区外", "Outside the parks"),
+    "hz.distribution": ("四色分布", "Four-colour risk"),
+    "hz.by_park": ("按化工园区", "By chemical park"),
+    "hz.by_district": ("按行政区", "By district"),
+    "hz.rule": (
+        "风险四色判定：取三者中最高者——① 危险源等级底色（一级橙、二级黄、三/四级蓝）；"
+        "② 该危险源、其传感器或所属企业的在办报警的最高级别；"
+        "③ 实时读数越过报警限为黄、越过联锁(高高/低低)限为橙。",
+        "Risk colour: the highest of ① the grade of the source (grade 1 orange, 2 yellow, "
+        "3 and 4 blue); ② the highest level of an open alarm on the source, its sensors or "
+        "its enterprise; ③ a live reading past an alarm limit yellow, past a trip "
+        "(high-high / low-low) limit orange.",
+    ),
+    "hz.alarms": ("企业报警（24 小时，含在办）", "Enterprise alarms (24 h, open ones included)"),
+    "hz.detail": ("危险源详情", "Hazard source"),
+    "hz.video": ("企业视频", "Enterprise cameras"),
+    "hz.col.risk": ("风险", "Risk"),
+    "hz.col.source": ("危险源", "Hazard source"),
+    "hz.col.grade": ("等级", "Grade"),
+    "hz.col.place": ("所在", "Where"),
+    "hz.col.active": ("在办报警", "Open alarms"),
+    "hz.col.gauge": ("最接近报警限的读数", "Reading nearest its limit"),
+    "hz.col.enterprise": ("企业", "Enterprise"),
+    "hz.col.open": ("在办", "Open"),
+    "hz.no_alarms": ("24 小时内无企业报警", "No enterprise alarms in 24 hours"),
+    "hz.fact.grade": ("{grade}重大危险源", "{grade} major hazard source"),
+    "hz.fact.chemicals": ("物料", "Chemicals"),
+    "hz.fact.amount": ("{chemicals} · {t} 吨", "{chemicals} · {t} t"),
+    "hz.no_open": ("无在办报警", "No open alarms"),
+    "hz.why.grade": ("{grade}危险源", "{grade} source"),
+    "hz.why.alarms": ("在办报警 {n} 条（最高{level}）", "{n} open alarms (highest {level})"),
+    "hz.why.trip": ("{sensor}越过联锁限", "{sensor} past its trip limit"),
+    "hz.why.alarm": ("{sensor}越过报警限", "{sensor} past its alarm limit"),
+    "hz.why.fault": ("{sensors}传感器故障", "sensor fault: {sensors}"),
+    # /incident/<id> (layouts/incident_page.py, layouts/incident_lists.py)
+    "inc.title": ("事件指挥", "Incident command"),
+    "inc.overview": ("事件概况", "Incident"),
+    "inc.timeline": ("处置时间线", "Response timeline"),
+    "inc.forces": ("已出动力量", "Forces sent"),
+    "inc.hazards": ("危险源与企业（多米诺风险）", "Hazard sources and enterprises (domino risk)"),
+    "inc.targets": ("敏感目标与人口", "Sensitive targets and population"),
+    "inc.video": ("现场视频（最近摄像头）", "Live video (nearest cameras)"),
+    "inc.teams": ("最近救援队伍", "Nearest rescue teams"),
+    "inc.depots": ("应急物资", "Emergency supplies"),
+    "inc.shelters": ("可用避难场所", "Shelters with room"),
+    "inc.missing": ("未找到事件", "Incident not found"),
+    "inc.missing.before": ("没有编号为 ", "There is no incident "),
+    "inc.missing.after": (
+        " 的事件，可能编号有误或已被删除。",
+        ": the number may be wrong, or the incident was deleted.",
+    ),
+    "inc.back": ("返回综合态势", "Back to the city overview"),
+    "inc.rings": ("警戒圈 (km)", "Rings (km)"),
+    "inc.wind": ("风向", "Wind from"),
+    "inc.wind_unknown": ("风向未知", "Wind unknown"),
+    "inc.wind_speed": ("风速 (m/s)", "Wind speed (m/s)"),
+    "inc.wind_about": ("约{direction} ({degrees}°)", "about {direction} ({degrees}°)"),
+    "inc.lg.incident": ("事件位置", "Incident"),
+    "inc.lg.enterprise": ("危化企业", "Hazchem enterprise"),
+    "inc.lg.firm": ("其他企业", "Other enterprise"),
+    "inc.lg.depot": ("物资库", "Supply depot"),
+    "inc.lg.sector": ("下风向扇区", "Downwind sector"),
+    "inc.severity.1": ("特别重大", "Extremely serious"),
+    "inc.severity.2": ("重大", "Serious"),
+    "inc.severity.3": ("较大", "Major"),
+    "inc.severity.4": ("一般", "General"),
+    "inc.severity_line": ("{severity}事件", "{severity} incident"),
+    "inc.status.open": ("处置中", "Responding"),
+    "inc.status.closed": ("已结束", "Closed"),
+    "inc.place": ("地点", "Location"),
+    "inc.opened": ("接报", "Reported"),
+    "inc.opened_line": ("{opened} · 已 {age}", "{opened} · {age} ago"),
+    "inc.people": ("{n} 人", "{n}"),
+    "inc.age.hours": ("{h} 小时 {m} 分", "{h} h {m} min"),
+    "inc.minutes": ("{n} 分钟", "{n} min"),
+    "inc.more": ("另有 {n} 项未列出", "{n} more not listed"),
+    "inc.ring.range": ("范围", "Within"),
+    "inc.ring.hazard": ("危险源", "Hazard sources"),
+    "inc.ring.enterprise": ("危化企业", "Hazchem firms"),
+    "inc.ring.school": ("学校", "Schools"),
+    "inc.ring.hospital": ("医院", "Hospitals"),
+    "inc.ring.elderly": ("养老", "Elderly care"),
+    "inc.ring.residential": ("居民区", "Residential"),
+    "inc.ring.population": ("人口", "Population"),
+    "inc.ring.within": ("{r} km 内", "{r} km"),
+    "inc.ring.downwind": ("下风向", "Downwind"),
+    "inc.col.distance": ("距离", "Distance"),
+    "inc.col.hazard": ("危险源 / 企业", "Hazard source / enterprise"),
+    "inc.col.what": ("危化品 / 人员", "Chemicals / staff"),
+    "inc.col.name": ("名称", "Name"),
+    "inc.col.km": ("直线 km", "km (straight)"),
+    "inc.col.eta": ("预计到达", "Arrives in"),
+    "inc.col.free": ("空余(人)", "Room (people)"),
+    "inc.col.sent": ("派出", "Sent"),
+    "inc.col.arrived": ("到场", "Arrived"),
+    "inc.col.status_now": ("当前状态", "Status now"),
+    "inc.employees": ("{n} 名员工", "{n} employees"),
+    "inc.open": ("已开放", "open"),
+    "inc.shut": ("未开放", "not open"),
+    "inc.en_route": ("途中", "on the way"),
+    "inc.eta": ("{km} km · 约 {m} 分钟", "{km} km · about {m} min"),
+    "inc.none.hazards": (
+        "警戒圈内无重大危险源和危化企业",
+        "No major hazard source or hazchem enterprise within the rings",
+    ),
+    "inc.none.targets": (
+        "警戒圈内无学校、医院、居民区和养老机构",
+        "No school, hospital, residential area or elderly care home within the rings",
+    ),
+    "inc.none.teams": ("附近没有可调派的队伍", "No team nearby to send"),
+    "inc.none.depots": ("没有储备所需物资的仓库", "No depot holds what is needed"),
+    "inc.none.shelters": ("附近没有空余的避难场所", "No shelter with room nearby"),
+    "inc.none.timeline": ("暂无处置记录", "Nothing recorded yet"),
+    "inc.none.forces": ("尚未派出救援力量", "No forces sent yet"),
+    "tl.report": ("接报", "Reported"),
+    "tl.dispatch": ("派出", "Sent"),
+    "tl.arrive": ("到场", "Arrived"),
+    "tl.handle": ("处置", "Action"),
+    "tl.close": ("结束", "Closed"),
+    "tl.call": ("呼叫", "Call"),
+    # camera tiles (layouts/video.py, assets/video.js)
+    "video.connecting": ("连接中…", "Connecting…"),
+    "video.down": ("信号中断", "Signal lost"),
+    "video.held": ("▶ 点击播放", "▶ Click to play"),
+    "video.no.origin": ("地址未获准（CAMERA_ORIGINS）", "Address not allowed (CAMERA_ORIGINS)"),
+    "video.no.demo-off": ("演示视频未开启", "Demo video is off"),
+    "video.no.demo-missing": ("演示视频未生成（需 ffmpeg）", "Demo video not made (needs ffmpeg)"),
+    "video.none.incident": (
+        "事件 {km} km 内无登记摄像头",
+        "No registered camera within {km} km of the incident",
+    ),
+    "video.none.enterprise": ("该企业无登记摄像头", "This enterprise has no registered camera"),
+    "video.none.pick": (
+        "选择企业、事件或报警后显示现场视频",
+        "Pick an enterprise, incident or alarm to see its cameras",
+    ),
+    "video.none.near": ("附近无登记摄像头", "No registered camera nearby"),
 }
 
 
@@ -800,6 +948,15 @@ def incident_level_name(level: object, lang: str) -> str:
     """Ⅳ级 / Level Ⅳ: the numeral of vocabulary.incident_level in `lang`."""
     numeral = incident_level(level)[0].removesuffix("级")
     return t("incident.level", lang).format(numeral)
+
+
+def grade_name(grade: object, lang: str) -> str:
+    """一级 / Grade 1: a major hazard source's grade (1-4); '—' for anything else."""
+    try:
+        n = int(grade)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "—"
+    return t("grade", lang, cn="一二三四"[n - 1], n=n) if 1 <= n <= 4 else "—"
 
 
 def status_name(status: str, lang: str) -> str:

@@ -6,40 +6,51 @@ from __future__ import annotations
 from dash import html
 
 from layouts.call import number
-from layouts.forces import TEAM_KINDS
-from vocabulary import TEAM_STATUS, incident_level
+from layouts.i18n import category_name, grade_name, incident_level_name, t, word
+from vocabulary import incident_level
 
-TARGET_KINDS = {
-    "school": "学校",
-    "hospital": "医院",
-    "residential": "居民区",
-    "elderly": "养老机构",
-}
-TIMELINE_KINDS = {"report": "接报", "dispatch": "派出", "arrive": "到场", "handle": "处置", "close": "结束", "call": "呼叫"}  # fmt: skip
+# Named `target.<kind>` in the catalogue; timeline kinds `tl.<kind>`, team kinds and states
+# `team.<code>` (what upstream sends beyond these is shown as it came).
+TARGET_KINDS = ("school", "hospital", "residential", "elderly")
 
 
 def _km(metres: float) -> str:
     return f"{metres / 1000:.2f} km" if metres < 10_000 else f"{metres / 1000:.1f} km"
 
 
-def _table(head: list[str], rows: list, empty: str, more: int = 0) -> list:
+def _table(head: list[str], rows: list, empty: str, more: int = 0, lang: str = "zh") -> list:
     if not rows:
         return [html.P(empty, className="empty")]
     table = html.Table(
         [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="nb-table"
     )
-    return [table, html.P(f"另有 {more} 项未列出", className="more")] if more > 0 else [table]
+    return [table, html.P(t("inc.more", lang, n=more), className="more")] if more > 0 else [table]
 
 
-def overview_block(incident: dict, district: str, opened: str, age: str) -> list:
-    name, grade, colour, _ = incident_level(incident["level"])
-    status = "处置中" if incident["status"] == "open" else "已结束"
+def _heads(keys: list[str], lang: str) -> list[str]:
+    return [t(key, lang) for key in keys]
+
+
+def overview_block(incident: dict, district: str, opened: str, age: str, lang: str = "zh") -> list:
+    _, _, colour, _ = incident_level(incident["level"])
+    known = colour != "none"
+    severity = word("inc.severity", int(incident["level"]), lang) if known else ""
+    closed = "open" if incident["status"] == "open" else "closed"
     return [
         html.Div(
             [
-                html.Span(name, className=f"incident-level level-{colour}"),
-                html.Span(f"{grade}事件", className="level-name"),
-                html.Span(status, className=f"incident-status status-{incident['status']}"),
+                html.Span(
+                    incident_level_name(incident["level"], lang) if known else "—",
+                    className=f"incident-level level-{colour}",
+                ),
+                html.Span(
+                    t("inc.severity_line", lang, severity=severity).strip(),
+                    className="level-name",
+                ),
+                html.Span(
+                    t(f"inc.status.{closed}", lang),
+                    className=f"incident-status status-{incident['status']}",
+                ),
             ],
             className="overview-head",
             **{"data-level": str(incident["level"])},
@@ -47,14 +58,14 @@ def overview_block(incident: dict, district: str, opened: str, age: str) -> list
         html.H2(incident["title"], className="incident-title"),
         html.Dl(
             [
-                html.Dt("类别"),
-                html.Dd(incident["category"]),
-                html.Dt("地点"),
+                html.Dt(t("field.category", lang)),
+                html.Dd(category_name(incident["category"], lang)),
+                html.Dt(t("inc.place", lang)),
                 html.Dd(f"{district} ({incident['lon']:.4f}, {incident['lat']:.4f})"),
-                html.Dt("接报"),
-                html.Dd(f"{opened} · 已 {age}"),
-                html.Dt("伤亡"),
-                html.Dd(f"{incident['casualties']} 人"),
+                html.Dt(t("inc.opened", lang)),
+                html.Dd(t("inc.opened_line", lang, opened=opened, age=age)),
+                html.Dt(t("field.casualties", lang)),
+                html.Dd(t("inc.people", lang, n=incident["casualties"])),
             ],
             className="overview-facts",
         ),
@@ -62,24 +73,17 @@ def overview_block(incident: dict, district: str, opened: str, age: str) -> list
     ]
 
 
-def ring_summary(rows: list[dict]) -> html.Table:
+RING_COLUMNS = ("hazard", "enterprise", "school", "hospital", "elderly", "residential")
+
+
+def ring_summary(rows: list[dict], lang: str = "zh") -> html.Table:
     """Per ring (cumulative) and downwind: counts and population."""
-    head = ["范围", "危险源", "危化企业", "学校", "医院", "养老", "居民区", "人口"]
+    head = [t(f"inc.ring.{k}", lang) for k in ("range", *RING_COLUMNS, "population")]
     body = [
         html.Tr(
             [
                 html.Th(r["label"]),
-                *[
-                    html.Td(str(r[k]))
-                    for k in (
-                        "hazard",
-                        "enterprise",
-                        "school",
-                        "hospital",
-                        "elderly",
-                        "residential",
-                    )
-                ],
+                *[html.Td(str(r[k])) for k in RING_COLUMNS],
                 html.Td(f"{r['population']:,}", className="pop"),
             ],
             className="sector-row" if r.get("sector") else "",
@@ -110,7 +114,7 @@ def _where(r, css: str) -> dict:  # noqa: ANN001
     }
 
 
-def hazards_list(hazards, enterprises, limit: int = 25) -> list:  # noqa: ANN001
+def hazards_list(hazards, enterprises, limit: int = 25, lang: str = "zh") -> list:  # noqa: ANN001
     shown_hazards = _pick(hazards, limit)
     shown_firms = _pick(enterprises, max(0, limit - len(shown_hazards)))
     rows = [
@@ -118,7 +122,7 @@ def hazards_list(hazards, enterprises, limit: int = 25) -> list:  # noqa: ANN001
             [
                 html.Td(_km(r.distance_m), className=f"num ring-{r.ring_km:g}"),
                 html.Td(f"{r.enterprise} · {r.name}", className="name"),
-                html.Td(f"{'一二三四'[int(r.grade) - 1]}级", className=f"grade grade-{r.grade}"),
+                html.Td(grade_name(r.grade, lang), className=f"grade grade-{r.grade}"),
                 html.Td(r.chemicals),
             ],
             **_where(r, "hazard-row"),
@@ -129,37 +133,40 @@ def hazards_list(hazards, enterprises, limit: int = 25) -> list:  # noqa: ANN001
             [
                 html.Td(_km(r.distance_m), className=f"num ring-{r.ring_km:g}"),
                 html.Td(r.name, className="name"),
-                html.Td("危化企业", className=f"risk risk-{r.risk}"),
-                html.Td(f"{r.employees} 名员工"),
+                html.Td(t("inc.lg.enterprise", lang), className=f"risk risk-{r.risk}"),
+                html.Td(t("inc.employees", lang, n=r.employees)),
             ],
             **_where(r, "enterprise-row"),
         )
         for r in shown_firms.itertuples(index=False)
     ]
     more = len(hazards) + len(enterprises) - len(rows)
-    head = ["距离", "危险源 / 企业", "类型", "危化品 / 人员"]
-    return _table(head, rows, "警戒圈内无重大危险源和危化企业", more)
+    head = _heads(["inc.col.distance", "inc.col.hazard", "res.col.kind", "inc.col.what"], lang)
+    return _table(head, rows, t("inc.none.hazards", lang), more, lang)
 
 
-def targets_list(targets, limit: int = 30) -> list:  # noqa: ANN001
+def targets_list(targets, limit: int = 30, lang: str = "zh") -> list:  # noqa: ANN001
     rows = [
         html.Tr(
             [
                 html.Td(_km(r.distance_m), className=f"num ring-{r.ring_km:g}"),
-                html.Td(TARGET_KINDS.get(r.kind, r.kind), className=f"kind nb-{r.kind}"),
+                html.Td(word("target", r.kind, lang), className=f"kind nb-{r.kind}"),
                 html.Td(r.name, className="name"),
-                html.Td(f"{r.population:,} 人", className="num"),
+                html.Td(t("inc.people", lang, n=f"{r.population:,}"), className="num"),
             ],
             **_where(r, "target-row"),
             **{"data-kind": r.kind},
         )
         for r in _pick(targets, limit).itertuples(index=False)
     ]
-    head = ["距离", "类别", "名称", "人口"]
-    return _table(head, rows, "警戒圈内无学校、医院、居民区和养老机构", len(targets) - len(rows))
+    head = _heads(
+        ["inc.col.distance", "field.category", "inc.col.name", "inc.ring.population"], lang
+    )
+    empty = t("inc.none.targets", lang)
+    return _table(head, rows, empty, len(targets) - len(rows), lang)
 
 
-def teams_list(teams, status: dict[str, str]) -> list:  # noqa: ANN001
+def teams_list(teams, status: dict[str, str], lang: str = "zh") -> list:  # noqa: ANN001
     rows = []
     for r in teams.itertuples(index=False):
         state = status.get(r.id, "ready")
@@ -167,21 +174,25 @@ def teams_list(teams, status: dict[str, str]) -> list:  # noqa: ANN001
             html.Tr(
                 [
                     html.Td(r.name, className="name"),
-                    html.Td(TEAM_KINDS.get(r.kind, r.kind)),
+                    html.Td(word("team", r.kind, lang)),
                     html.Td(f"{r.distance_m / 1000:.1f}", className="num"),
-                    html.Td(f"{r.eta_min:.0f} 分钟", className="num eta"),
-                    html.Td(TEAM_STATUS.get(state, state), className=f"team-status st-{state}"),
+                    html.Td(t("inc.minutes", lang, n=f"{r.eta_min:.0f}"), className="num eta"),
+                    html.Td(word("team", state, lang), className=f"team-status st-{state}"),
                     html.Td(number(r.phone, name=f"{r.name} {r.leader}") if r.phone else "—"),
                 ],
                 className="team-row",
                 **{"data-id": r.id, "data-status": state},
             )
         )
-    head = ["队伍", "类型", "直线 km", "预计到达", "状态", "电话"]
-    return _table(head, rows, "附近没有可调派的队伍")
+    head = _heads(
+        ["res.col.team", "res.col.kind", "inc.col.km", "inc.col.eta", "res.col.status"]
+        + ["res.col.phone"],
+        lang,
+    )
+    return _table(head, rows, t("inc.none.teams", lang))
 
 
-def depots_list(depots, items: list[tuple[str, str, str]]) -> list:  # noqa: ANN001
+def depots_list(depots, items: list[tuple[str, str, str]], lang: str = "zh") -> list:  # noqa: ANN001
     """`items`: (code, name, unit) of what this incident needs."""
     rows = [
         html.Tr(
@@ -195,39 +206,46 @@ def depots_list(depots, items: list[tuple[str, str, str]]) -> list:  # noqa: ANN
         )
         for r in depots.itertuples(index=False)
     ]
-    head = ["储备库", "距离", *[f"{name}({unit})" for _, name, unit in items]]
-    return _table(head, rows, "没有储备所需物资的仓库")
+    head = [
+        *_heads(["res.col.depot", "inc.col.distance"], lang),
+        *[f"{name}({unit})" for _, name, unit in items],
+    ]
+    return _table(head, rows, t("inc.none.depots", lang))
 
 
-def shelters_list(shelters) -> list:  # noqa: ANN001
+def shelters_list(shelters, lang: str = "zh") -> list:  # noqa: ANN001
     rows = [
         html.Tr(
             [
                 html.Td(r.name, className="name"),
-                html.Td("室内" if r.kind == "indoor" else "室外"),
+                html.Td(t("res.indoor" if r.kind == "indoor" else "res.outdoor", lang)),
                 html.Td(f"{r.free:,}", className="num"),
                 html.Td(_km(r.distance_m), className="num"),
-                html.Td("已开放" if r.is_open else "未开放"),
+                html.Td(t("inc.open" if r.is_open else "inc.shut", lang)),
             ],
             className="shelter-row",
             **{"data-id": r.id},
         )
         for r in shelters.itertuples(index=False)
     ]
-    return _table(["避难场所", "类型", "空余(人)", "距离", "状态"], rows, "附近没有空余的避难场所")
+    head = _heads(
+        ["res.col.shelter", "res.col.kind", "inc.col.free", "inc.col.distance", "res.col.status"],
+        lang,
+    )
+    return _table(head, rows, t("inc.none.shelters", lang))
 
 
-def timeline_list(entries: list[tuple[str, str, str, str]]) -> list:
+def timeline_list(entries: list[tuple[str, str, str, str]], lang: str = "zh") -> list:
     """(time text, kind, text, author), oldest first."""
     if not entries:
-        return [html.P("暂无处置记录", className="empty")]
+        return [html.P(t("inc.none.timeline", lang), className="empty")]
     return [
         html.Ol(
             [
                 html.Li(
                     [
                         html.Span(at, className="tl-time"),
-                        html.Span(TIMELINE_KINDS.get(kind, kind), className=f"tl-kind tl-{kind}"),
+                        html.Span(word("tl", kind, lang), className=f"tl-kind tl-{kind}"),
                         html.Span(text, className="tl-text"),
                         html.Span(author, className="tl-author"),
                     ],
@@ -240,7 +258,7 @@ def timeline_list(entries: list[tuple[str, str, str, str]]) -> list:
     ]
 
 
-def forces_list(rows: list[dict]) -> list:
+def forces_list(rows: list[dict], lang: str = "zh") -> list:
     """Dispatched teams: name, kind, sent (time text), arrived (time text or ''), status."""
     body = [
         html.Tr(
@@ -249,11 +267,12 @@ def forces_list(rows: list[dict]) -> list:
                 html.Td(r["sent"]),
                 # On its way only while it is out: a team back at its post was not "途中".
                 html.Td(
-                    r["arrived"] or ("途中" if r["status"] == "dispatched" else "—"),
+                    r["arrived"]
+                    or (t("inc.en_route", lang) if r["status"] == "dispatched" else "—"),
                     className="arrived" if r["arrived"] else "en-route",
                 ),
                 html.Td(
-                    TEAM_STATUS.get(r["status"], r["status"]),
+                    word("team", r["status"], lang),
                     className=f"team-status st-{r['status']}",
                 ),
             ],
@@ -262,4 +281,5 @@ def forces_list(rows: list[dict]) -> list:
         )
         for r in rows
     ]
-    return _table(["队伍", "派出", "到场", "当前状态"], body, "尚未派出救援力量")
+    head = _heads(["res.col.team", "inc.col.sent", "inc.col.arrived", "inc.col.status_now"], lang)
+    return _table(head, body, t("inc.none.forces", lang))

@@ -12,6 +12,7 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from geo import nearby
+from layouts.i18n import t
 from layouts.incident_lists import TARGET_KINDS
 from maps import points
 from maps.datum import display_bounds, display_geometry, display_xy, latlon
@@ -34,7 +35,7 @@ def point_features(frame: pd.DataFrame, kind: str, gcj02: bool, notes=None) -> l
     )
 
 
-def layers(s, incident: dict, gcj02: bool) -> tuple[list, dict, dict, dict]:  # noqa: ANN001
+def layers(s, incident: dict, gcj02: bool, lang: str = "zh") -> tuple[list, dict, dict, dict]:  # noqa: ANN001
     """(ring and sector shapes with the incident marker, points in the rings, forces and
     resources, viewport fitting the outermost ring)."""
     centre = latlon(incident["lon"], incident["lat"], gcj02)
@@ -77,7 +78,7 @@ def layers(s, incident: dict, gcj02: bool) -> tuple[list, dict, dict, dict]:  # 
             part = frame[frame["kind"] == kind] if key == "target" else frame
             found += point_features(part, kind, gcj02)
     eta = [
-        f"{d / 1000:.1f} km · 约 {m:.0f} 分钟"
+        t("inc.eta", lang, km=f"{d / 1000:.1f}", m=f"{m:.0f}")
         for d, m in zip(s.teams["distance_m"], s.teams["eta_min"])
     ]
     forces = (

@@ -17,9 +17,10 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from geo.nearby import DEFAULT_RINGS_KM, parse_rings
-from layouts import pulse
+from layouts import i18n, pulse
 from layouts.common import panel
 from layouts.frame import frame
+from layouts.i18n import t
 from layouts.url_state import first
 from layouts.video import Ids as VideoIds
 from layouts.video import video_panel
@@ -69,17 +70,20 @@ class Ids(StrEnum):
     FORCES_AS_OF = "incident-forces-as-of"
 
 
-# Meteorological wind directions (where the wind comes FROM), 16 points of the compass.
-WIND_OPTIONS = [
-    {"label": f"{wind_direction(i * 22.5)} ({i * 22.5:g}°)", "value": i * 22.5} for i in range(16)
-]
+def wind_options(value: float | None, lang: str = "zh") -> list[dict]:
+    """Meteorological wind directions (where the wind comes FROM), the 16 points of the
+    compass, plus `value` itself when it is not one of them (a stored 37°)."""
+    points = [
+        {"label": f"{wind_direction(i * 22.5, lang)} ({i * 22.5:g}°)", "value": i * 22.5}
+        for i in range(16)
+    ]
+    if value is None or any(abs(o["value"] - value) < 1e-6 for o in points):
+        return points
+    about = t("inc.wind_about", lang, direction=wind_direction(value, lang), degrees=f"{value:g}")
+    return [*points, {"label": about, "value": value}]
 
 
-def wind_options(value: float | None) -> list[dict]:
-    """The compass points, plus `value` itself when it is not one of them (a stored 37°)."""
-    if value is None or any(abs(o["value"] - value) < 1e-6 for o in WIND_OPTIONS):
-        return WIND_OPTIONS
-    return [*WIND_OPTIONS, {"label": f"约{wind_direction(value)} ({value:g}°)", "value": value}]
+WIND_OPTIONS = wind_options(None)  # in Chinese
 
 
 NONE = "none"  # `?wind=none`, `?speed=none`: unknown, whatever the record says
@@ -137,7 +141,7 @@ def view_query(rings: object, wind: float | None, speed: float | None, record: d
     }
 
 
-def _map() -> html.Section:
+def _map(lang: str) -> html.Section:
     # TILE_URL's tiles go into the map's base group from a callback: settings are not the
     # layout's business, and a query string must never name a tile server.
     layers = [
@@ -150,42 +154,48 @@ def _map() -> html.Section:
             hideout={"teams": {}},
         ),
     ]
-    body = [city_map(MAP, layers), html.Div(id=Ids.SUMMARY, className="ring-summary"), legend()]
+    body = [
+        city_map(MAP, layers),
+        html.Div(id=Ids.SUMMARY, className="ring-summary"),
+        legend(lang),
+    ]
     return map_panel(MAP, body, source="warehouse")
 
 
+# (swatch `nb-<key>`, the catalogue's label)
 LEGEND = (
-    ("incident", "事件位置"),
-    ("hazard", "重大危险源"),
-    ("enterprise", "危化企业"),
-    ("firm", "其他企业"),
-    ("school", "学校"),
-    ("hospital", "医院"),
-    ("residential", "居民区"),
-    ("elderly", "养老机构"),
-    ("team", "救援队伍"),
-    ("depot", "物资库"),
-    ("shelter", "避难场所"),
+    ("incident", "inc.lg.incident"),
+    ("hazard", "detail.hazards"),
+    ("enterprise", "inc.lg.enterprise"),
+    ("firm", "inc.lg.firm"),
+    ("school", "target.school"),
+    ("hospital", "target.hospital"),
+    ("residential", "target.residential"),
+    ("elderly", "target.elderly"),
+    ("team", "res.teams"),
+    ("depot", "inc.lg.depot"),
+    ("shelter", "res.lg.shelter"),
+    ("sector", "inc.lg.sector"),
 )
 
 
-def legend() -> html.Div:
-    items = [(f"nb-{k}", label) for k, label in LEGEND] + [("nb-sector", "下风向扇区")]
+def legend(lang: str = "zh") -> html.Div:
+    items = [(f"nb-{k}", t(key, lang)) for k, key in LEGEND]
     return map_legend(items, css="incident-legend")
 
 
-def _controls(rings: str, preset_wind: float | None, speed: float | None) -> html.Div:
+def _controls(rings: str, preset_wind: float | None, speed: float | None, lang: str) -> html.Div:
     return html.Div(
         [
-            html.Label(["警戒圈 (km)", dcc.Input(id=Ids.RINGS, value=rings, debounce=True)]),
+            html.Label([t("inc.rings", lang), dcc.Input(id=Ids.RINGS, value=rings, debounce=True)]),
             html.Label(
                 [
-                    "风向",
+                    t("inc.wind", lang),
                     dcc.Dropdown(
                         id=Ids.WIND_FROM,
-                        options=wind_options(preset_wind),
+                        options=wind_options(preset_wind, lang),
                         value=preset_wind,
-                        placeholder="风向未知",
+                        placeholder=t("inc.wind_unknown", lang),
                         clearable=True,
                         className="wind-from",
                     ),
@@ -193,7 +203,7 @@ def _controls(rings: str, preset_wind: float | None, speed: float | None) -> htm
             ),
             html.Label(
                 [
-                    "风速 (m/s)",
+                    t("inc.wind_speed", lang),
                     dcc.Input(
                         id=Ids.WIND_SPEED,
                         type="number",
@@ -227,16 +237,19 @@ def layout(
     rings: str | None = None,
     wind: str | None = None,
     speed: str | None = None,
+    lang: str | None = None,
     **_query: str,
 ) -> html.Div:
+    explicit = lang in i18n.LANGS
+    lang = i18n.pick(lang)
     asked = preset(wind, speed)
     preset_wind = asked.get("wind")
     ring_text = ",".join(f"{r:g}" for r in parse_rings(first(rings)))
     overview = panel(
-        "事件概况",
+        t("inc.overview", lang),
         [
             html.Div(id=Ids.OVERVIEW, className="overview"),
-            _controls(ring_text, preset_wind, asked.get("speed")),
+            _controls(ring_text, preset_wind, asked.get("speed"), lang),
         ],
         panel_id=Ids.OVERVIEW_PANEL,
         as_of_id=Ids.OVERVIEW_AS_OF,
@@ -248,30 +261,36 @@ def layout(
                 [
                     overview,
                     _panel(
-                        "处置时间线",
+                        t("inc.timeline", lang),
                         Ids.TIMELINE,
                         Ids.TIMELINE_PANEL,
                         Ids.TIMELINE_AS_OF,
                         "warehouse",
                     ),
-                    _panel("已出动力量", Ids.FORCES, Ids.FORCES_PANEL, Ids.FORCES_AS_OF, "redis"),
+                    _panel(
+                        t("inc.forces", lang),
+                        Ids.FORCES,
+                        Ids.FORCES_PANEL,
+                        Ids.FORCES_AS_OF,
+                        "redis",
+                    ),
                 ],
                 className="incident-col incident-left",
             ),
             html.Div(
                 [
-                    _map(),
+                    _map(lang),
                     html.Div(
                         [
                             _panel(
-                                "危险源与企业（多米诺风险）",
+                                t("inc.hazards", lang),
                                 Ids.HAZARDS,
                                 Ids.HAZARDS_PANEL,
                                 Ids.HAZARDS_AS_OF,
                                 "warehouse",
                             ),
                             _panel(
-                                "敏感目标与人口",
+                                t("inc.targets", lang),
                                 Ids.TARGETS,
                                 Ids.TARGETS_PANEL,
                                 Ids.TARGETS_AS_OF,
@@ -286,15 +305,23 @@ def layout(
             html.Div(
                 [
                     video_panel(
-                        "现场视频（最近摄像头）",
+                        t("inc.video", lang),
                         VideoIds.INCIDENT,
                         VideoIds.INCIDENT_PANEL,
                         VideoIds.INCIDENT_AS_OF,
                     ),
-                    _panel("最近救援队伍", Ids.TEAMS, Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, "redis"),
-                    _panel("应急物资", Ids.DEPOTS, Ids.DEPOTS_PANEL, Ids.DEPOTS_AS_OF, "warehouse"),
                     _panel(
-                        "可用避难场所",
+                        t("inc.teams", lang), Ids.TEAMS, Ids.TEAMS_PANEL, Ids.TEAMS_AS_OF, "redis"
+                    ),
+                    _panel(
+                        t("inc.depots", lang),
+                        Ids.DEPOTS,
+                        Ids.DEPOTS_PANEL,
+                        Ids.DEPOTS_AS_OF,
+                        "warehouse",
+                    ),
+                    _panel(
+                        t("inc.shelters", lang),
                         Ids.SHELTERS,
                         Ids.SHELTERS_PANEL,
                         Ids.SHELTERS_AS_OF,
@@ -309,18 +336,22 @@ def layout(
     )
     missing = html.Div(
         [
-            html.H2("未找到事件"),
+            html.H2(t("inc.missing", lang)),
             html.P(
-                ["没有编号为 ", html.Code(incident_id or "—"), " 的事件，可能编号有误或已被删除。"]
+                [
+                    t("inc.missing.before", lang),
+                    html.Code(incident_id or "—"),
+                    t("inc.missing.after", lang),
+                ]
             ),
-            dcc.Link("返回综合态势", href="/wall"),
+            dcc.Link(t("inc.back", lang), href="/wall"),
         ],
         id=Ids.NOT_FOUND,
         className="not-found",
         hidden=True,
     )
-    return frame(
-        "事件指挥",
+    page = frame(
+        t("inc.title", lang),
         [
             missing,
             body,
@@ -330,4 +361,7 @@ def layout(
             pulse.layout("incident", refresh_ms, stale_after_s),
         ],
         "incident",
+        lang=lang,
     )
+    i18n.with_switch(page, lang, explicit)
+    return html.Div(page, lang="en" if lang == "en" else "zh-CN")

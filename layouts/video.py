@@ -14,13 +14,13 @@ from enum import StrEnum
 from dash import html
 
 from layouts.common import panel
+from layouts.i18n import t
 
-# Why a tile has no stream (the callback decides, layouts/video.py words it).
-UNAVAILABLE = {
-    "origin": "地址未获准（CAMERA_ORIGINS）",
-    "demo-off": "演示视频未开启",
-    "demo-missing": "演示视频未生成（需 ffmpeg）",
-}
+# Why a tile has no stream (the callback decides, the catalogue's `video.no.<why>` words it).
+UNAVAILABLE = ("origin", "demo-off", "demo-missing")
+# What assets/video.js writes over a tile (`video.<state>`), handed to it in the page's
+# language as the grid's `data-text-<state>`.
+OVERLAY_STATES = ("connecting", "down", "held")
 KIND_NAMES = {"hls": "HLS", "mjpeg": "MJPEG"}
 
 
@@ -48,7 +48,7 @@ def video_panel(title: str, body_id: str, panel_id: str, as_of_id: str) -> html.
     )
 
 
-def tile(camera: dict, why_not: str | None = None) -> html.Figure:
+def tile(camera: dict, why_not: str | None = None, lang: str = "zh") -> html.Figure:
     """One camera: its picture (or why there is none) and its caption."""
     kind = camera["kind"]
     caption = [html.Span(camera["name"], className="video-name")]
@@ -57,7 +57,7 @@ def tile(camera: dict, why_not: str | None = None) -> html.Figure:
         meta += f" · {camera['distance_m'] / 1000:.1f} km"
     caption.append(html.Span(meta, className="video-meta"))
     if why_not:
-        screen = html.Div(UNAVAILABLE[why_not], className="video-none")
+        screen = html.Div(t(f"video.no.{why_not}", lang), className="video-none")
         attrs = {"data-state": "unavailable"}
     else:
         media = (
@@ -74,12 +74,15 @@ def tile(camera: dict, why_not: str | None = None) -> html.Figure:
     )
 
 
-def tiles(cameras: list[tuple[dict, str | None]], max_streams: int, empty: str) -> html.Div:
+def tiles(
+    cameras: list[tuple[dict, str | None]], max_streams: int, empty: str, lang: str = "zh"
+) -> html.Div:
     """The tiles of one screen's panel; `max_streams` is how many may play at once."""
     if not cameras:
         return html.Div(html.P(empty, className="empty"), className="video-grid")
+    texts = {f"data-text-{state}": t(f"video.{state}", lang) for state in OVERLAY_STATES}
     return html.Div(
-        [tile(camera, why_not) for camera, why_not in cameras],
+        [tile(camera, why_not, lang) for camera, why_not in cameras],
         className="video-grid",
-        **{"data-max-streams": str(max_streams)},
+        **{"data-max-streams": str(max_streams), **texts},
     )

@@ -1,7 +1,8 @@
-"""Every screen that offers English (/, /consult, /tablet, /duty, /resources) shows no Chinese
-of its own in English mode: what Chinese is left on the screen is data (an alarm's title, an
-enterprise's or a person's name, a duty-log entry, as recorded). And the landing page leads to the screens and says whether the
-system is ready, as /readyz and /governance do."""
+"""Every screen that offers English (/, /consult, /tablet, /duty, /resources, /hazchem,
+/incident/<id>) shows no Chinese of its own in English mode: what Chinese is left on the screen
+is data (an alarm's title, an enterprise's or a person's name, a duty-log entry, as recorded).
+And the landing page leads to the screens and says whether the system is ready, as /readyz and
+/governance do."""
 
 from __future__ import annotations
 
@@ -376,3 +377,169 @@ def test_the_check_finds_chinese_on_the_chinese_desks(server, page_factory) -> N
 
 def assert_no_console_errors(page) -> None:  # noqa: ANN001
     assert page.console_errors == [], "\n".join(e[:400] for e in page.console_errors)
+
+
+def command_data(sources) -> str:  # noqa: ANN001
+    """What /hazchem and /incident/<id> show as recorded: besides the desks' data, sensors,
+    chemical parks, what a hazard source holds and whom an enterprise names, sensitive
+    targets, cameras, the incidents' summaries and timelines."""
+    registry = sources.registry
+    frames = [
+        (registry.sensors(), ["name", "unit"]),
+        (registry.chemical_parks(), ["name"]),
+        (registry.hazard_sources(), ["chemicals"]),
+        (registry.enterprises(), ["contact"]),
+        (registry.sensitive_targets(), ["name"]),
+        (sources.cameras.all(), ["name", "owner"]),
+        (sources.incidents.listed(None), ["summary"]),
+    ]
+    parts = [desk_data(sources)]
+    parts += [str(v) for frame, columns in frames for c in columns for v in frame[c].dropna()]
+    for incident_id in sources.incidents.listed("open")["id"]:
+        timeline = sources.incidents.timeline(incident_id)
+        parts += [str(v) for c in ("text", "author") for v in timeline[c].dropna()]
+    return "\n".join(parts)
+
+
+def post_readings(server) -> None:  # noqa: ANN001
+    """Every sensor at its normal value, one past its trip limit and one gas detector reading
+    what none can (a sensor fault), so the reasons of the risk colours have words to say."""
+    sensors = server.sources.registry.sensors()
+    hot = sensors[sensors["high_high"].notna()].iloc[0]["id"]
+    faulty = sensors[sensors["kind"] == "gas_lel"].iloc[-1]["id"]
+    now = datetime.now(UTC).isoformat()
+
+    def value(s) -> float:  # noqa: ANN001
+        if s.id == faulty:
+            return -5.0
+        return float(s.high_high) + 1 if s.id == hot else float(s.normal)
+
+    batch = [
+        {"sensor_id": s.id, "ts": now, "value": value(s)} for s in sensors.itertuples(index=False)
+    ]
+    request = urllib.request.Request(
+        server.url + "/api/v1/readings",
+        data=json.dumps(batch).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 202
+
+
+def open_hazchem(page, url: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.wait_for_selector("#hazchem-table .hz-gauge[data-load]")
+    page.wait_for_selector("#hazchem-detail-info .detail-head")
+    page.wait_for_selector("#hazchem-alarms tr[data-enterprise], #hazchem-alarms .empty")
+    page.wait_for_function("document.querySelectorAll('#hazchem-by-district g.point').length > 0")
+    page.wait_for_function(
+        "document.querySelectorAll('#hazchem-detail-chart g.indicatorlayer g.trace').length > 0"
+    )
+    page.wait_for_selector("#hazchem-video .video-grid")
+    settle(page)
+
+
+@pytest.mark.filterwarnings(
+    r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
+)
+def test_hazchem_in_english_shows_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    data = command_data(server.sources)
+    post_readings(server)
+    for width, height in ((1920, 1080), (1024, 1366)):
+        page = page_factory(width, height, has_touch=width < 1920)
+        open_hazchem(page, f"{server.url}/hazchem?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.inner_text(".page-header h1") == "Major hazard sources of hazardous chemicals"
+        heads = page.eval_on_selector_all(
+            "#hazchem-table th[data-dash-column] .column-header-name",
+            "hs => hs.map(h => h.innerText)",
+        )
+        assert heads[:4] == ["Risk", "Hazard source", "Grade", "Where"], heads
+        grades = set(
+            page.locator("#hazchem-table td[data-dash-column=grade_name]").all_inner_texts()
+        )
+        assert grades and grades <= {"Grade 1", "Grade 2", "Grade 3", "Grade 4"}, grades
+        facts = page.locator("#hazchem-detail-info dt").all_inner_texts()
+        assert facts == ["Enterprise", "Grade", "Chemicals", "Where", "Contact"]
+        assert re.search(r"Grade \d source", page.inner_text("#hazchem-detail-info .reason"))
+        legend = page.locator("#hazchem-map-panel .map-legend").inner_text()
+        assert "Chemical park" in legend and "Red" in legend
+        assert chinese_ui(page, data) == []
+        assert_no_console_errors(page)
+        page.screenshot(path=str(SHOTS / f"hazchem-en-{width}x{height}.png"))
+    # A drill-down into another source stays English.
+    head = "#hazchem-detail-info .detail-head"
+    shown = page.get_attribute(head, "data-id")
+    page.locator("#hazchem-table tbody tr").nth(3).locator("td").nth(1).click()
+    page.wait_for_function(
+        f"document.querySelector('{head}').dataset.id !== {json.dumps(shown)}", timeout=30_000
+    )
+    page.wait_for_timeout(1500)
+    assert chinese_ui(page, data) == []
+
+
+def open_incident(page, url: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.wait_for_selector("#main-map path.incident-ring")
+    page.wait_for_selector("#incident-teams tr.team-row")
+    page.wait_for_selector("#incident-timeline li")
+    page.wait_for_selector("#incident-ring-summary tbody th")
+    page.wait_for_selector("#incident-video .video-grid")
+    settle(page)
+
+
+@pytest.mark.filterwarnings(
+    r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
+)
+def test_incident_command_in_english_shows_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    data = command_data(server.sources)
+    open_ = server.sources.incidents.listed("open")
+    leaks = open_[open_["category"] == "危化品泄漏"]
+    incident = (leaks if len(leaks) else open_).iloc[0].to_dict()
+    for width, height in ((1920, 1080), (1024, 1366)):
+        page = page_factory(width, height, has_touch=width < 1920)
+        # A north wind from the link: the downwind sector and its row in the summary.
+        open_incident(page, f"{server.url}/incident/{incident['id']}?lang=en&wind=0")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.inner_text(".page-header h1") == "Incident command"
+        labels = page.locator("#incident-ring-summary tbody th").all_inner_texts()
+        assert labels == ["1 km", "3 km", "5 km", "Downwind"], labels
+        overview = page.locator("#incident-overview")
+        assert incident["title"] in overview.inner_text()  # as recorded
+        assert re.fullmatch(r"Level [ⅠⅡⅢⅣ]", overview.locator(".incident-level").inner_text())
+        assert overview.locator(".incident-status").inner_text() == "Responding"
+        assert overview.locator("dt").all_inner_texts() == [
+            "Category", "Location", "Reported", "Casualties"
+        ]  # fmt: skip
+        times = page.locator("#incident-timeline .tl-time").all_inner_texts()
+        assert times and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d", x) for x in times)
+        kinds = set(page.locator("#incident-timeline .tl-kind").all_inner_texts())
+        assert "Reported" in kinds, kinds
+        etas = page.locator("#incident-teams td.eta").all_inner_texts()
+        assert etas and all(re.fullmatch(r"\d+ min", e) for e in etas), etas
+        wind = page.locator("#incident-wind-from").inner_text()
+        assert "N (0°)" in wind, wind
+        assert chinese_ui(page, data) == []
+        assert_no_console_errors(page)
+        page.screenshot(path=str(SHOTS / f"incident-en-{width}x{height}.png"))
+    # Opened again without `?lang=`, the page comes back in the language chosen, with its view.
+    page.goto(f"{server.url}/incident/{incident['id']}?wind=0")
+    page.wait_for_url(re.compile(r"lang=en"), timeout=30_000)
+    assert "wind=0" in page.url
+    page.locator("#incident-ring-summary tbody th", has_text="Downwind").wait_for()
+    assert page.inner_text(".page-header h1") == "Incident command"
+
+
+def test_the_check_finds_chinese_on_the_chinese_command_pages(server, page_factory) -> None:  # noqa: ANN001
+    """The same check on the Chinese /hazchem and /incident finds their words."""
+    data = command_data(server.sources)
+    post_readings(server)
+    page = page_factory(1920, 1080)
+    open_hazchem(page, f"{server.url}/hazchem")
+    found = chinese_ui(page, data)
+    assert "危化品重大危险源监测" in found and "危险源详情" in found, found
+    incident = server.sources.incidents.listed("open").iloc[0]
+    open_incident(page, f"{server.url}/incident/{incident['id']}?wind=0")
+    found = chinese_ui(page, data)
+    assert "事件指挥" in found and "下风向" in found, found
