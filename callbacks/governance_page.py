@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output
+from dash import Input, Output, State
 
 from callbacks import guarded
-from data_sources import connector_status, get_sources, governance, hall_usage
+from data_sources import connector_status, freshness, get_sources, governance, hall_usage
 from data_sources.caching import cached
 from layouts.governance_page import Ids, rate_block, rejects_block, systems_table
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of
 
 # Twenty screens on this page cost one look at the warehouse per this many seconds.
 SHARED_S = 10
@@ -39,12 +41,21 @@ def report() -> governance.Governance:
     Output(Ids.SYSTEMS_AS_OF, "data-as-of"),
     Output(Ids.REJECTS_AS_OF, "data-as-of"),
     Input(Ids.TICK, "n_intervals"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_n: Any):
+def refresh(_n: Any, page: dict | None):
     """Show every system's state and figures, the rejects and the integration rate."""
-    now = report()
+    lang, now = lang_of(page), report()
+    names = freshness.english_names(get_sources()) if lang == "en" else None
     stamp = now.at.isoformat()
-    return rate_block(now, usage()), systems_table(now), rejects_block(now), stamp, stamp, stamp
+    return (
+        rate_block(now, usage(), lang),
+        systems_table(now, lang, names),
+        rejects_block(now, lang, names),
+        stamp,
+        stamp,
+        stamp,
+    )
 
 
 def usage() -> hall_usage.HallUsage | None:

@@ -11,9 +11,10 @@ from enum import StrEnum
 
 from dash import dcc, html
 
-from layouts import pulse
-from layouts.common import local_time, panel
+from layouts import i18n, pulse
+from layouts.common import panel
 from layouts.frame import frame
+from layouts.i18n import MESSAGES, moment, t
 from system_health import BEHIND_CAP, HOURS, Governance, HallUsage, Lag, SystemHealth
 
 REFRESH_MS = 5000
@@ -33,23 +34,27 @@ class Ids(StrEnum):
     REJECTS_AS_OF = "gov-rejects-as-of"
 
 
-def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -> html.Div:
+def layout(
+    refresh_ms: int = 1000, stale_after_s: float = 15.0, lang: str | None = None, **_query: str
+) -> html.Div:
+    explicit = lang in i18n.LANGS
+    lang = i18n.pick(lang)
     rate = panel(
-        "业务系统整合率",
+        t("gov.rate", lang),
         html.Div(id=Ids.RATE, className="gov-rate"),
         panel_id=Ids.RATE_PANEL,
         as_of_id=Ids.RATE_AS_OF,
         source="warehouse",
     )
     systems = panel(
-        "上游业务系统",
+        t("gov.systems", lang),
         html.Table(id=Ids.SYSTEMS, className="gov-table"),
         panel_id=Ids.SYSTEMS_PANEL,
         as_of_id=Ids.SYSTEMS_AS_OF,
         source="warehouse",
     )
     rejects = panel(
-        "拒收记录（24 小时，隔离区）",
+        t("gov.rejects", lang),
         html.Div(id=Ids.REJECTS, className="gov-rejects"),
         panel_id=Ids.REJECTS_PANEL,
         as_of_id=Ids.REJECTS_AS_OF,
@@ -61,57 +66,65 @@ def layout(refresh_ms: int = 1000, stale_after_s: float = 15.0, **_query: str) -
         dcc.Interval(id=Ids.TICK, interval=max(refresh_ms, REFRESH_MS)),
         html.Div([rate, systems, rejects], className="gov-grid"),
     ]
-    return frame("系统接入治理", children, "governance", active="/governance")
+    page = frame(t("gov.title", lang), children, "governance", active="/governance", lang=lang)
+    i18n.with_switch(page, lang, explicit)
+    return html.Div(page, lang="en" if lang == "en" else "zh-CN")
 
 
 # --- pieces the callbacks fill in ------------------------------------------------------
 
 
-def age_text(seconds: float | None) -> str:
-    """'12 秒前', '5 分钟前', '3 小时前', '2 天前'; '—' for never."""
+def age_text(seconds: float | None, lang: str = "zh") -> str:
+    """'12 秒前', '5 分钟前', '3 小时前', '2 天前' (12 s ago, 5 min ago…); '—' for never."""
     if seconds is None:
         return "—"
     if seconds < 60:
-        return f"{int(seconds)} 秒前"
+        return t("gov.ago.s", lang, n=int(seconds))
     if seconds < 3600:
-        return f"{int(seconds // 60)} 分钟前"
+        return t("gov.ago.min", lang, n=int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} 小时前"
-    return f"{int(seconds // 86400)} 天前"
+        return t("gov.ago.h", lang, n=int(seconds // 3600))
+    return t("gov.ago.d", lang, n=int(seconds // 86400))
 
 
-def seconds_text(value: float | None) -> str:
+def seconds_text(value: float | None, lang: str = "zh") -> str:
     if value is None:
         return "—"
-    return f"{value:.1f} 秒" if abs(value) < 60 else f"{value / 60:.1f} 分钟"
+    if abs(value) < 60:
+        return t("gov.seconds", lang, n=value)
+    return t("gov.minutes", lang, n=value / 60)
 
 
-def rate_block(report: Governance, usage: HallUsage | None = None) -> list:
+def rate_block(report: Governance, usage: HallUsage | None = None, lang: str = "zh") -> list:
     rate = report.rate
     return [
         html.Div("—" if rate is None else f"{rate:.0%}", className="gov-rate-figure"),
         html.Div(
-            f"{report.integrated} / {report.registered} 个系统在约定周期内报送",
+            t("systems.rate", lang, integrated=report.integrated, registered=report.registered),
             className="gov-rate-detail",
         ),
-        usage_block(usage),
+        usage_block(usage, lang),
     ]
 
 
-def usage_block(usage: HallUsage | None) -> html.Div:
+def usage_block(usage: HallUsage | None, lang: str = "zh") -> html.Div:
     """指挥大厅使用天数: this year's days against the target, and what counts as a day."""
     if usage is None:
-        figure, detail = "—", "暂无法读取显示终端记录"
+        figure, detail = "—", t("gov.usage.none", lang)
     else:
-        figure = f"{usage.days} 天"
-        detail = (
-            f"{usage.year} 年目标 ≥ {usage.target} 天 · 已登记显示终端当日展示 ≥ "
-            f"{usage.hours:g} 小时计 1 天 · 今日 {usage.today_hours:.1f} 小时"
+        figure = t("gov.usage.days", lang, n=usage.days)
+        detail = t(
+            "gov.usage.detail",
+            lang,
+            year=usage.year,
+            target=usage.target,
+            hours=usage.hours,
+            today=usage.today_hours,
         )
     met = usage is not None and usage.days >= usage.target
     return html.Div(
         [
-            html.Div("指挥大厅使用天数", className="gov-usage-label"),
+            html.Div(t("gov.usage", lang), className="gov-usage-label"),
             html.Div(figure, className="gov-usage-figure" + (" met" if met else "")),
             html.Div(detail, className="gov-usage-detail"),
         ],
@@ -121,31 +134,34 @@ def usage_block(usage: HallUsage | None) -> html.Div:
     )
 
 
-def lag_text(lag: Lag) -> str:
+def lag_text(lag: Lag, lang: str = "zh") -> str:
     """'MQTT · 已连接 · 3 秒前处理' / '库表 · 落后 120 行 · 水位 5 分钟前'."""
     if lag.connector == "mqtt":
-        state = "已连接" if lag.connected else "未连接"
-        last = "尚未处理" if lag.seconds is None else f"{age_text(lag.seconds)}处理"
+        state = t("gov.mqtt.on" if lag.connected else "gov.mqtt.off", lang)
+        if lag.seconds is None:
+            last = t("gov.mqtt.none", lang)
+        else:
+            last = t("gov.mqtt.last", lang, age=age_text(lag.seconds, lang))
         return f"MQTT · {state} · {last}"
-    parts = ["库表"]
+    parts = [t("gov.pull", lang)]
     if lag.behind is not None:
         more = "+" if lag.behind >= BEHIND_CAP else ""
-        parts.append(f"落后 {lag.behind}{more} 行")
+        parts.append(t("gov.pull.behind", lang, n=lag.behind, more=more))
     if lag.behind == 0:
-        parts.append("已追平")
+        parts.append(t("gov.pull.even", lang))
     elif lag.seconds is not None:
-        parts.append(f"水位 {age_text(lag.seconds)}")
+        parts.append(t("gov.pull.mark", lang, age=age_text(lag.seconds, lang)))
     return " · ".join(parts)
 
 
-def sparkline(hourly: list[int]) -> html.Span:
+def sparkline(hourly: list[int], lang: str = "zh") -> html.Span:
     """Messages per hour as 24 small bars, oldest first; each bar's title is its count."""
     top = max(hourly) or 1
     bars = [
         html.Span(
             className="bar some" if n else "bar",
             style={"height": f"{max(2, round(18 * n / top))}px"},
-            title=f"{HOURS - i} 小时前起：{n} 条",
+            title=t("gov.bar", lang, h=HOURS - i, n=n),
         )
         for i, n in enumerate(hourly)
     ]
@@ -153,38 +169,44 @@ def sparkline(hourly: list[int]) -> html.Span:
 
 
 HEAD = (
-    "系统",
-    "状态",
-    "最近心跳",
-    "最近数据",
-    "每小时消息（24 h）",
-    "24 h 消息",
-    "重复",
-    "延迟 p50",
-    "延迟 p95",
-    "24 h 拒收",
-    "接入延迟",
+    "system",
+    "state",
+    "heartbeat",
+    "data",
+    "hourly",
+    "messages",
+    "duplicates",
+    "p50",
+    "p95",
+    "rejects",
+    "lag",
 )
 
 
-def system_row(s: SystemHealth) -> html.Tr:
+def system_name(s: SystemHealth, lang: str, names: dict[str, str] | None) -> str:
+    """The system's name in `lang`: its registered English name, else its name as recorded."""
+    return ((names or {}).get(s.code) if lang == "en" else None) or s.name
+
+
+def system_row(s: SystemHealth, lang: str = "zh", names: dict[str, str] | None = None) -> html.Tr:
+    name = system_name(s, lang, names)
     return html.Tr(
         [
             html.Th(
-                [html.Span(s.name, className="name"), html.Span(s.code, className="code")],
+                [html.Span(name, className="name"), html.Span(s.code, className="code")],
                 scope="row",
             ),
-            html.Td(html.Span(s.state_name, className=f"state state-{s.state}")),
-            html.Td(age_text(s.heartbeat_age_s), className="num"),
-            html.Td(age_text(s.last_message_age_s), className="num"),
-            html.Td(sparkline(s.hourly), className="sparkline-cell"),
+            html.Td(html.Span(t(f"state.{s.state}", lang), className=f"state state-{s.state}")),
+            html.Td(age_text(s.heartbeat_age_s, lang), className="num"),
+            html.Td(age_text(s.last_message_age_s, lang), className="num"),
+            html.Td(sparkline(s.hourly, lang), className="sparkline-cell"),
             html.Td(str(s.messages_24h), className="num"),
             html.Td(str(s.duplicates_24h), className="num"),
-            html.Td(seconds_text(s.lateness_p50_s), className="num"),
-            html.Td(seconds_text(s.lateness_p95_s), className="num"),
+            html.Td(seconds_text(s.lateness_p50_s, lang), className="num"),
+            html.Td(seconds_text(s.lateness_p95_s, lang), className="num"),
             html.Td(str(s.rejects_24h), className="num" + (" warn" if s.rejects_24h else "")),
             html.Td(
-                [html.Div(lag_text(lag), className="lag") for lag in s.lags] or "HTTP",
+                [html.Div(lag_text(lag, lang), className="lag") for lag in s.lags] or "HTTP",
                 className="lag-cell",
             ),
         ],
@@ -193,33 +215,50 @@ def system_row(s: SystemHealth) -> html.Tr:
     )
 
 
-def systems_table(report: Governance) -> list:
+def systems_table(
+    report: Governance, lang: str = "zh", names: dict[str, str] | None = None
+) -> list:
     return [
-        html.Thead(html.Tr([html.Th(h) for h in HEAD])),
-        html.Tbody([system_row(s) for s in report.systems]),
+        html.Thead(html.Tr([html.Th(t(f"gov.head.{h}", lang)) for h in HEAD])),
+        html.Tbody([system_row(s, lang, names) for s in report.systems]),
     ]
 
 
-def rejects_block(report: Governance) -> list:
+def reason_text(reason: str, lang: str) -> str:
+    """A reject's reason as the intake path gave it (upstream's data), or the catalogue's
+    word when it gave none."""
+    unstated = MESSAGES["gov.reject.unstated"][0]
+    return t("gov.reject.unstated", lang) if reason == unstated else reason
+
+
+def rejects_block(
+    report: Governance, lang: str = "zh", names: dict[str, str] | None = None
+) -> list:
     blocks = []
     for s in report.systems:
         if not s.rejects_24h:
             continue
         reasons = html.Ul(
             [
-                html.Li([html.Span(str(n), className="n"), html.Span(r, className="reason")])
+                html.Li(
+                    [
+                        html.Span(str(n), className="n"),
+                        html.Span(reason_text(r, lang), className="reason"),
+                    ]
+                )
                 for r, n in s.reasons
             ],
             className="reasons",
         )
         payloads = html.Details(
             [
-                html.Summary(f"最近 {len(s.last_rejects)} 条被拒报文"),
+                html.Summary(t("gov.reject.last", lang, n=len(s.last_rejects))),
                 *(
                     html.Div(
                         [
                             html.Div(
-                                f"{local_time(p['at'], '%m-%d %H:%M:%S')} · {p['error']}",
+                                f"{moment(p['at'], lang, seconds=True)} · "
+                                f"{reason_text(p['error'], lang)}",
                                 className="meta",
                             ),
                             html.Pre(p["payload"], className="payload"),
@@ -233,9 +272,20 @@ def rejects_block(report: Governance) -> list:
         )
         blocks.append(
             html.Section(
-                [html.H3(f"{s.name} · {s.rejects_24h} 条"), reasons, payloads],
+                [
+                    html.H3(
+                        t(
+                            "gov.reject.system",
+                            lang,
+                            name=system_name(s, lang, names),
+                            n=s.rejects_24h,
+                        )
+                    ),
+                    reasons,
+                    payloads,
+                ],
                 className="gov-reject-system",
                 **{"data-system": s.code},
             )
         )
-    return blocks or [html.P("24 小时内无拒收。", className="muted")]
+    return blocks or [html.P(t("gov.reject.none", lang), className="muted")]

@@ -40,6 +40,7 @@ ENGLISH_PAGES = (
     "/resources",
     "/hazchem",
     "/incident",
+    "/governance",
     "/report/daily",
 )
 

@@ -1,5 +1,5 @@
 """The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet,
-/duty, /resources, /hazchem, /incident/<id> and the exports (the daily duty report's page, PDF and workbook; the
+/duty, /resources, /hazchem, /incident/<id>, /governance and the exports (the daily duty report's page, PDF and workbook; the
 consultation room's CSV; the roster export).
 
 The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
@@ -551,6 +551,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.role": ("岗位", "Role"),
     "col.name": ("姓名", "Name"),
     "col.phone": ("电话", "Phone"),
+    # /governance (layouts/governance_page.py)
+    "gov.title": ("系统接入治理", "System integration"),
+    "gov.rate": ("业务系统整合率", "Integration rate"),
+    "gov.systems": ("上游业务系统", "Upstream systems"),
+    "gov.rejects": ("拒收记录（24 小时，隔离区）", "Rejected (24 h, quarantine)"),
+    "gov.ago.s": ("{n} 秒前", "{n} s ago"),
+    "gov.ago.min": ("{n} 分钟前", "{n} min ago"),
+    "gov.ago.h": ("{n} 小时前", "{n} h ago"),
+    "gov.ago.d": ("{n} 天前", "{n} d ago"),
+    "gov.seconds": ("{n:.1f} 秒", "{n:.1f} s"),
+    "gov.minutes": ("{n:.1f} 分钟", "{n:.1f} min"),
+    "gov.usage": ("指挥大厅使用天数", "Command hall days in use"),
+    "gov.usage.none": ("暂无法读取显示终端记录", "The displays' record cannot be read"),
+    "gov.usage.days": ("{n} 天", "{n} days"),
+    "gov.usage.detail": (
+        "{year} 年目标 ≥ {target} 天 · 已登记显示终端当日展示 ≥ {hours:g} 小时计 1 天 · "
+        "今日 {today:.1f} 小时",
+        "{year} target ≥ {target} days · a day counts when an enrolled display shows "
+        "≥ {hours:g} h · today {today:.1f} h",
+    ),
+    "gov.mqtt.on": ("已连接", "connected"),
+    "gov.mqtt.off": ("未连接", "not connected"),
+    "gov.mqtt.none": ("尚未处理", "nothing handled yet"),
+    "gov.mqtt.last": ("{age}处理", "handled {age}"),
+    "gov.pull": ("库表", "Table pull"),
+    "gov.pull.behind": ("落后 {n}{more} 行", "{n}{more} rows behind"),
+    "gov.pull.even": ("已追平", "caught up"),
+    "gov.pull.mark": ("水位 {age}", "watermark {age}"),
+    "gov.bar": ("{h} 小时前起：{n} 条", "from {h} h ago: {n}"),
+    "gov.head.system": ("系统", "System"),
+    "gov.head.state": ("状态", "State"),
+    "gov.head.heartbeat": ("最近心跳", "Last heartbeat"),
+    "gov.head.data": ("最近数据", "Last data"),
+    "gov.head.hourly": ("每小时消息（24 h）", "Messages per hour (24 h)"),
+    "gov.head.messages": ("24 h 消息", "Messages 24 h"),
+    "gov.head.duplicates": ("重复", "Duplicates"),
+    "gov.head.p50": ("延迟 p50", "Lateness p50"),
+    "gov.head.p95": ("延迟 p95", "Lateness p95"),
+    "gov.head.rejects": ("24 h 拒收", "Rejects 24 h"),
+    "gov.head.lag": ("接入延迟", "Intake lag"),
+    "gov.reject.unstated": ("未说明", "no reason given"),
+    "gov.reject.last": ("最近 {n} 条被拒报文", "Last {n} rejected payloads"),
+    "gov.reject.system": ("{name} · {n} 条", "{name} · {n}"),
+    "gov.reject.none": ("24 小时内无拒收。", "Nothing rejected in 24 hours."),
     # /resources (layouts/resources_page.py)
     "res.title": ("应急资源", "Emergency resources"),
     "res.district": ("区县", "District"),
@@ -911,14 +955,15 @@ def day_name(day: date, lang: str) -> str:
     return f"{day:%m-%d} 周{_WEEKDAYS_ZH[day.weekday()]}"
 
 
-def moment(ts: datetime | None, lang: str) -> str:
-    """A UTC time as Asia/Shanghai day and minute: '12-01 14:05' / '1 Dec 14:05'."""
+def moment(ts: datetime | None, lang: str, seconds: bool = False) -> str:
+    """A UTC time as Asia/Shanghai day and minute (or second): '12-01 14:05' / '1 Dec 14:05'."""
     if ts is None or ts != ts:  # NaT compares unequal to itself
         return "—"
     local = ts.astimezone(SHANGHAI)
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
     if lang == "en":
-        return f"{local.day} {_MONTHS_EN[local.month - 1]} {local:%H:%M}"
-    return f"{local:%m-%d %H:%M}"
+        return f"{local.day} {_MONTHS_EN[local.month - 1]} {clock}"
+    return f"{local:%m-%d} {clock}"
 
 
 def names_list(names: list[str], lang: str) -> str:

@@ -1,5 +1,5 @@
 """Every screen that offers English (/, /consult, /tablet, /duty, /resources, /hazchem,
-/incident/<id>) shows no Chinese of its own in English mode: what Chinese is left on the screen
+/incident/<id>, /governance) shows no Chinese of its own in English mode: what Chinese is left on the screen
 is data (an alarm's title, an enterprise's or a person's name, a duty-log entry, as recorded).
 And the landing page leads to the screens and says whether the system is ready, as /readyz and
 /governance do."""
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import auth
+from data_sources import quarantine
 from layouts.i18n import CATEGORIES_EN
 from tests.helpers import sources_of
 
@@ -543,3 +544,58 @@ def test_the_check_finds_chinese_on_the_chinese_command_pages(server, page_facto
     open_incident(page, f"{server.url}/incident/{incident['id']}?wind=0")
     found = chinese_ui(page, data)
     assert "事件指挥" in found and "下风向" in found, found
+
+
+def open_governance(page, url: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.wait_for_function("document.querySelectorAll('#gov-systems tr[data-system]').length >= 7")
+    page.wait_for_selector("#gov-rejects [data-system=iot]")
+    settle(page)
+
+
+def test_governance_in_english_shows_no_chinese_but_data(server, page_factory) -> None:  # noqa: ANN001
+    # A reject with a reason as the intake path gave it, and one with none.
+    for ref, error in (("en-gov-1", "level: not one of red/orange/yellow/blue"), ("en-gov-2", "")):
+        quarantine.put(
+            server.sources.warehouse,
+            source="iot",
+            channel="mqtt",
+            raw='{"level": "purple", "title": "感知网络 报文"}',
+            error=error,
+            ref=ref,
+        )
+    data = data_texts(server.sources) + "\n感知网络 报文"  # the rejected payload, as it came
+    english = {c: n for c, n in server.sources.systems.all()[["code", "name_en"]].values}
+    for width, height in ((1920, 1080), (1024, 1366)):
+        page = page_factory(width, height, has_touch=width < 1920)
+        open_governance(page, f"{server.url}/governance?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.inner_text(".page-header h1") == "System integration"
+        assert page.inner_text("#gov-rate-panel h2") == "Integration rate"
+        assert re.fullmatch(
+            r"\d+ of \d+ systems delivering on time", page.inner_text("#gov-rate .gov-rate-detail")
+        )
+        heads = page.eval_on_selector_all("#gov-systems thead th", "hs => hs.map(h => h.innerText)")
+        assert heads[:3] == ["System", "State", "Last heartbeat"], heads
+        # Every system by its registered English name; iot's state in words.
+        for code, name in english.items():
+            if name:
+                row = page.locator(f"#gov-systems tr[data-system={code}] .name")
+                assert row.inner_text() == name
+        states = page.eval_on_selector_all(
+            "#gov-systems tr[data-system] .state", "ss => ss.map(s => s.innerText)"
+        )
+        assert set(states) <= {"integrated", "silent", "failing", "not connected"}, states
+        rejects = page.inner_text("#gov-rejects [data-system=iot]")
+        assert "level: not one of red/orange/yellow/blue" in rejects
+        assert "no reason given" in rejects and "Last 2 rejected payloads" in rejects
+        assert re.search(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d:\d\d · ", rejects), rejects
+        assert chinese_ui(page, data) == []
+        assert_no_console_errors(page)
+        page.screenshot(path=str(SHOTS / f"governance-en-{width}x{height}.png"))
+    # The same check finds the Chinese page's words (so it can fail).
+    page.goto(f"{server.url}/governance?lang=zh")
+    page.wait_for_selector("#gov-rejects [data-system=iot]")
+    settle(page)
+    found = chinese_ui(page, data)
+    assert "系统接入治理" in found and "业务系统整合率" in found
