@@ -163,20 +163,24 @@
     return el;
   }
 
-  /* Put `rows` ([{id, row}] in order) into the list, keeping the elements of unchanged rows. */
+  /* Put `rows` ([{id, row}] in order) into the list, keeping the elements of unchanged rows.
+     A pushed row comes in both languages (`row`, `en`: push/render.py); a list inside an
+     English page draws `en`. A full read is in the page's language already. */
   function draw(list, rows) {
     const drawn = new Map();
+    const english = !!list.closest('[lang="en"]');
     const wanted = rows.map(function (r) {
-      const json = JSON.stringify(r.row);
+      const row = english && r.en ? r.en : r.row;
+      const json = JSON.stringify(row);
       const had = feed.drawn.get(r.id);
-      const el = had && had.json === json ? had.el : toDom(r.row);
+      const el = had && had.json === json ? had.el : toDom(row);
       drawn.set(r.id, {json: json, el: el});
       return el;
     });
     if (!wanted.length) {
       const empty = document.createElement("li");
       empty.className = "alarm-empty";
-      empty.textContent = "当前无警情";
+      empty.textContent = list.dataset.empty || "";  // the page's words (layouts/alarm_feed.py)
       wanted.push(empty);
     }
     wanted.forEach(function (el, i) {

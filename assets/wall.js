@@ -36,6 +36,12 @@
     return formats.get(key).format(date);
   }
   function inEnglish(el) { return !!(el && el.closest('[lang="en"]')); }
+  /* The wall's words in its language: the catalogue's `wall.js.*` (layouts/wall.py), with
+     `{name}` fields filled from `fields`. */
+  function words(key, fields) {
+    const all = JSON.parse(viewport()?.dataset.words || "{}");
+    return (all[key] || "").replace(/\{(\w+)\}/g, (_m, k) => String((fields || {})[k] ?? ""));
+  }
 
   function ageText(seconds, en) {
     if (seconds < 60) { return Math.max(0, Math.round(seconds)) + (en ? " s ago" : " 秒前"); }
@@ -105,7 +111,7 @@
     const clock = document.getElementById("topbar-clock");
     const date = document.getElementById("topbar-date");
     if (clock) { clock.textContent = fmt(now, {hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}); }
-    if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}); }
+    if (date) { date.textContent = fmt(now, {year: "numeric", month: "long", day: "numeric", weekday: "long"}, inEnglish(date)); }
     document.querySelectorAll(".page-clock").forEach(function (el) {
       // English: "Wed 2 Dec, 11:43:14" (a numeric day/month reads as 12 February to some).
       const en = inEnglish(el);
@@ -124,6 +130,7 @@
     }
     const list = document.getElementById("topbar-systems");
     if (!list || !pulse || !pulse.systems) { return; }
+    const en = inEnglish(list);
     list.replaceChildren(...pulse.systems.map(function (s) {
       // Ages count on in the browser from the heartbeat's time (pushed pulses carry no age);
       // a system that never sent one has neither.
@@ -132,8 +139,9 @@
       const li = document.createElement("li");
       li.className = "system " + (s.ok ? "ok" : "quiet");
       li.dataset.system = s.code;
-      li.title = age === null ? "无心跳" : "最后心跳 " + ageText(age);
-      li.textContent = s.name + (s.ok ? "" : (age === null ? " · 无心跳" : " · " + ageText(age)));
+      li.title = age === null ? words("no_beat") : words("last_beat") + ageText(age, en);
+      const name = (en && s.name_en) || s.name;
+      li.textContent = name + (s.ok ? "" : " · " + (age === null ? words("no_beat") : ageText(age, en)));
       return li;
     }));
   }
@@ -222,17 +230,20 @@
             viewport = focus.bounds ? {bounds: focus.bounds, transition: "flyToBounds"}
               : {center: [focus.lat, focus.lon], zoom: 13, transition: "flyTo"};
           }
-          if (focus.mode === "takeover" && focus.text) {
+          // The wall state is one for every screen: it carries the takeover's text in both
+          // languages (figures/wall_focus.py); an English wall shows `text_en`.
+          const told = inEnglish(canvas) && focus.text_en ? focus.text_en : focus.text;
+          if (focus.mode === "takeover" && told) {
             // {m:<epoch s>=<minutes>}: minutes waited, kept current here (callbacks/city_map.py).
-            const text = focus.text.replace(/\{m:(\d+)=(\d+)\}/g, (_m, since) =>
+            const text = told.replace(/\{m:(\d+)=(\d+)\}/g, (_m, since) =>
               String(Math.max(0, Math.floor((Date.now() / 1000 - Number(since)) / 60))));
-            return hold(viewport, "红色警情 · 待确认", text, null);
+            return hold(viewport, words("takeover"), text, null);
           }
           if (focus.mode === "takeover") {
-            const more = focus.count > 1 ? `（另有 ${focus.count - 1} 条红色警情未确认）` : "";
-            return hold(viewport, "红色警情 · 待确认", `红色警情 ${focus.time} ${focus.title} — 未确认${more}`, null);
+            const more = focus.count > 1 ? words("takeover_more", {n: focus.count - 1}) : "";
+            return hold(viewport, words("takeover"), words("takeover_line", focus) + more, null);
           }
-          return hold(viewport, "会商投屏", null, `会商投屏：${focus.label}（${focus.by}）`);
+          return hold(viewport, words("presenter"), null, words("presenter_line", focus));
         }
         state.takeoverId = null;
         const view = currentView(wall);

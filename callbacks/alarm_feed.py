@@ -11,6 +11,8 @@ from dash import ClientsideFunction, Input, Output, State
 from callbacks import guarded, guarded_clientside
 from data_sources import get_sources
 from layouts.alarm_feed import Ids
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of
 from layouts.pulse import ids as pulse_ids
 from layouts.replay import Ids as ReplayIds
 from layouts.replay import replayed
@@ -25,8 +27,9 @@ FEED_ROWS = 60
     "view",
     Output(Ids.ROWS, "data"),
     Input(WALL_PULSE.version, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(version: int | None):
+def refresh(version: int | None, page: dict | None):
     """Read the feed and the counts from Redis (the browser draws them: assets/push.js)."""
     sources = get_sources()
     alarms = sources.at_version(
@@ -35,7 +38,7 @@ def refresh(version: int | None):
     counts = sources.at_version(version, "level_counts", sources.alarms.level_counts)
     return {
         "v": version,
-        "rows": feed_rows(sources, alarms, FEED_ROWS),
+        "rows": feed_rows(sources, alarms, FEED_ROWS, lang=lang_of(page)),
         "counts": counts,
         "limit": FEED_ROWS,
         "as_of": datetime.now(UTC).isoformat(),
@@ -58,16 +61,17 @@ guarded_clientside(
     "view",
     Output(Ids.ROWS, "data", allow_duplicate=True),
     Input(ReplayIds.AT, "data"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def replay(at: str | None):
+def replay(at: str | None, page: dict | None):
     """Read the feed and the counts as they were at the replayed moment (warehouse only)."""
     sources = get_sources()
     moment = replayed(at)
     alarms = sources.replay.alarms(moment, limit=FEED_ROWS)
     return {
         "v": None,
-        "rows": feed_rows(sources, alarms, FEED_ROWS, now=moment),
+        "rows": feed_rows(sources, alarms, FEED_ROWS, now=moment, lang=lang_of(page)),
         "counts": sources.replay.level_counts(moment),
         "limit": FEED_ROWS,
         "as_of": moment.isoformat(),

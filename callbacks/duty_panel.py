@@ -12,6 +12,8 @@ from data_sources import Sources, get_sources
 from figures.duty import on_duty
 from layouts.common import SHANGHAI, local_time
 from layouts.duty_panel import Ids, city_block, rooms_block
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, t
 from layouts.pulse import ids as pulse_ids
 from layouts.replay import Ids as ReplayIds
 from layouts.replay import replayed
@@ -23,15 +25,19 @@ CHECKIN_WINDOW = timedelta(minutes=10)
 WALL_PULSE = pulse_ids("wall")
 
 
-def room_states(districts: dict[str, str], checkins: dict[str, float], now: datetime) -> list:
+def room_states(
+    districts: dict[str, str], checkins: dict[str, float], now: datetime, lang: str = "zh"
+) -> list:
     rows = []
     for unit, name in districts.items():
         at = checkins.get(unit)
         ok = at is not None and now.timestamp() - at <= CHECKIN_WINDOW.total_seconds()
         last = (
-            "无签到"
+            t("wall.duty.no_checkin", lang)
             if at is None
-            else "签到 " + local_time(datetime.fromtimestamp(at, UTC), "%H:%M")
+            else t(
+                "wall.duty.checkin", lang, time=local_time(datetime.fromtimestamp(at, UTC), "%H:%M")
+            )
         )
         rows.append((unit, name, ok, last))
     return rows
@@ -56,16 +62,19 @@ def city_roster(sources: Sources, at: datetime) -> pd.DataFrame:
     Output(Ids.AS_OF, "data-as-of"),
     Input(WALL_PULSE.version, "data"),
     State(WallIds.VIEWPORT, "className"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: int | None, viewport: str | None):
+def refresh(_version: int | None, viewport: str | None, page: dict | None):
     """Show the city's duty team now and the district rooms' check-ins."""
     sources = get_sources()
+    lang = lang_of(page)
     now = datetime.now(UTC)
     roster = city_roster(sources, now)
-    rooms = room_states(sources.registry.district_names(), sources.status.checkins(), now)
+    districts = sources.registry.district_names(lang)
+    rooms = room_states(districts, sources.status.checkins(), now, lang)
     kiosk = "kiosk" in (viewport or "").split()
-    team = city_block(on_duty(roster, pd.Timestamp(now)), plain=kiosk)
-    return team, rooms_block(rooms), now.isoformat()
+    team = city_block(on_duty(roster, pd.Timestamp(now)), plain=kiosk, lang=lang)
+    return team, rooms_block(rooms, lang), now.isoformat()
 
 
 @guarded(
@@ -74,15 +83,17 @@ def refresh(_version: int | None, viewport: str | None):
     Output(Ids.ROOMS, "children", allow_duplicate=True),
     Output(Ids.AS_OF, "data-as-of", allow_duplicate=True),
     Input(ReplayIds.AT, "data"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def replay(at: str | None):
+def replay(at: str | None, page: dict | None):
     """Show who was on duty at the replayed moment; check-ins are live only, not replayed."""
     sources = get_sources()
     moment = replayed(at)
-    rooms = [html.Li("区县值班室签到仅实时保存，回放不显示", className="room unknown")]
+    lang = lang_of(page)
+    rooms = [html.Li(t("wall.duty.replay", lang), className="room unknown")]
     return (
-        city_block(on_duty(city_roster(sources, moment), pd.Timestamp(moment))),
+        city_block(on_duty(city_roster(sources, moment), pd.Timestamp(moment)), lang=lang),
         rooms,
         moment.isoformat(),
     )

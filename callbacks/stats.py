@@ -11,15 +11,17 @@ import plotly.utils
 from dash import Input, Output, State, html, no_update
 
 from callbacks import guarded
-from data_sources import get_sources
+from data_sources import freshness, get_sources
 from figures.stats import hourly_counts, trend_figure
 from layouts.common import SHANGHAI
+from layouts.i18n import Ids as LangIds
+from layouts.i18n import lang_of, level_name
 from layouts.pulse import ids as pulse_ids
 from layouts.replay import Ids as ReplayIds
 from layouts.replay import replayed
 from layouts.stats import Ids, bars
 from layouts.wall import Ids as WallIds
-from vocabulary import LEVEL_NAMES, LEVELS
+from vocabulary import LEVELS
 
 WALL_PULSE = pulse_ids("wall")
 
@@ -42,10 +44,18 @@ def summarise(
     return by_level, by_district, list(by_source.items()), hourly_counts(history, now)
 
 
-def today_counts(by_level: dict[str, int]) -> list[html.Div]:
+def names(sources, lang: str) -> tuple[dict[str, str], dict[str, str]]:  # noqa: ANN001
+    """District and system names in `lang` (a system without an English name as registered)."""
+    systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
+    if lang == "en":
+        systems |= freshness.english_names(sources)
+    return sources.registry.district_names(lang), systems
+
+
+def today_counts(by_level: dict[str, int], lang: str = "zh") -> list[html.Div]:
     return [
         html.Div(
-            [html.Span(str(by_level[level]), className="n"), html.Span(LEVEL_NAMES[level])],
+            [html.Span(str(by_level[level]), className="n"), html.Span(level_name(level, lang))],
             className=f"level-count level-{level}",
         )
         for level in LEVELS
@@ -64,8 +74,15 @@ def today_counts(by_level: dict[str, int]) -> list[html.Div]:
     Input(WALL_PULSE.alarms, "data"),
     State(WallIds.SIZE, "data"),
     State(Ids.DIGEST, "data"),
+    State(LangIds.PAGE, "data"),
 )
-def refresh(_version: int | None, _alarms: int | None, size: dict | None, drawn: str | None):
+def refresh(
+    _version: int | None,
+    _alarms: int | None,
+    size: dict | None,
+    drawn: str | None,
+    page: dict | None,
+):
     """Summarise the last 24 hours of alarms. The history is read once a minute (the data
     layer's cache), so most alarm changes find the same figures: then only the panel's age
     is sent, not the panel again."""
@@ -74,13 +91,13 @@ def refresh(_version: int | None, _alarms: int | None, size: dict | None, drawn:
     # Cache key granularity: the minute, so every screen shares one query per minute.
     since = (now - pd.Timedelta(hours=24)).floor("min").to_pydatetime()
     history = sources.registry.alarm_history(since)
-    districts = sources.registry.district_names()
-    systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
+    lang = lang_of(page)
+    districts, systems = names(sources, lang)
     by_level, by_district, by_source, hourly = summarise(history, now, districts, systems)
-    today = today_counts(by_level)
+    today = today_counts(by_level, lang)
     u = (size or {}).get("u", 1.0)
     as_of = datetime.now(SHANGHAI).isoformat()
-    drawn_now = (today, bars(by_district, key="district"), trend_figure(hourly, u))
+    drawn_now = (today, bars(by_district, key="district"), trend_figure(hourly, u, lang))
     drawn_now += (bars(by_source, key="source"),)
     digest = hashlib.sha256(
         json.dumps(drawn_now, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True).encode()
@@ -99,21 +116,22 @@ def refresh(_version: int | None, _alarms: int | None, size: dict | None, drawn:
     Output(Ids.AS_OF, "data-as-of", allow_duplicate=True),
     Input(ReplayIds.AT, "data"),
     State(WallIds.SIZE, "data"),
+    State(LangIds.PAGE, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def replay(at: str | None, size: dict | None):
+def replay(at: str | None, size: dict | None, page: dict | None):
     """Summarise the 24 hours before the replayed moment, as the panel did then."""
     sources = get_sources()
     moment = replayed(at)
     now = pd.Timestamp(moment)
     history = sources.replay.history((now - pd.Timedelta(hours=24)).to_pydatetime(), moment)
-    districts = sources.registry.district_names()
-    systems = dict(sources.registry.source_systems()[["code", "name"]].itertuples(index=False))
+    lang = lang_of(page)
+    districts, systems = names(sources, lang)
     by_level, by_district, by_source, hourly = summarise(history, now, districts, systems)
     return (
-        today_counts(by_level),
+        today_counts(by_level, lang),
         bars(by_district, key="district"),
-        trend_figure(hourly, (size or {}).get("u", 1.0)),
+        trend_figure(hourly, (size or {}).get("u", 1.0), lang),
         bars(by_source, key="source"),
         moment.isoformat(),
     )

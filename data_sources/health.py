@@ -43,7 +43,7 @@ class WarehouseCheck:
 
 def pulse(sources: Sources, now: float | None = None) -> dict[str, Any]:
     """Server time (`t`, ISO 8601), `build`, `ok` per source, `state_version`,
-    `readings_version`, and per upstream system its `code`, `name`, last heartbeat `at`
+    `readings_version`, and per upstream system its `code`, `name`, `name_en`, last heartbeat `at`
     (epoch s or None), `age` (s or None) and `ok` (integrated, data/freshness.py; without the
     warehouse's word, heard within three periods); and `rate`, `stale`, `states` of
     `freshness.pulse_part`."""
@@ -69,7 +69,7 @@ def pulse(sources: Sources, now: float | None = None) -> dict[str, Any]:
     # The sources' own freshness: integration rate, panels stale by silent systems.
     result |= freshness.pulse_part(sources)
     states = result.get("states", {})
-    for code, name, period in _source_systems(sources):
+    for code, name, name_en, period in _source_systems(sources):
         at = beats.get(code)
         age = None if at is None else max(0.0, now - at)
         ok = (
@@ -77,7 +77,9 @@ def pulse(sources: Sources, now: float | None = None) -> dict[str, Any]:
             if code in states
             else age is not None and age <= 3 * period
         )
-        result["systems"].append({"code": code, "name": name, "at": at, "age": age, "ok": ok})
+        # `name_en`: the English wall's (assets/wall.js); "" where none is registered.
+        system = {"code": code, "name": name, "name_en": name_en or "", "at": at, "age": age}
+        result["systems"].append({**system, "ok": ok})
     return result
 
 
@@ -98,11 +100,13 @@ def readiness(sources: Sources) -> tuple[bool, str, dict[str, str]]:
     return all(v == "ok" for v in status.values()), persistence, status
 
 
-def _source_systems(sources: Sources) -> list[tuple[str, str, int]]:
+def _source_systems(sources: Sources) -> list[tuple[str, str, str, int]]:
     # The registry's enabled systems (upstream_systems), not a fixed list.
     try:
         frame = sources.systems.all()
     except Exception:  # noqa: BLE001 - the warehouse flag already says it is down
         return []
     frame = frame[frame["enabled"]]
-    return list(frame[["code", "name", "heartbeat_s"]].itertuples(index=False, name=None))
+    return list(
+        frame[["code", "name", "name_en", "heartbeat_s"]].itertuples(index=False, name=None)
+    )

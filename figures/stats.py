@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layouts.common import SHANGHAI
-from vocabulary import LEVEL_NAMES, LEVELS
+from layouts.i18n import level_name
+from vocabulary import LEVELS
 
 COLOURS = {"red": "#ff3b30", "orange": "#ff9500", "yellow": "#ffd60a", "blue": "#2f8cff"}
 TEXT = "#e6f0ff"
@@ -27,12 +28,18 @@ def hourly_counts(alarms: pd.DataFrame, end: pd.Timestamp, hours: int = 24) -> p
     return counts.astype(int)
 
 
-def trend_figure(counts: pd.DataFrame, u: float) -> go.Figure:
-    """Stacked bars of the last 24 hours, most severe on top."""
-    hours = [ts.astimezone(SHANGHAI).strftime("%H时") for ts in counts.index]
+def trend_figure(counts: pd.DataFrame, u: float, lang: str = "zh") -> go.Figure:
+    """Stacked bars of the last 24 hours, most severe on top ('14时' / '14:00')."""
+    hour = "%H:00" if lang == "en" else "%H时"
+    hours = [ts.astimezone(SHANGHAI).strftime(hour) for ts in counts.index]
     fig = go.Figure(
         [
-            go.Bar(x=hours, y=counts[level], name=LEVEL_NAMES[level], marker_color=COLOURS[level])
+            go.Bar(
+                x=hours,
+                y=counts[level],
+                name=level_name(level, lang),
+                marker_color=COLOURS[level],
+            )
             for level in reversed(LEVELS)
         ]
     )

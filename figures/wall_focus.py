@@ -10,6 +10,7 @@ import pandas as pd
 
 from layouts import demo
 from layouts.common import local_time
+from layouts.i18n import t
 from maps.datum import display_xy
 from thresholds.escalation import escalation_badge, recorded_stage, waiting_minutes
 
@@ -38,19 +39,7 @@ def takeover(alarms: pd.DataFrame, gcj02: bool, now: datetime | None = None) -> 
     )
     row = red[red["lon"].notna()].iloc[0]
     lon, lat = display_xy(row["lon"], row["lat"], gcj02)
-    # Plain text in the takeover banner; a demo alarm says so before its title.
-    title = ("【演示】" if demo.is_demo(row["detail"]) else "") + row["title"]
-    waited = escalation_badge(int(row["_stage"]), minutes_token(row["occurred_at"], now))
-    waited = waited or f"未确认{minutes_token(row['occurred_at'], now)}分钟"
-    others = [
-        f"{r.title}（{minutes_token(r.occurred_at, now)}分钟）"
-        for r in red[red["id"] != row["id"]].itertuples(index=False)
-    ]
-    lines = [f"红色警情 {local_time(row['occurred_at'])} {title}", waited]
-    if others:
-        named = "；".join(others[:TAKEOVER_NAMED])
-        rest = len(others) - TAKEOVER_NAMED
-        lines.append("其他未确认红色警情：" + named + (f" 等{len(others)}条" if rest > 0 else ""))
+    title, others, text = told(row, red, now, "zh")
     return {
         "mode": "takeover",
         "id": row["id"],
@@ -61,8 +50,33 @@ def takeover(alarms: pd.DataFrame, gcj02: bool, now: datetime | None = None) -> 
         "stage": int(row["_stage"]),
         "count": int(len(red)),
         "others": others,
-        "text": "\n".join(lines),
+        "text": text,
+        # The wall state is one for every screen: an English wall shows this (assets/wall.js).
+        "text_en": told(row, red, now, "en")[2],
     }
+
+
+def told(row: pd.Series, red: pd.DataFrame, now: datetime, lang: str) -> tuple[str, list, str]:
+    """(title, the others waiting, the banner's text) of the takeover by `row`, in `lang`."""
+    # Plain text in the takeover banner; a demo alarm says so before its title.
+    title = (t("wall.takeover.demo", lang) if demo.is_demo(row["detail"]) else "") + row["title"]
+    stage = int(row["_stage"])
+    waited = escalation_badge(stage, minutes_token(row["occurred_at"], now), lang)
+    waited = waited or t("wall.takeover.waited", lang, m=minutes_token(row["occurred_at"], now))
+    others = [
+        t("wall.takeover.other", lang, title=r.title, m=minutes_token(r.occurred_at, now))
+        for r in red[red["id"] != row["id"]].itertuples(index=False)
+    ]
+    lines = [
+        t("wall.takeover.head", lang, time=local_time(row["occurred_at"]), title=title),
+        waited,
+    ]
+    if others:
+        named = t("wall.takeover.join", lang).join(others[:TAKEOVER_NAMED])
+        rest = len(others) - TAKEOVER_NAMED
+        more = t("wall.takeover.more", lang, n=len(others)) if rest > 0 else ""
+        lines.append(t("wall.takeover.others", lang) + named + more)
+    return title, others, "\n".join(lines)
 
 
 def presenter_focus(focus: dict | None, gcj02: bool) -> dict | None:

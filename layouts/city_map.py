@@ -7,6 +7,7 @@ from __future__ import annotations
 import dash_leaflet as dl
 from dash import dcc, html
 
+from layouts.i18n import level_name, t
 from maps.layout import MapIds, city_map, districts_layer, map_panel, registry_points
 from maps.layout import legend as map_legend
 
@@ -16,26 +17,22 @@ REGISTRY = MAP.layer("registry")
 ALARMS_FULL = MAP.layer("alarms-full")  # the last full read of the alarm layer (a store)
 LEGEND = MAP.layer("legend")
 
-# Layer key → (legend label, CSS colour class). The same keys style the points in map.js.
-LAYERS = {
-    "hazard": ("重大危险源", "lg-hazard"),
-    "enterprise": ("危化企业(聚合)", "lg-enterprise"),
-    "team": ("救援队伍 在岗/出动", "lg-team"),
-    "depot": ("物资储备库", "lg-depot"),
-    "shelter": ("避难场所", "lg-shelter"),
-    "school": ("学校", "lg-school"),
-    "hospital": ("医院", "lg-hospital"),
-}
-LEVELS = (("red", "红色警情"), ("orange", "橙色"), ("yellow", "黄色"), ("blue", "蓝色"))
+# Layer keys of the legend (their labels: the catalogue's `wall.legend.<key>`), styled by the
+# CSS class lg-<key>. The same keys style the points in map.js.
+LAYERS = ("hazard", "enterprise", "team", "depot", "shelter", "school", "hospital")
 
 
-def legend() -> html.Div:
-    items = [(f"level-{lv}", text) for lv, text in LEVELS] + [("lg-incident", "在办事件")]
-    items += [(css, label) for label, css in LAYERS.values()]
+def legend(lang: str = "zh") -> html.Div:
+    levels = [("level-red", t("wall.legend.red", lang))]
+    levels += [(f"level-{lv}", level_name(lv, lang)) for lv in ("orange", "yellow", "blue")]
+    items = [*levels, ("lg-incident", t("wall.legend.incident", lang))]
+    items += [(f"lg-{key}", t(f"wall.legend.{key}", lang)) for key in LAYERS]
     return map_legend(items, id=LEGEND)
 
 
-def layout(tile_url: str | None = None, tile_file: str | None = None) -> html.Section:
+def layout(
+    tile_url: str | None = None, tile_file: str | None = None, lang: str = "zh"
+) -> html.Section:
     layers = [
         districts_layer(MAP),
         registry_points(REGISTRY),
@@ -53,5 +50,5 @@ def layout(tile_url: str | None = None, tile_file: str | None = None) -> html.Se
     # The base group (tiles or the offline base map) is filled by callbacks/city_map.py.
     offline = not (tile_url or tile_file)
     stores = [dcc.Store(id=ALARMS_FULL)]
-    body = [city_map(MAP, layers, css="offline" if offline else ""), legend(), *stores]
+    body = [city_map(MAP, layers, css="offline" if offline else ""), legend(lang), *stores]
     return map_panel(MAP, body, source="redis")

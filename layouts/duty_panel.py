@@ -8,6 +8,7 @@ from dash import html
 
 from layouts.call import number
 from layouts.common import panel
+from layouts.i18n import t, word
 
 ROLE_NAMES = {"leader": "带班领导", "chief": "值班长", "officer": "值班员"}
 
@@ -19,23 +20,23 @@ class Ids(StrEnum):
     ROOMS = "duty-rooms"
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     body = [
         html.Div(id=Ids.CITY, className="duty-city"),
-        html.H3("区县值班室", className="sub"),
+        html.H3(t("wall.duty.rooms", lang), className="sub"),
         html.Ul(id=Ids.ROOMS, className="duty-rooms"),
     ]
-    return panel("今日值班", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
+    return panel(t("wall.duty", lang), body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
 
 
-def city_block(on_duty: list[tuple[str, str, str]], plain: bool = False) -> list:
+def city_block(on_duty: list[tuple[str, str, str]], plain: bool = False, lang: str = "zh") -> list:
     """(role, name, phone) rows, in role order; the numbers as text when `plain` (kiosk)."""
     if not on_duty:
-        return [html.Div("未排班 — 请值班长核实", className="warn")]
+        return [html.Div(t("wall.duty.none", lang), className="warn")]
     return [
         html.Div(
             [
-                html.Span(ROLE_NAMES.get(role, role), className="role"),
+                html.Span(word("role", role, lang), className="role"),
                 html.Span(name, className="name"),
                 number(phone, name=name, plain=plain),
             ],
@@ -45,13 +46,15 @@ def city_block(on_duty: list[tuple[str, str, str]], plain: bool = False) -> list
     ]
 
 
-def rooms_block(rooms: list[tuple[str, str, bool, str]]) -> list:
+def rooms_block(rooms: list[tuple[str, str, bool, str]], lang: str = "zh") -> list:
     """(unit code, district name, answering, last check-in text) per district duty room."""
     return [
         html.Li(
             [
                 html.Span(name, className="room-name"),
-                html.Span("在岗" if ok else "未应答", className="room-state"),
+                html.Span(
+                    t("wall.duty.on" if ok else "wall.duty.silent", lang), className="room-state"
+                ),
                 html.Span(last, className="room-last"),
             ],
             className="room " + ("ok" if ok else "silent"),

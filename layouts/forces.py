@@ -28,7 +28,7 @@ class Ids(StrEnum):
     SHELTERS = "forces-shelters"
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     body = [
         html.Table(id=Ids.TEAMS, className="forces-teams"),
         html.Div(
@@ -39,7 +39,9 @@ def layout() -> html.Section:
             className="forces-row",
         ),
     ]
-    return panel("应急力量", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis")
+    return panel(
+        t("wall.forces", lang), body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="redis"
+    )
 
 
 def teams_table(summary: pd.DataFrame, lang: str = "zh") -> list:
@@ -61,7 +63,7 @@ def teams_table(summary: pd.DataFrame, lang: str = "zh") -> list:
     return [head, html.Tbody(rows)]
 
 
-def depots_block(short: pd.DataFrame, total_depots: int) -> list:
+def depots_block(short: pd.DataFrame, total_depots: int, lang: str = "zh") -> list:
     items = [
         html.Li(f"{r.depot} · {r.item_name} {r.quantity}/{r.min_quantity}{r.unit}")
         for r in short.head(4).itertuples(index=False)
@@ -70,23 +72,32 @@ def depots_block(short: pd.DataFrame, total_depots: int) -> list:
         html.Div(
             [
                 html.Span(str(len(short)), className="big warn" if len(short) else "big"),
-                html.Span(f"项物资低于储备下限 ({total_depots} 个库)"),
+                html.Span(t("wall.forces.short", lang, n=total_depots)),
             ]
         ),
         html.Ul(items, className="short-list"),
     ]
 
 
-def shelters_block(total: int, open_count: int, capacity: int, occupancy: int) -> list:
+def shelters_block(
+    total: int, open_count: int, capacity: int, occupancy: int, lang: str = "zh"
+) -> list:
     free = capacity - occupancy
     return [
         html.Div(
             [
                 html.Span(f"{capacity / 10000:.1f}", className="big"),
-                html.Span(f"万人 · {total} 处避难场所"),
+                html.Span(t("wall.forces.shelters", lang, n=total)),
             ]
         ),
         html.Div(
-            f"开放 {open_count} 处 · 安置 {occupancy:,} 人 · 空余 {free:,}", className="sub-line"
+            t(
+                "wall.forces.open",
+                lang,
+                open=open_count,
+                occupancy=f"{occupancy:,}",
+                free=f"{free:,}",
+            ),
+            className="sub-line",
         ),
     ]

@@ -34,6 +34,7 @@ REFRESH_MS = 5000  # the state moves slowly; a look every few seconds is plenty
 # The screens that can be shown in English (the rest are Chinese only for now).
 ENGLISH_PAGES = (
     "/",
+    "/wall",
     "/consult",
     "/tablet",
     "/duty",

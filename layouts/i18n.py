@@ -1,5 +1,5 @@
 """The message catalogue (Chinese by default, English selectable) of /, /consult, /tablet,
-/duty, /resources, /hazchem, /incident/<id>, /governance and the exports (the daily duty report's page, PDF and workbook; the
+/duty, /resources, /hazchem, /incident/<id>, /governance, /wall and the exports (the daily duty report's page, PDF and workbook; the
 consultation room's CSV; the roster export).
 
 The language of a page is `?lang=en|zh` when given, else what the browser remembered from the
@@ -595,6 +595,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gov.reject.last": ("最近 {n} 条被拒报文", "Last {n} rejected payloads"),
     "gov.reject.system": ("{name} · {n} 条", "{name} · {n}"),
     "gov.reject.none": ("24 小时内无拒收。", "Nothing rejected in 24 hours."),
+    # the wall (layouts/wall.py and its panels; assets/wall.js and push.js take `wall.js.*`)
+    "wall.org": ("苏州市应急管理局", "Suzhou Emergency Management Bureau"),
+    "wall.title": ("综合态势一张图", "City situation"),
+    "wall.rate": ("业务系统整合率", "Integration rate"),
+    "wall.rate_hint": (
+        "在约定周期内报送的系统 / 已登记系统",
+        "Systems delivering on time / registered",
+    ),
+    "wall.counts": ("在办警情", "Open alarms"),
+    "wall.feed": ("实时警情", "Live alarms"),
+    "wall.feed.empty": ("当前无警情", "No alarms"),
+    "wall.stats": ("今日统计", "Today"),
+    "wall.stats.districts": ("各地区今日警情", "Alarms today by district"),
+    "wall.stats.trend": ("24小时趋势", "Last 24 hours"),
+    "wall.stats.sources": ("主要来源系统", "Main source systems"),
+    "wall.forces": ("应急力量", "Emergency forces"),
+    "wall.forces.short": (
+        "项物资低于储备下限 ({n} 个库)",
+        "supplies below their minimum ({n} depots)",
+    ),
+    "wall.forces.shelters": ("万人 · {n} 处避难场所", "×10,000 places · {n} shelters"),
+    "wall.forces.open": (
+        "开放 {open} 处 · 安置 {occupancy} 人 · 空余 {free}",
+        "{open} open · {occupancy} sheltered · {free} free",
+    ),
+    "wall.forces.replay": (
+        "回放：在岗状态为当时状态；物资、避难场所为当前登记数据",
+        "Replay: readiness as it was then; supplies and shelters as registered now",
+    ),
+    "wall.duty": ("今日值班", "On duty today"),
+    "wall.duty.rooms": ("区县值班室", "District duty rooms"),
+    "wall.duty.none": ("未排班 — 请值班长核实", "Nobody rostered: duty chief to check"),
+    "wall.duty.on": ("在岗", "on duty"),
+    "wall.duty.silent": ("未应答", "not answering"),
+    "wall.duty.no_checkin": ("无签到", "no check-in"),
+    "wall.duty.checkin": ("签到 {time}", "checked in {time}"),
+    "wall.duty.replay": (
+        "区县值班室签到仅实时保存，回放不显示",
+        "Duty rooms' check-ins are kept live only: not replayed",
+    ),
+    "wall.legend.red": ("红色警情", "Red alarm"),
+    "wall.legend.hazard": ("重大危险源", "Major hazard source"),
+    "wall.legend.enterprise": ("危化企业(聚合)", "Hazchem enterprises (grouped)"),
+    "wall.legend.team": ("救援队伍 在岗/出动", "Rescue teams ready/out"),
+    "wall.legend.depot": ("物资储备库", "Supply depot"),
+    "wall.legend.shelter": ("避难场所", "Shelter"),
+    "wall.legend.school": ("学校", "School"),
+    "wall.legend.hospital": ("医院", "Hospital"),
+    "wall.legend.incident": ("在办事件", "Open incident"),
+    "wall.view.overview": ("全市总览", "Whole city"),
+    "wall.view.hazchem": ("危化品监测", "Hazchem monitoring"),
+    "wall.view.forces": ("应急力量", "Emergency forces"),
+    "wall.view.duty": ("值班值守", "Duty"),
+    "wall.takeover.demo": ("【演示】", "[Demo] "),
+    "wall.takeover.head": ("红色警情 {time} {title}", "Red alarm {time} {title}"),
+    "wall.takeover.waited": ("未确认{m}分钟", "{m} min unacknowledged"),
+    "wall.takeover.other": ("{title}（{m}分钟）", "{title} ({m} min)"),
+    "wall.takeover.others": ("其他未确认红色警情：", "Other red alarms unacknowledged: "),
+    "wall.takeover.join": ("；", "; "),
+    "wall.takeover.more": (" 等{n}条", " ({n} in all)"),
+    # the words assets/wall.js draws on the wall, handed to it in the page's language
+    "wall.js.takeover": ("红色警情 · 待确认", "Red alarm · to acknowledge"),
+    "wall.js.takeover_line": (
+        "红色警情 {time} {title} — 未确认",
+        "Red alarm {time} {title}: unacknowledged",
+    ),
+    "wall.js.takeover_more": (
+        "（另有 {n} 条红色警情未确认）",
+        " ({n} more red alarms unacknowledged)",
+    ),
+    "wall.js.presenter": ("会商投屏", "Shown from consultation"),
+    "wall.js.presenter_line": (
+        "会商投屏：{label}（{by}）",
+        "Shown from consultation: {label} ({by})",
+    ),
+    "wall.js.no_beat": ("无心跳", "no heartbeat"),
+    "wall.js.last_beat": ("最后心跳 ", "last heartbeat "),
     # /resources (layouts/resources_page.py)
     "res.title": ("应急资源", "Emergency resources"),
     "res.district": ("区县", "District"),

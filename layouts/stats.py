@@ -7,6 +7,7 @@ from enum import StrEnum
 from dash import dcc, html
 
 from layouts.common import panel
+from layouts.i18n import t
 
 
 class Ids(StrEnum):
@@ -19,23 +20,25 @@ class Ids(StrEnum):
     DIGEST = "stats-digest"  # Store: a digest of what is drawn (callbacks/stats.py)
 
 
-def layout() -> html.Section:
+def layout(lang: str = "zh") -> html.Section:
     body = [
         html.Div(id=Ids.TODAY, className="stats-today"),
-        html.H3("各地区今日警情", className="sub"),
+        html.H3(t("wall.stats.districts", lang), className="sub"),
         html.Div(id=Ids.DISTRICTS, className="bars"),
-        html.H3("24小时趋势", className="sub"),
+        html.H3(t("wall.stats.trend", lang), className="sub"),
         dcc.Graph(
             id=Ids.TREND,
             className="trend",
             config={"displayModeBar": False, "staticPlot": True},
             style={"height": "calc(220 * var(--u))"},
         ),
-        html.H3("主要来源系统", className="sub"),
+        html.H3(t("wall.stats.sources", lang), className="sub"),
         html.Div(id=Ids.SOURCES, className="bars"),
         dcc.Store(id=Ids.DIGEST),
     ]
-    return panel("今日统计", body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="warehouse")
+    return panel(
+        t("wall.stats", lang), body, panel_id=Ids.PANEL, as_of_id=Ids.AS_OF, source="warehouse"
+    )
 
 
 def bars(rows: list[tuple[str, int]], total: int | None = None, key: str = "bar") -> list[html.Div]:

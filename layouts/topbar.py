@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from dash import html
 
+from layouts.i18n import t
+
 
 class Ids(StrEnum):
     CLOCK = "topbar-clock"
@@ -15,23 +17,26 @@ class Ids(StrEnum):
     AS_OF = "topbar-as-of"
 
 
-def layout() -> html.Header:
+def layout(lang: str = "zh") -> html.Header:
     return html.Header(
         [
             html.Div(
-                [html.Span("苏州市应急管理局", className="org"), html.H1("综合态势一张图")],
+                [
+                    html.Span(t("wall.org", lang), className="org"),
+                    html.H1(t("wall.title", lang)),
+                ],
                 className="topbar-title",
             ),
             # 业务系统整合率: systems delivering within their cadence ÷ systems registered.
             html.Div(
                 [
-                    html.Span("业务系统整合率", className="label"),
+                    html.Span(t("wall.rate", lang), className="label"),
                     html.Span("—", className="figure"),
                     html.Span("", className="detail"),
                 ],
                 id=Ids.RATE,
                 className="integration-rate",
-                title="在约定周期内报送的系统 / 已登记系统",
+                title=t("wall.rate_hint", lang),
             ),
             html.Ul(id=Ids.SYSTEMS, className="systems"),
             html.Div(

@@ -14,7 +14,8 @@ from enum import StrEnum
 from dash import dcc, html
 
 import screens
-from layouts import call, drawer, pulse, replay, topbar, with_settings
+from layouts import call, drawer, i18n, pulse, replay, topbar, with_settings
+from layouts.i18n import MESSAGES, t
 from maps.layout import BOUNDS
 
 CANVASES = {"3840x2160", "1920x1080", "5760x3240", "7680x2160"}
@@ -52,13 +53,13 @@ def parse_tiles(tiles: str | None, tile: str | None) -> tuple[int, int, int]:
     return cols, rows, k if 1 <= k <= cols * rows else 1
 
 
-def schedule(views: tuple[str, ...]) -> list[dict]:
+def schedule(views: tuple[str, ...], lang: str = "zh") -> list[dict]:
     """The focus views `views` for assets/wall.js: name, map bounds, the panel highlighted."""
     known = {v.key: v for v in screens.VIEWS}
     return [
         {
             "key": key,
-            "name": known[key].name,
+            "name": i18n.word("wall.view", key, lang) if lang == "en" else known[key].name,
             "bounds": known[key].bounds or BOUNDS,
             "panel": screens.highlighted(key),
         }
@@ -66,17 +67,22 @@ def schedule(views: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def _panel(p: screens.Panel):  # noqa: ANN202
-    component = with_settings(drawer(p.layout), p.settings)()
+def js_words(lang: str) -> dict[str, str]:
+    """The catalogue's `wall.js.*` words in `lang`, for assets/wall.js (`data-words`)."""
+    return {k.removeprefix("wall.js."): t(k, lang) for k in MESSAGES if k.startswith("wall.js.")}
+
+
+def _panel(p: screens.Panel, lang: str):  # noqa: ANN202
+    component = with_settings(drawer(p.layout), p.settings)(lang=lang)
     component.style = {**(getattr(component, "style", None) or {}), **p.style}
     return component
 
 
-def grid() -> html.Div:
+def grid(lang: str = "zh") -> html.Div:
     """The wall's three columns: the panels of screens.py, each in its area and its share."""
     columns = [
         html.Div(
-            [_panel(p) for p in screens.PANELS if p.area == area],
+            [_panel(p, lang) for p in screens.PANELS if p.area == area],
             className=f"wall-col wall-{area}",
         )
         for area in screens.AREAS
@@ -96,9 +102,13 @@ def layout(
     stale_after_s: float = 15.0,
     at: str | None = None,
     speed: str | None = None,
+    lang: str | None = None,
     **_query: str,
 ) -> html.Div:
-    """The live wall; with `at`, the wall replayed at that moment (layouts/replay.py)."""
+    """The live wall; with `at`, the wall replayed at that moment (layouts/replay.py). In
+    English with `?lang=en` only: a wall's address is its configuration (no remembered choice
+    reloads it, which would drop its canvas and tiles)."""
+    lang = i18n.pick(lang)
     moment = None
     if at is not None:
         try:
@@ -111,8 +121,8 @@ def layout(
     body = html.Div(
         [
             *([replay.banner(moment, replay.parse_speed(speed))] if moment else []),
-            topbar.layout(),
-            grid(),
+            topbar.layout(lang),
+            grid(lang),
             html.Div(id=Ids.VIEW_NAME, className="view-name"),
             html.Div(id=Ids.TAKEOVER, className="takeover", hidden=True),
             html.Div(id=Ids.PRESENTER, className="presenter-banner", hidden=True),
@@ -133,6 +143,8 @@ def layout(
             *follows,
             dcc.Store(id=Ids.STATE),
             dcc.Store(id=Ids.SIZE, data={"w": width, "h": height, "u": u}),
+            # The page's language for the panels' callbacks (as the desks' switch holds it).
+            dcc.Store(id=i18n.Ids.PAGE, data={"lang": lang, "explicit": True}),
             # A kiosk wall shows numbers as text: nobody clicks a video wall.
             *([] if kiosk == "1" else [call.bar()]),
         ],
@@ -147,6 +159,8 @@ def layout(
             "data-tile": str(k),
             "data-rotate-s": str(wall_rotate_s),
             "data-reload-at": wall_reload_at,
-            "data-views": json.dumps(schedule(wall_views), ensure_ascii=False),
+            "data-views": json.dumps(schedule(wall_views, lang), ensure_ascii=False),
+            "data-words": json.dumps(js_words(lang), ensure_ascii=False),
         },
+        lang="en" if lang == "en" else "zh-CN",
     )

@@ -2,7 +2,9 @@
 
 The alarm feed's rows are the same components `layouts.alarm_feed.feed_items` draws for a
 full read; a change carries only the rows of the alarms that changed, keyed by id with the
-time they sort by, and the browser (assets/push.js) splices them into the feed it has. The
+time they sort by, and the browser (assets/push.js) splices them into the feed it has (a
+change carries each row in Chinese, `row`, and in English, `en`: one change for every screen,
+each drawing its page's language). The
 map's alarm layer is sent the same way: each changed alarm as its GeoJSON feature, or as
 gone.
 """
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from data_sources import freshness
 from layouts.alarm_feed import feed_item, feed_items
 from layouts.common import local_time
 from maps.datum import display_xy
@@ -28,15 +31,19 @@ if TYPE_CHECKING:
 
 
 def feed_rows(
-    sources: Sources, alarms: pd.DataFrame, limit: int = 60, now: datetime | None = None
+    sources: Sources,
+    alarms: pd.DataFrame,
+    limit: int = 60,
+    now: datetime | None = None,
+    lang: str = "zh",
 ) -> list[dict[str, Any]]:
-    """[{id, at (ISO 8601 of occurred_at), pin (escalation stage), row (the feed's <li>)}] of a
-    full read, in the feed's order (escalated first, then newest first). `now`: the time the
-    minutes waited count to (a replayed moment)."""
+    """[{id, at (ISO 8601 of occurred_at), pin (escalation stage), row (the feed's <li> in
+    `lang`)}] of a full read, in the feed's order (escalated first, then newest first). `now`:
+    the time the minutes waited count to (a replayed moment)."""
     if alarms.empty:
         return []
-    districts, systems = _names(sources)
-    items = feed_items(alarms, districts, systems, limit, now=now)
+    districts, systems = _names(sources, lang)
+    items = feed_items(alarms, districts, systems, limit, now=now, lang=lang)
     at = dict(zip(alarms["id"], alarms["occurred_at"], strict=True))
     rows = []
     for item in items:
@@ -55,15 +62,18 @@ def latest(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def change_rows(sources: Sources, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of `feed_rows` for the alarms of a change (`latest(...)`), in any order: the
-    browser puts them in the feed's order."""
+    browser puts them in the feed's order. Each in Chinese (`row`) and English (`en`)."""
     districts, systems = _names(sources)
+    english = _names(sources, "en")
     now = datetime.now(UTC)
     rows = []
     for record in records:
-        item = feed_item(SimpleNamespace(**record), districts, systems, now)
+        alarm = SimpleNamespace(**record)
+        item = feed_item(alarm, districts, systems, now)
         pin = int(getattr(item, "data-escalation", 0) or 0)
         at = record["occurred_at"].isoformat()
-        rows.append({"id": record["id"], "at": at, "pin": pin, "row": item})
+        en = feed_item(alarm, *english, now, "en")
+        rows.append({"id": record["id"], "at": at, "pin": pin, "row": item, "en": en})
     return rows
 
 
@@ -101,21 +111,24 @@ def map_changes(records: list[dict[str, Any]], gcj02: bool) -> list[dict[str, An
     return changes
 
 
-_NAMES: dict[int, tuple[float, tuple[dict[str, str], dict[str, str]], object]] = {}
+_NAMES: dict[tuple[int, str], tuple[float, tuple[dict[str, str], dict[str, str]], object]] = {}
 NAMES_TTL_S = 60.0
 
 
-def _names(sources: Sources) -> tuple[dict[str, str], dict[str, str]]:
-    """District and system names, held a minute per app: they change once in a long while,
-    and a change must not wait for two reads of the registry's cache."""
+def _names(sources: Sources, lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
+    """District and system names in `lang`, held a minute per app: they change once in a long
+    while, and a change must not wait for two reads of the registry's cache. A system without
+    an English name keeps its name as registered."""
     now = time.monotonic()
-    held = _NAMES.get(id(sources))
+    held = _NAMES.get((id(sources), lang))
     if held is None or held[2] is not sources or now - held[0] > NAMES_TTL_S:
-        districts = sources.registry.district_names()
+        districts = sources.registry.district_names(lang)
         frame = sources.registry.source_systems()
-        names = (districts, dict(frame[["code", "name"]].itertuples(index=False)))
-        held = (now, names, sources)
-        _NAMES[id(sources)] = held
+        systems = dict(frame[["code", "name"]].itertuples(index=False))
+        if lang == "en":
+            systems |= freshness.english_names(sources)
+        held = (now, (districts, systems), sources)
+        _NAMES[(id(sources), lang)] = held
     return held[1]
 
 

@@ -1,5 +1,5 @@
 """Every screen that offers English (/, /consult, /tablet, /duty, /resources, /hazchem,
-/incident/<id>, /governance) shows no Chinese of its own in English mode: what Chinese is left on the screen
+/incident/<id>, /governance, /wall) shows no Chinese of its own in English mode: what Chinese is left on the screen
 is data (an alarm's title, an enterprise's or a person's name, a duty-log entry, as recorded).
 And the landing page leads to the screens and says whether the system is ready, as /readyz and
 /governance do."""
@@ -599,3 +599,74 @@ def test_governance_in_english_shows_no_chinese_but_data(server, page_factory) -
     settle(page)
     found = chinese_ui(page, data)
     assert "系统接入治理" in found and "业务系统整合率" in found
+
+
+WALL_TITLE = "英文大屏测试 园区可燃气体浓度超标"
+
+
+def test_the_wall_in_english_shows_a_posted_alarm_in_english_words_and_its_title_as_recorded(
+    server, page_factory
+) -> None:  # noqa: ANN001
+    page = page_factory(3840, 2160)
+    page.goto(f"{server.url}/wall?lang=en")
+    page.wait_for_selector("#main-map.leaflet-container")
+    page.wait_for_selector('#alarm-feed li[data-alarm-id="en-red-1"]')
+    page.wait_for_selector("#forces-teams tr[data-kind]")
+    page.wait_for_selector("#duty-rooms li")
+    page.wait_for_selector("#topbar-systems li")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    # An alarm posted while the wall is open arrives pushed, drawn in the page's language.
+    body = {
+        "id": "en-wall-1",
+        "source": "hazchem",
+        "level": "orange",
+        "category": "可燃气体报警",
+        "title": WALL_TITLE,
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lon": 120.62,
+        "lat": 31.30,
+    }
+    request = urllib.request.Request(
+        server.url + "/api/v1/alarms",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    row = page.locator('#alarm-feed li[data-alarm-id="en-wall-1"]')
+    row.wait_for(timeout=30_000)
+    assert row.locator(".alarm-level").inner_text() == "Orange"
+    assert row.locator(".alarm-status").inner_text() == "New"
+    assert row.locator(".alarm-title").inner_text() == WALL_TITLE
+    hazchem = server.sources.systems.get("hazchem")["name_en"]
+    assert row.locator(".alarm-source").inner_text() == hazchem
+    red = page.locator('#alarm-feed li[data-alarm-id="en-red-1"] .alarm-level')
+    assert red.inner_text() == "Red"
+    # The red alarm waiting holds the map, said in English.
+    takeover = page.locator("#wall-takeover")
+    takeover.wait_for(state="visible", timeout=30_000)
+    assert takeover.inner_text().startswith("Red alarm ")
+    assert page.inner_text("#wall-view-name") == "Red alarm · to acknowledge"
+    assert page.inner_text("#alarm-panel h2") == "Live alarms"
+    assert page.inner_text(".topbar h1") == "City situation"
+    levels = page.eval_on_selector_all(
+        "#alarm-counts .level-count span:not(.n)", "ss => ss.map(s => s.innerText)"
+    )
+    assert levels == ["Red", "Orange", "Yellow", "Blue"]
+    page.wait_for_timeout(2500)  # the fly-to, the ages ticking
+    data = desk_data(server.sources)  # the forces panel names depots and supplies
+    assert WALL_TITLE in data
+    assert chinese_ui(page, data) == []
+    assert_no_console_errors(page)
+    page.screenshot(path=str(SHOTS / "wall-en-3840x2160.png"))
+
+
+def test_the_check_finds_chinese_on_the_chinese_wall(server, page_factory) -> None:  # noqa: ANN001
+    page = page_factory(1920, 1080)
+    page.goto(f"{server.url}/wall?canvas=1920x1080")
+    page.wait_for_selector('#alarm-feed li[data-alarm-id="en-red-1"]')
+    page.wait_for_selector("#forces-teams tr[data-kind]")
+    page.wait_for_timeout(1500)
+    found = chinese_ui(page, data_texts(server.sources))
+    assert {"综合态势一张图", "在办警情", "实时警情", "今日值班"} <= set(found), found

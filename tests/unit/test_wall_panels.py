@@ -217,3 +217,44 @@ def test_tiles_parsing_rejects_nonsense():
     assert parse_tiles("2x2", "9") == (2, 2, 1)
     assert parse_tiles("0x2", "1") == (1, 1, 1)
     assert parse_tiles(None, None) == (1, 1, 1)
+
+
+def test_an_english_feed_row_says_level_state_and_stage_in_english_and_the_title_as_recorded():
+    frame = alarms(
+        {
+            "id": "c",
+            "level": "red",
+            "occurred_at": NOW - timedelta(minutes=11),
+            "escalation": 1,
+            "title": "某化工 可燃气体超标",
+            "district": "320582",
+        },
+    )
+    (row,) = feed_items(
+        frame, {"320582": "Zhangjiagang"}, {"hazchem": "Hazchem"}, now=NOW, lang="en"
+    )
+    text = [str(s.children) for s in row.children if hasattr(s, "children")]
+    assert text[0] == "Red" and "某化工 可燃气体超标" in text and "New" in text
+    assert "Zhangjiagang" in text and "Hazchem" in text
+    badge = str(row.children[-1].to_plotly_json())
+    assert "min unacknowledged" in badge and "升级" not in badge
+    assert feed_items(frame.iloc[0:0], {}, {}, lang="en")[0].children == "No alarms"
+
+
+def test_the_takeover_says_itself_in_english_too_with_the_titles_as_recorded():
+    rows = [
+        {
+            "id": f"r{i}",
+            "level": "red",
+            "occurred_at": NOW - timedelta(minutes=i),
+            "title": f"标题{i}",
+        }
+        for i in range(7)
+    ]
+    focus = takeover(alarms(*rows), gcj02=False, now=NOW)
+    lines = focus["text_en"].split("\n")
+    assert lines[0].startswith("Red alarm ") and lines[0].endswith("标题6")
+    assert "min unacknowledged" in lines[1]
+    assert lines[2].startswith("Other red alarms unacknowledged: 标题5 (")
+    assert lines[2].endswith("(6 in all)")
+    assert focus["text"].endswith("等6条")  # the Chinese wall's as before
