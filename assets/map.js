@@ -44,6 +44,12 @@ window.seMap = Object.assign({}, window.seMap, {
     hospital: {radius: 4, color: "#fff", weight: 1, fillColor: "#ff6fa8", fillOpacity: 0.95},
   },
 
+  /* Is the page English? Its root's lang (the router swaps pages without a reload). */
+  english: function () {
+    const root = document.querySelector("#_pages_content [lang]");
+    return ((root && root.lang) || document.documentElement.lang || "").startsWith("en");
+  },
+
   /* Live alarms: SVG circles (so CSS can make the newest pulse) coloured by level. */
   alarmPoint: function (feature, latlng) {
     const p = feature.properties;
@@ -54,7 +60,8 @@ window.seMap = Object.assign({}, window.seMap, {
       fillColor: window.seMap.levelColours[p.level], fillOpacity: 0.95,
       className: "alarm-marker level-" + p.level + (p.pulse ? " pulse" : ""),
     });
-    marker.bindTooltip(window.seMap.textBox(p.tip));
+    const english = window.seMap.english() && p.tip_en;
+    marker.bindTooltip(window.seMap.textBox(english ? p.tip_en : p.tip));
     return marker;
   },
 
@@ -107,9 +114,7 @@ window.seMap = Object.assign({}, window.seMap, {
   /* A name as a text marker; hidden by `declutter` where it would overlap. */
   placeLabel: function (feature, latlng) {
     const p = feature.properties;
-    // The page's language (its root's lang: the router swaps pages without a reload).
-    const root = document.querySelector("#_pages_content [lang]");
-    const en = ((root && root.lang) || document.documentElement.lang || "").startsWith("en");
+    const en = window.seMap.english();
     const box = window.seMap.textBox(en && p.name_en ? p.name_en : p.name, "span");
     box.style.fontSize = ({water: 15, city: 15, town: 12}[p.kind] || 12) * window.seMap.unit() + "px";
     const icon = L.divIcon({html: box, className: "place-label place-" + p.kind, iconSize: null});

@@ -98,7 +98,8 @@
     document.querySelectorAll(".as-of").forEach(function (el) {
       const stamp = el.dataset.asOf;
       const panel = el.closest(".panel") || el.parentElement;
-      const text = stamp ? "回放 " + fmt(new Date(stamp), {month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) : "回放 …";
+      const mark = words("replayed") || "回放 ";
+      const text = stamp ? mark + fmt(new Date(stamp), {month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false}) : mark + "…";
       if (el.textContent !== text) { el.textContent = text; }
       el.classList.add("replayed");
       el.classList.remove("stale");

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from auth import store
+from catalogue import MESSAGES, t
 from data_sources.warehouse import Warehouse
 
 log = logging.getLogger("smart_emergency.audit")
@@ -33,50 +34,18 @@ ACTIONS = (
     "forbidden",
 )
 
-# Every action any package writes, as a person reads it on /admin: (Chinese, English).
-ACTION_NAMES: dict[str, tuple[str, str]] = {
-    "login": ("登录", "Sign in"),
-    "logout": ("退出登录", "Sign out"),
-    "session_end": ("会话结束", "Session ended"),
-    "enrol": ("终端注册", "Display enrolled"),
-    "display_issue": ("签发终端注册码", "Display code issued"),
-    "display_revoke": ("撤销终端", "Display revoked"),
-    "user_create": ("新建用户", "User created"),
-    "user_password": ("重置密码", "Password reset"),
-    "user_role": ("变更角色", "Role changed"),
-    "user_active": ("启用/停用用户", "User enabled/disabled"),
-    "login_unblock": ("解除登录限制", "Sign-in unblocked"),
-    "forbidden": ("越权访问被拒", "Access refused"),
-    "ack_alarm": ("确认警情", "Alarm acknowledged"),
-    "close_alarm": ("关闭警情", "Alarm closed"),
-    "focus": ("会商投屏", "Wall focus"),
-    "export": ("导出数据", "Data exported"),
-    "roster_import": ("导入值班表", "Roster imported"),
-    "duty_log": ("值班日志", "Duty log"),
-    "rollcall": ("点名", "Roll call"),
-    "system_add": ("登记上游系统", "Upstream system registered"),
-    "system_enable": ("启用/停用上游系统", "Upstream system enabled/disabled"),
-    "token_issue": ("签发接入令牌", "Ingest token issued"),
-    "token_revoke": ("撤销接入令牌", "Ingest token revoked"),
-    "quarantine_redrive": ("重新投递隔离数据", "Quarantined data re-driven"),
-}
-OUTCOME_NAMES: dict[str, tuple[str, str]] = {
-    "ok": ("成功", "ok"),
-    "failed": ("失败", "failed"),
-    "denied": ("拒绝", "denied"),
-    "throttled": ("已限流", "throttled"),
-}
+# Every action any package writes, as a person reads it on /admin: the catalogue's action.*.
+ACTION_NAMES = tuple(k.removeprefix("action.") for k in MESSAGES if k.startswith("action."))
 
 
 def action_name(action: str, lang: str = "zh") -> str:
     """An action code as a person reads it (the code itself when it has no name yet)."""
-    names = ACTION_NAMES.get(action)
-    return names[lang == "en"] if names else action
+    return t(f"action.{action}", lang) if action in ACTION_NAMES else action
 
 
 def outcome_name(outcome: str, lang: str = "zh") -> str:
-    names = OUTCOME_NAMES.get(outcome)
-    return names[lang == "en"] if names else outcome
+    key = f"outcome.{outcome}"
+    return t(key, lang) if key in MESSAGES else outcome
 
 
 def write(

@@ -11,7 +11,9 @@ from dash import Input, Output, State, no_update
 import auth
 from callbacks import guarded
 from data_sources import get_sources
+from layouts import i18n
 from layouts.call import Ids
+from layouts.i18n import t
 from telephony.gateway import Gateway, call
 
 _INCIDENT_PAGE = re.compile(r"/incident/([^/?#]{1,64})/?")
@@ -35,9 +37,10 @@ def _name(raw: object) -> str:
     Output(Ids.STATUS, "data-state"),
     Input(Ids.REQUEST, "data"),
     State(Ids.EXTENSION, "value"),
+    State(i18n.Ids.PAGE, "data"),
     prevent_initial_call=True,
 )
-def place(request: Any, extension: str | None):
+def place(request: Any, extension: str | None, page_lang: dict | None = None):
     """Ask the gateway to ring the desk's extension and connect the clicked number."""
     if not isinstance(request, dict):
         return no_update, no_update
@@ -56,12 +59,18 @@ def place(request: Any, extension: str | None):
         reason=outcome.reason,
         gateway_status=outcome.status,
     )
-    said = "已接通" if outcome.ok else f"呼叫失败：{outcome.reason}"
-    if incident is not None:
+    lang = i18n.lang_of(page_lang)
+    if incident is not None:  # the timeline's record, in the bureau's words
+        said = t("call.connected") if outcome.ok else t("call.failed", why=outcome.reason)
         user = auth.current_user()
         who = (user.display_name or user.name) if user else ""
         text = f"呼叫 {name + ' ' if name else ''}{callee}（分机 {caller}）：{said}"
         if sources.incidents.note(incident, "call", text, who, datetime.now(UTC)):
             sources.versions.bump()
+    said = (
+        t("call.connected", lang) if outcome.ok else t("call.failed", lang, why=outcome.said(lang))
+    )
     target = f"{name} {callee}".strip()
-    return f"{said} · {target}（分机 {caller}）", "ok" if outcome.ok else "failed"
+    return t("call.result", lang, said=said, target=target, caller=caller), (
+        "ok" if outcome.ok else "failed"
+    )

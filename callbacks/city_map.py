@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output
+from dash import ClientsideFunction, Input, Output, State
 
 from callbacks import guarded, guarded_clientside
 from data_sources import get_sources
+from layouts import i18n
 from layouts.alarm_feed import Ids as FeedIds
 from layouts.city_map import ALARMS_FULL, ENTERPRISES, MAP, REGISTRY
 from layouts.pulse import ids as pulse_ids
@@ -18,6 +19,11 @@ from maps.static import static_layers
 from push.render import alarm_tips
 
 WALL_PULSE = pulse_ids("wall")
+
+
+def _alarm_layer(shown, gcj02: bool) -> dict:  # noqa: ANN001
+    """The alarm layer with its tooltips in both languages (a pushed change carries both)."""
+    return features.alarm_features(shown, gcj02, alarm_tips(shown), tips_en=alarm_tips(shown, "en"))
 
 
 @guarded(
@@ -43,8 +49,9 @@ def load_static(_viewport: str):
     Output(MAP.incidents, "children"),
     Output(REGISTRY, "hideout"),
     Input(WALL_PULSE.version, "data"),
+    State(i18n.Ids.PAGE, "data"),
 )
-def refresh(version: int | None):
+def refresh(version: int | None, page_lang: dict | None = None):
     """Read the alarm layer, incidents and team readiness from the live state. Alarm changes
     do not come here: they reach the layer with the push channel's change (push/render.py)."""
     sources = get_sources()
@@ -56,9 +63,10 @@ def refresh(version: int | None):
     )
     shown = features.open_alarms(alarms)
     incidents = sources.incidents.listed("open")
+    lang = i18n.lang_of(page_lang)
     return (
-        {"v": version, "alarms": features.alarm_features(shown, gcj02, alarm_tips(shown))},
-        markers.incident_markers(incidents, gcj02, markers.level_tooltip),
+        {"v": version, "alarms": _alarm_layer(shown, gcj02)},
+        markers.incident_markers(incidents, gcj02, markers.level_tooltips(lang)),
         {"teams": sources.status.team_status()},
     )
 
@@ -82,9 +90,10 @@ guarded_clientside(
     Output(MAP.incidents, "children", allow_duplicate=True),
     Output(REGISTRY, "hideout", allow_duplicate=True),
     Input(ReplayIds.AT, "data"),
+    State(i18n.Ids.PAGE, "data"),
     prevent_initial_call="initial_duplicate",
 )
-def replay(at: str | None):
+def replay(at: str | None, page_lang: dict | None = None):
     """Draw the alarm layer, the incidents and team readiness as they were at the replayed
     moment."""
     sources = get_sources()
@@ -95,10 +104,10 @@ def replay(at: str | None):
     return (
         {
             "v": None,
-            "alarms": features.alarm_features(shown, gcj02, alarm_tips(shown)),
+            "alarms": _alarm_layer(shown, gcj02),
             "as_of": moment.isoformat(),
             "replay": True,
         },
-        markers.incident_markers(incidents, gcj02, markers.level_tooltip),
+        markers.incident_markers(incidents, gcj02, markers.level_tooltips(i18n.lang_of(page_lang))),
         {"teams": sources.replay.team_status(moment)},
     )

@@ -106,7 +106,7 @@ def check(contents: str | None, filename: str | None, page: dict | None):
     districts = get_sources().registry.district_names(lang)
     return (
         summary_text(filename, result, lang),
-        error_items(result.errors),
+        error_items(result.errors, lang),
         preview_rows(result.rows, districts, lang),
         result.rows.empty,
         [import_button(lang)] if result.ok else [],

@@ -1,5 +1,5 @@
 """Checking a roster file's rows: every bad row with its spreadsheet row number and a message
-in Chinese, duplicate leaders, and overlapping shifts of one person (also against the rows
+(the catalogue's, in Chinese or English), duplicate leaders, and overlapping shifts of one person (also against the rows
 that stay in the warehouse).
 
 Shift times (Asia/Shanghai): day 08:30-17:30, night 17:30-08:30 next day; the leader (带班领导)
@@ -16,39 +16,73 @@ from typing import Any
 
 import pandas as pd
 
+from catalogue import day_name, t
 from data_sources.roster_files import (
     CITY,
     CITY_NAMES,
     COLUMNS,
     DATE,
     DAY_START,
-    FIELD_NAMES,
     NIGHT_START,
     PHONE,
     ROLES,
     SHANGHAI,
-    SHIFT_LABELS,
     SHIFTS,
     RosterFileError,
     parse_date,
     read_rows,
+    roster_message,
     text,
 )
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem: spreadsheet row (None: the whole file), field, message (Chinese)."""
+    """One problem: spreadsheet row (None: the whole file), field, and what is wrong as the
+    catalogue's `roster.err.<key>` with its values; `text(lang)` words it (str: Chinese)."""
 
     row: int | None
     field: str
-    message: str
+    key: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def message(self, lang: str = "zh") -> str:
+        values = dict(self.values)
+        if self.key == "overlap":
+            values["where"] = (
+                t("roster.err.where_row", lang, row=values.pop("other_row"))
+                if values.get("other_row")
+                else t("roster.err.where_kept", lang)
+            )
+            values.pop("other_row", None)
+            shift = values.pop("shift_code")
+            values["shift"] = (
+                t("roster.err.leader_shift", lang)
+                if shift == "leader"
+                else t(f"duty.shift.{shift}", lang)
+            )
+            values["day"] = day_name(values["day"], lang)
+        return roster_message(self.key, values, lang)
+
+    def text(self, lang: str = "zh") -> str:
+        if self.row is None:
+            return t("roster.err.file", lang, message=self.message(lang))
+        field_name = t(f"col.{self.field}", lang)
+        return t(
+            "roster.err.row", lang, row=self.row, field=field_name, code=self.field,
+            message=self.message(lang),
+        )  # fmt: skip
 
     def __str__(self) -> str:
-        if self.row is None:
-            return f"文件：{self.message}"
-        field_name = FIELD_NAMES.get(self.field, self.field)
-        return f"第 {self.row} 行 · {field_name}({self.field})：{self.message}"
+        return self.text()
+
+    @classmethod
+    def of_file(cls, exc: RosterFileError) -> RowError:
+        return cls(None, "file", exc.key, tuple(exc.values.items()))
+
+
+def _error(row: int, field: str, key: str, **values: Any) -> RowError:
+    return RowError(row, field, key, tuple(values.items()))
 
 
 @dataclass
@@ -118,39 +152,23 @@ def _check_one(n: int, cells: dict[str, Any], units: Mapping[str, str]) -> tuple
     day = parse_date(cells["date"])
     if day is None:
         given = text(cells["date"])
-        problem = (
-            "不是有效日期" if DATE.fullmatch(given) else "无法识别，应为 年-月-日(如 2027-01-04)"
-        )
-        errors.append(RowError(n, "date", f"日期「{given}」{problem}"))
+        problem = "date_invalid" if DATE.fullmatch(given) else "date_format"
+        errors.append(_error(n, "date", problem, given=given))
     shift = SHIFTS.get(text(cells["shift"]).lower())
     if shift is None:
-        errors.append(
-            RowError(n, "shift", f"未知班次「{text(cells['shift'])}」，应为 白班 或 夜班")
-        )
+        errors.append(_error(n, "shift", "shift", given=text(cells["shift"])))
     role = ROLES.get(text(cells["role"]).lower())
     if role is None:
-        errors.append(
-            RowError(
-                n, "role", f"未知岗位「{text(cells['role'])}」，应为 带班领导、值班长 或 值班员"
-            )
-        )
+        errors.append(_error(n, "role", "role", given=text(cells["role"])))
     name = text(cells["name"])
     if not name:
-        errors.append(RowError(n, "name", "姓名为空"))
+        errors.append(_error(n, "name", "name"))
     phone = re.sub(r"\s+", "", text(cells["phone"]))
     if not PHONE.fullmatch(phone):
-        errors.append(
-            RowError(
-                n,
-                "phone",
-                f"电话「{phone}」不是有效号码：手机为 1 开头的 11 位，座机为区号加号码(如 0512-65000001)",
-            )
-        )
+        errors.append(_error(n, "phone", "phone", given=phone))
     unit = units.get(text(cells["unit"]))
     if unit is None:
-        errors.append(
-            RowError(n, "unit", f"未知单位「{text(cells['unit'])}」，应为 市局 或 区县名称")
-        )
+        errors.append(_error(n, "unit", "unit", given=text(cells["unit"])))
     if errors:
         return errors, ()
     starts, ends = shift_times(day, shift, role)
@@ -163,13 +181,7 @@ def _duplicate_leaders(rows: pd.DataFrame) -> list[RowError]:
     for _, group in leaders.groupby(["unit", "duty_date"]):
         first = int(group["row"].iloc[0])
         for n, name in zip(group["row"].iloc[1:], group["name"].iloc[1:]):
-            errors.append(
-                RowError(
-                    int(n),
-                    "role",
-                    f"带班领导重复：同一单位同一天已有带班领导(第 {first} 行)，{name} 为第二位",
-                )
-            )
+            errors.append(_error(int(n), "role", "leader_twice", first=first, name=name))
     return errors
 
 
@@ -187,16 +199,18 @@ def _overlaps(rows: pd.DataFrame, kept: pd.DataFrame | None) -> list[RowError]:
             if previous is not None and item.starts_at < previous.ends_at:
                 later, earlier = (item, previous) if item.source == "file" else (previous, item)
                 if later.source == "file":
-                    errors.append(RowError(int(later.row), "shift", _overlap_text(name, earlier)))
+                    errors.append(_overlap(int(later.row), name, earlier))
             if previous is None or item.ends_at > previous.ends_at:
                 previous = item
     return errors
 
 
-def _overlap_text(name: str, other: Any) -> str:
-    where = f"第 {int(other.row)} 行" if other.source == "file" else "系统中已有的值班安排"
-    shift = "带班(24小时)" if other.role == "leader" else SHIFT_LABELS.get(other.shift, other.shift)
-    return f"{name} 班次时间重叠：与{where}({other.duty_date:%m-%d} {shift})冲突"
+def _overlap(row: int, name: str, other: Any) -> RowError:
+    shift = "leader" if other.role == "leader" else other.shift
+    where = int(other.row) if other.source == "file" else 0
+    return _error(
+        row, "shift", "overlap", name=name, other_row=where, day=other.duty_date, shift_code=shift
+    )
 
 
 def check_roster(
@@ -206,5 +220,5 @@ def check_roster(
     try:
         raw = read_rows(filename, content)
     except RosterFileError as exc:
-        return RosterCheck(pd.DataFrame(columns=ROW_COLUMNS), [RowError(None, "file", str(exc))])
+        return RosterCheck(pd.DataFrame(columns=ROW_COLUMNS), [RowError.of_file(exc)])
     return check_rows(raw, units, kept)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from catalogue import names_list, t
 from security.text import spreadsheet_cell
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,8 +58,23 @@ DATE = re.compile(
 MAX_ROWS = 10_000
 
 
+def roster_message(key: str, values: dict[str, Any], lang: str = "zh") -> str:
+    """A roster problem's words in `lang`; a `columns` value (column codes) is named."""
+    filled = dict(values)
+    if "columns" in filled:
+        filled["columns"] = names_list(
+            [f"{t(f'col.{c}', lang)}({c})" for c in filled["columns"]], lang
+        )
+    return t(f"roster.err.{key}", lang, **filled)
+
+
 class RosterFileError(ValueError):
-    """The file cannot be read as a roster at all."""
+    """The file cannot be read as a roster at all: the catalogue's `roster.err.<key>`, with
+    its values (its Chinese words are the exception's message)."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(roster_message(key, values))
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -72,10 +88,10 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]]
     elif suffix == "csv":
         table = _csv_rows(content)
     else:
-        raise RosterFileError(f"不支持的文件类型「{filename}」，请上传 .xlsx 或 .csv")
+        raise RosterFileError("file_type", file=filename)
     rows = [(n, cells) for n, cells in table if any(text(c) for c in cells)]
     if not rows:
-        raise RosterFileError("文件是空的")
+        raise RosterFileError("empty")
     header_no, header = rows[0]
     names = [text(h).lower() for h in header]
     index = {}
@@ -83,11 +99,11 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]]
         found = [i for i, h in enumerate(names) if h in aliases]
         if found:
             index[column] = found[0]
-    missing = [f"{FIELD_NAMES[c]}({c})" for c in COLUMNS if c not in index]
+    missing = tuple(c for c in COLUMNS if c not in index)
     if missing:
-        raise RosterFileError(f"第 {header_no} 行(表头)缺少列：{'、'.join(missing)}")
+        raise RosterFileError("columns", row=header_no, columns=missing)
     if len(rows) - 1 > MAX_ROWS:
-        raise RosterFileError(f"行数超过 {MAX_ROWS}，请分批导入")
+        raise RosterFileError("too_many", n=MAX_ROWS)
     return [
         (n, {c: cells[i] if i < len(cells) else None for c, i in index.items()})
         for n, cells in rows[1:]
@@ -103,7 +119,7 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, tuple]]:
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure: not a readable workbook
-        raise RosterFileError(f"无法读取 Excel 文件：{type(exc).__name__}") from exc
+        raise RosterFileError("excel", kind=type(exc).__name__) from exc
     try:
         sheet = book.worksheets[0]
         return [(n, tuple(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
@@ -120,7 +136,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, tuple]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterFileError("CSV 文件编码无法识别，请保存为 UTF-8")
+        raise RosterFileError("encoding")
     return [(n, tuple(r)) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
 
 

@@ -125,9 +125,7 @@ class Rosters:
         try:
             raw = read_rows(filename, content)
         except RosterFileError as exc:
-            return RosterCheck(
-                pd.DataFrame(columns=ROW_COLUMNS), [RowError(None, "file", str(exc))]
-            )
+            return RosterCheck(pd.DataFrame(columns=ROW_COLUMNS), [RowError.of_file(exc)])
         kept = self.kept_rows(raw)
         replaced = {
             (units.get(text(c["unit"])), parse_date(c["date"]))

@@ -18,6 +18,7 @@ from dash import dcc, html
 from flask import current_app, has_request_context
 
 from auth import can
+from catalogue import t
 from telephony.numbers import dialable
 
 MARKDOWN_OPTIONS = {"link_target": "_self", "html": False}
@@ -60,20 +61,20 @@ def armed() -> bool:
     return current_app.config["SE_SETTINGS"].CALL_GATEWAY_URL is not None and can("call")
 
 
-def bar() -> html.Div:
-    """The desk's extension and what the last call did; hidden unless `armed`."""
+def bar(lang: str = "zh") -> html.Div:
+    """The desk's extension and what the last call did (in `lang`); hidden unless `armed`."""
     on = armed()
     return html.Div(
         [
             html.Label(
                 [
-                    html.Span("本机分机", className="call-label"),
+                    html.Span(t("call.label", lang), className="call-label"),
                     dcc.Input(
                         id=Ids.EXTENSION,
                         type="text",
                         inputMode="tel",
                         maxLength=24,
-                        placeholder="如 8001",
+                        placeholder=t("call.placeholder", lang),
                         persistence=True,
                         persistence_type="local",
                         className="call-ext",
@@ -88,5 +89,5 @@ def bar() -> html.Div:
         id=Ids.BAR,
         className="call-bar",
         hidden=not on,
-        **{"data-gateway": "1" if on else "0"},
+        **{"data-gateway": "1" if on else "0", "data-calling": t("call.calling", lang)},
     )

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dash import dcc, html
 
 import screens
+from catalogue import t
 from layouts import call
-
-ORG = {"zh": "苏州市应急管理局", "en": "Suzhou Emergency Management Bureau"}
 
 
 def frame(
@@ -32,10 +31,10 @@ def frame(
     ]
     header = html.Header(
         [
-            dcc.Link(ORG.get(lang, ORG["zh"]), href="/", className="org"),
+            dcc.Link(t("auth.org", lang), href="/", className="org"),
             html.H1(title),
             html.Nav(nav, className="nav"),
-            *([call.bar()] if calls else []),
+            *([call.bar(lang)] if calls else []),
             html.Div(id=f"{screen}-clock", className="page-clock"),
         ],
         className="page-header",

@@ -14,7 +14,6 @@ import screens
 from auth import can, current_user
 from layouts import i18n, pulse
 from layouts.common import panel
-from layouts.frame import ORG
 from layouts.gate import gated_tick
 from layouts.i18n import t
 
@@ -104,7 +103,7 @@ def layout(
     )
     header = html.Header(
         [
-            dcc.Link(ORG.get(lang, ORG["zh"]), href="/", className="org"),
+            dcc.Link(i18n.t("auth.org", lang), href="/", className="org"),
             html.H1(t("home.title", lang)),
             html.Div(className="nav"),  # the cards are the navigation here
             html.Div(id="home-clock", className="page-clock"),

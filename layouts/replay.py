@@ -16,6 +16,7 @@ from enum import StrEnum
 from dash import dcc, html
 from dash.exceptions import PreventUpdate
 
+from catalogue import t
 from layouts.common import SHANGHAI
 
 SPEEDS = (1, 10, 60)  # ×1, ×10, ×60 of real time
@@ -36,7 +37,15 @@ def speed_id(speed: int) -> str:
 
 
 class BadMoment(ValueError):
-    """A replay time that cannot be shown; the message says why, in the screen's words."""
+    """A replay time that cannot be shown: the catalogue's `replay.bad.<key>` says why
+    (`text(lang)`; its Chinese words are the exception's message)."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.text())
+
+    def text(self, lang: str = "zh") -> str:
+        return t(f"replay.bad.{self.key}", lang, **self.values)
 
 
 def parse_at(value: str | None, now: datetime | None = None) -> datetime:
@@ -48,14 +57,12 @@ def parse_at(value: str | None, now: datetime | None = None) -> datetime:
     try:
         at = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise BadMoment(
-            f"回放时间“{shown}”无法识别：请使用 RFC 3339 时间，例如 2026-12-01T14:05:00+08:00"
-        ) from None
+        raise BadMoment("format", shown=shown) from None
     if at.tzinfo is None:
-        raise BadMoment(f"回放时间“{shown}”缺少时区：请写明偏移，例如 +08:00")
+        raise BadMoment("zone", shown=shown)
     at = at.astimezone(UTC)
     if at > (now or datetime.now(UTC)) + timedelta(seconds=1):
-        raise BadMoment(f"回放时间 {local(at)} 尚未到来：只能回放已经发生的时刻")
+        raise BadMoment("future", at=local(at))
     return at
 
 
@@ -81,10 +88,15 @@ def parse_speed(value: str | None) -> int:
     return speed if speed in SPEEDS else 0
 
 
-def banner(at: datetime, speed: int = 0) -> html.Div:
-    """The banner no one can take for live: 回放, the replayed time, play controls, back to live."""
+def banner(at: datetime, speed: int = 0, lang: str = "zh") -> html.Div:
+    """The banner no one can take for live: 回放, the replayed time, play controls, back to
+    live (in `lang`; an English wall's way back stays English)."""
     controls = [
-        html.Button("暂停", id=Ids.PAUSE, className="replay-btn" + (" on" if not speed else "")),
+        html.Button(
+            t("replay.pause", lang),
+            id=Ids.PAUSE,
+            className="replay-btn" + (" on" if not speed else ""),
+        ),
         *(
             html.Button(
                 f"×{s}",
@@ -97,12 +109,17 @@ def banner(at: datetime, speed: int = 0) -> html.Div:
     ]
     return html.Div(
         [
-            html.Span("回放", className="replay-mark"),
-            html.Span("非实时画面 · 北京时间", className="replay-note"),
+            html.Span(t("replay.label", lang), className="replay-mark"),
+            html.Span(t("replay.note", lang), className="replay-note"),
             html.Span(local(at), id=Ids.TIME, className="replay-time"),
             html.Div(controls, className="replay-controls"),
             # A plain link: live /wall is loaded afresh, with its pulse and push stream.
-            html.A("返回实时", id=Ids.EXIT, href="/wall", className="replay-btn replay-exit"),
+            html.A(
+                t("replay.live", lang),
+                id=Ids.EXIT,
+                href=live_wall(lang),
+                className="replay-btn replay-exit",
+            ),
         ],
         id=Ids.BANNER,
         className="replay-banner",
@@ -119,19 +136,28 @@ def stores(at: datetime, speed: int = 0) -> list:
     ]
 
 
-def refused(message: str) -> html.Div:
+def live_wall(lang: str) -> str:
+    return "/wall?lang=en" if lang == "en" else "/wall"
+
+
+def refused(bad: BadMoment, lang: str = "zh") -> html.Div:
     """What `/wall?at=` shows for a time it cannot replay: the reason and the ways on."""
+    consult = "/consult?lang=en" if lang == "en" else "/consult"
     return html.Div(
         html.Div(
             [
-                html.Span("回放", className="replay-mark"),
-                html.H1("无法回放"),
-                html.P(message, className="replay-error"),
+                html.Span(t("replay.label", lang), className="replay-mark"),
+                html.H1(t("replay.cannot", lang)),
+                html.P(bad.text(lang), className="replay-error"),
                 html.P(
                     [
-                        html.A("返回实时大屏", href="/wall", className="replay-btn"),
+                        html.A(
+                            t("replay.live_wall", lang),
+                            href=live_wall(lang),
+                            className="replay-btn",
+                        ),
                         " ",
-                        html.A("会商研判", href="/consult", className="replay-btn"),
+                        html.A(t("replay.consult", lang), href=consult, className="replay-btn"),
                     ]
                 ),
             ],
@@ -139,4 +165,5 @@ def refused(message: str) -> html.Div:
         ),
         id="replay-refused",
         className="replay-refused",
+        lang="en" if lang == "en" else "zh-CN",
     )

@@ -110,6 +110,10 @@ def import_button(lang: str = "zh") -> html.Button:
     )
 
 
-def error_items(errors) -> list:  # noqa: ANN001
-    """Every problem of a file (RowError), each with its row and field for people and tests."""
-    return [html.Li(str(e), **{"data-row": str(e.row or 0), "data-field": e.field}) for e in errors]
+def error_items(errors, lang: str = "zh") -> list:  # noqa: ANN001
+    """Every problem of a file (RowError) in `lang`, each with its row and field for people
+    and tests."""
+    return [
+        html.Li(e.text(lang), **{"data-row": str(e.row or 0), "data-field": e.field})
+        for e in errors
+    ]

@@ -114,13 +114,13 @@ def layout(
         try:
             moment = replay.parse_at(at)
         except replay.BadMoment as bad:
-            return replay.refused(str(bad))
+            return replay.refused(bad, lang)
     width, height = parse_canvas(canvas)
     cols, rows, k = parse_tiles(tiles, tile)
     u = height / 1080
     body = html.Div(
         [
-            *([replay.banner(moment, replay.parse_speed(speed))] if moment else []),
+            *([replay.banner(moment, replay.parse_speed(speed), lang)] if moment else []),
             topbar.layout(lang),
             grid(lang),
             html.Div(id=Ids.VIEW_NAME, className="view-name"),
@@ -146,7 +146,7 @@ def layout(
             # The page's language for the panels' callbacks (as the desks' switch holds it).
             dcc.Store(id=i18n.Ids.PAGE, data={"lang": lang, "explicit": True}),
             # A kiosk wall shows numbers as text: nobody clicks a video wall.
-            *([] if kiosk == "1" else [call.bar()]),
+            *([] if kiosk == "1" else [call.bar(lang)]),
         ],
         id=Ids.VIEWPORT,
         className="wall-viewport"

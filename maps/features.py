@@ -36,9 +36,15 @@ def registry_layers(registry: Any, gcj02: bool) -> tuple[dict, dict]:
     return collection(features), collection(enterprises)
 
 
-def alarm_features(shown: pd.DataFrame, gcj02: bool, tips: list[str], newest: int = 3) -> dict:
+def alarm_features(
+    shown: pd.DataFrame,
+    gcj02: bool,
+    tips: list[str],
+    newest: int = 3,
+    tips_en: list[str] | None = None,
+) -> dict:
     """The alarms of `open_alarms(...)` for `seMap.alarmPoint`: level and tooltip text (one
-    of `tips` per alarm); the newest few pulse. `at` (epoch s of occurred_at) and `d` (the
+    of `tips` per alarm, and of `tips_en` for an English wall); the newest few pulse. `at` (epoch s of occurred_at) and `d` (the
     district's adcode) let the wall merge pushed changes and shade districts in the browser
     (assets/push.js)."""
     return collection(
@@ -50,6 +56,7 @@ def alarm_features(shown: pd.DataFrame, gcj02: bool, tips: list[str], newest: in
             level=shown["level"],
             pulse=[i < newest for i in range(len(shown))],
             tip=tips,
+            tip_en=tips_en if tips_en is not None else tips,
             at=[round(t.timestamp(), 3) for t in shown["occurred_at"]],
             d=[d if isinstance(d, str) else None for d in shown["district"]],
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 import dash_leaflet as dl
 
+from catalogue import incident_level_name
 from maps.datum import latlon
 from vocabulary import incident_level
 
@@ -32,6 +33,12 @@ def incident_markers(
     ]
 
 
-def level_tooltip(row: Any) -> dl.Tooltip:
-    """The incident's title and response level (Ⅰ–Ⅳ) on hover."""
+def level_tooltip(row: Any, lang: str = "zh") -> dl.Tooltip:
+    """The incident's title (as recorded) and response level (Ⅰ–Ⅳ, in `lang`) on hover."""
+    if lang == "en":
+        return dl.Tooltip(f"{row.title} ({incident_level_name(row.level, lang)})")
     return dl.Tooltip(f"{row.title}（{incident_level(row.level)[0]}）")
+
+
+def level_tooltips(lang: str) -> Callable[[Any], dl.Tooltip]:
+    return lambda row: level_tooltip(row, lang)

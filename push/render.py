@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from catalogue import level_name
 from data_sources import freshness
 from layouts.alarm_feed import feed_item, feed_items
 from layouts.common import local_time
 from maps.datum import display_xy
-from vocabulary import LEVEL_NAMES
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -77,13 +77,14 @@ def change_rows(sources: Sources, records: list[dict[str, Any]]) -> list[dict[st
     return rows
 
 
-def alarm_tip(level: str, occurred_at: datetime, title: str) -> str:
-    """The map's tooltip of an alarm: level, local time, title."""
-    return f"{LEVEL_NAMES[level]} {local_time(occurred_at)} {title}"
+def alarm_tip(level: str, occurred_at: datetime, title: str, lang: str = "zh") -> str:
+    """The map's tooltip of an alarm: level (in `lang`), local time, title as recorded."""
+    return f"{level_name(level, lang)} {local_time(occurred_at)} {title}"
 
 
-def alarm_tips(shown: pd.DataFrame) -> list[str]:
-    return [alarm_tip(r.level, r.occurred_at, r.title) for r in shown.itertuples(index=False)]
+def alarm_tips(shown: pd.DataFrame, lang: str = "zh") -> list[str]:
+    rows = shown.itertuples(index=False)
+    return [alarm_tip(r.level, r.occurred_at, r.title, lang) for r in rows]
 
 
 def map_changes(records: list[dict[str, Any]], gcj02: bool) -> list[dict[str, Any]]:
@@ -102,6 +103,7 @@ def map_changes(records: list[dict[str, Any]], gcj02: bool) -> list[dict[str, An
             "level": r["level"],
             "pulse": False,
             "tip": tip,
+            "tip_en": alarm_tip(r["level"], r["occurred_at"], r["title"], "en"),
             "at": round(r["occurred_at"].timestamp(), 3),
             "d": r["district"] if isinstance(r["district"], str) else None,
         }

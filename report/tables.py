@@ -1,5 +1,5 @@
 """The daily report as titled tables of text and numbers, in Chinese or English (the words
-from layouts/i18n.py's catalogue) and Asia/Shanghai time: one list of `Section`s that the
+from the catalogue, catalogue.py) and Asia/Shanghai time: one list of `Section`s that the
 page, the PDF and the workbook all print the same way. Data (alarm titles, people's names,
 duty-log text) stays as recorded; district and source-system names are the warehouse's own,
 in English where it has them."""
@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from data_sources.daily_report import MAX_ROWS, SHANGHAI, STATUSES, DailyReport
-from layouts.i18n import (
+from catalogue import (
     category_name,
-    day_time,
     incident_level_name,
     level_name,
     long_date,
+    moment,
     status_name,
     t,
     word,
 )
+from data_sources.daily_report import MAX_ROWS, SHANGHAI, STATUSES, DailyReport
 from vocabulary import LEVELS, incident_level
 
 Value = str | int
@@ -50,7 +50,7 @@ def local(at: datetime | None, fmt: str = "%H:%M") -> str:
 def _time(at: datetime | None, report: DailyReport, lang: str) -> str:
     """The time of day; a time on another day says which day too."""
     if at is not None and at.astimezone(SHANGHAI).date() != report.day:
-        return day_time(at.astimezone(SHANGHAI), lang)
+        return moment(at, lang)
     return local(at)
 
 

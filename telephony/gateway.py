@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from catalogue import t
 from telephony.numbers import dialable
 
 REASON_CHARS = 80
@@ -69,9 +70,24 @@ class Gateway:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a call did: `key` is the catalogue's `call.why.<key>` ("" when connected), with
+    its `values`; `reason` is its Chinese words (as the audit trail records them)."""
+
     ok: bool
-    reason: str  # in Chinese, for the person who clicked; "" when connected
+    key: str = ""
     status: int | None = None  # the gateway's HTTP status, when it answered
+    values: tuple[tuple[str, object], ...] = ()
+
+    def said(self, lang: str = "zh") -> str:
+        return t(f"call.why.{self.key}", lang, **dict(self.values)) if self.key else ""
+
+    @property
+    def reason(self) -> str:
+        return self.said("zh")
+
+
+def _failed(key: str, status: int | None = None, **values: object) -> Outcome:
+    return Outcome(False, key, status, tuple(values.items()))
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -99,15 +115,18 @@ def place(gateway: Gateway, caller: str, callee: str) -> Outcome:
         with _OPENER.open(gateway.request(caller, callee), timeout=gateway.timeout_s) as answer:
             status, body = answer.status, answer.read(4096)
     except urllib.error.HTTPError as exc:
-        return Outcome(False, f"网关拒绝呼叫（HTTP {exc.code}）", exc.code)
+        return _failed("refused", exc.code, code=exc.code)
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
-            return Outcome(False, f"网关无应答（{gateway.timeout_s:g} 秒超时）")
-        return Outcome(False, "无法连接融合通信网关")
+            return _failed("timeout", s=f"{gateway.timeout_s:g}")
+        return _failed("unreachable")
     if not 200 <= status < 300:
-        return Outcome(False, f"网关拒绝呼叫（HTTP {status}）", status)
+        return _failed("refused", status, code=status)
     if gateway.ok_match and gateway.ok_match not in body.decode("utf-8", errors="replace"):
-        return Outcome(False, f"网关未接通：{_excerpt(body) or '无说明'}", status)
+        excerpt = _excerpt(body)
+        return (
+            _failed("not_connected", status, said=excerpt) if excerpt else _failed("unsaid", status)
+        )
     return Outcome(True, "", status)
 
 
@@ -118,10 +137,9 @@ def call(gateway: Gateway | None, extension: object, number: object) -> tuple[st
     shown_caller = caller or str(extension or "")[:24]
     shown_callee = callee or str(number or "")[:24]
     if gateway is None:
-        return shown_caller, shown_callee, Outcome(False, "未配置融合通信网关")
+        return shown_caller, shown_callee, _failed("no_gateway")
     if callee is None:
-        return shown_caller, shown_callee, Outcome(False, "号码无效（只能含数字、+、- 和空格）")
+        return shown_caller, shown_callee, _failed("bad_number")
     if caller is None:
-        reason = "本机分机号无效" if extension else "请先填写本机分机号"
-        return shown_caller, shown_callee, Outcome(False, reason)
+        return shown_caller, shown_callee, _failed("bad_extension" if extension else "no_extension")
     return caller, callee, place(gateway, caller, callee)

@@ -20,6 +20,13 @@ from data_sources.boundaries import load_districts
 
 # 姑苏区 (Gusu), the old town: every seeded position lies inside it.
 GUSU = "320508"
+
+# In a page: hover every interactive shape of the map under `sel` (each opens its tooltip).
+HOVER_ALL = """(sel) => {
+  const shapes = document.querySelectorAll(sel + " .leaflet-interactive");
+  shapes.forEach(function (el) { el.dispatchEvent(new MouseEvent("mouseover", {bubbles: true})); });
+  return shapes.length;
+}"""
 GUSU_LON, GUSU_LAT = 120.62, 31.31
 
 

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import redis
 
-# Fixed ports of the tests (6411..6414 test_ops/test_faults, 5441 test_faults) stay at least
-# this far apart per worker: worker gw1 gets base + 20, gw2 base + 40, ...
+# Fixed ports of the tests (6411..6414 test_ops/test_faults, 5441 test_faults, 25440 the read
+# replica, 26400.. the sentinels; all below the ephemeral range, 32768-60999, where an outgoing
+# connection may hold a port) stay at least this far apart per worker: worker gw1 gets base + 20, gw2 base + 40, ...
 PORT_STRIDE = 20
 
 

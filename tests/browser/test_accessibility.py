@@ -213,7 +213,17 @@ def test_a_screen_in_english_says_so_to_assistive_technology(server, page_factor
     settle(page, ("#tablet-alarms li[data-alarm-id]", "#tablet-incidents a"))
     assert page.evaluate("document.documentElement.lang") == "en"
     assert not (found := violations(page)), "\n" + report("/tablet?lang=en", found)
-    # The header's links change pages without a reload: a Chinese page says so again.
+    # The header's links change pages without a reload: the next page, in the language
+    # chosen, says so too; switched to Chinese, it says zh-CN again.
     page.click("a.nav-link[href='/hazchem']")
+    page.wait_for_selector("#hazchem-table .hz-gauge[data-load]")
+    page.wait_for_function(
+        "document.querySelector('.page-header h1').innerText.startsWith('Major')"
+    )
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("#lang-switch")
+    page.wait_for_function(
+        "document.querySelector('.page-header h1')?.innerText.startsWith('危化品')"
+    )
     page.wait_for_selector("#hazchem-table .hz-gauge[data-load]")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"

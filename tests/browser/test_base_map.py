@@ -9,6 +9,7 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.gcj02 import wgs84_to_gcj02
 from tests.helpers import MARK, web_mercator_pixel, write_mbtiles
@@ -141,6 +142,21 @@ UNDER_MARKER = """() => {
 }"""
 
 
+# What the map shows when UNDER_MARKER never found it: for the failure's message.
+WHERE = """() => {
+  const m = document.querySelector('#main-map').getBoundingClientRect();
+  const markers = [...document.querySelectorAll('#main-map path.alarm-marker')].map(p => {
+    const r = p.getBoundingClientRect();
+    return {cls: p.getAttribute('class'), dx: Math.round(r.left + r.width / 2 - m.left - m.width / 2),
+            dy: Math.round(r.top + r.height / 2 - m.top - m.height / 2)};
+  });
+  const zooms = [...document.querySelectorAll('#main-map img.leaflet-tile')].map(
+    i => new URL(i.src).pathname.split('/')[2] + (i.classList.contains('leaflet-tile-loaded') ? '' : '?'));
+  const takeover = document.querySelector('#wall-takeover');
+  return {markers: markers, tiles: [...new Set(zooms)], takeover: takeover && takeover.innerText};
+}"""
+
+
 @pytest.mark.parametrize("crs", ["wgs84", "gcj02"])
 def test_tile_file_tiles_line_up_with_an_alarm_in_either_datum(
     crs, make_app, serve, redis_url, reference_url, page_factory, tmp_path
@@ -158,7 +174,10 @@ def test_tile_file_tiles_line_up_with_an_alarm_in_either_datum(
 
     assert post_alarm(server, f"tiles-{crs}", *GUSU) == 201
     page.locator("#wall-takeover").wait_for(state="visible", timeout=60_000)
-    page.wait_for_function(UNDER_MARKER, timeout=60_000)  # the takeover has zoomed in
+    try:
+        page.wait_for_function(UNDER_MARKER, timeout=60_000)  # the takeover has zoomed in
+    except PlaywrightTimeout:
+        pytest.fail(f"the marker never stood centred on a loaded tile: {page.evaluate(WHERE)}")
     page.wait_for_timeout(1500)  # and settled: the end of the fly-to, the last tiles
     found = page.wait_for_function(UNDER_MARKER, timeout=30_000).json_value()
     z, x, y = (int(v) for v in found["src"].removeprefix("/tiles/").split("/"))

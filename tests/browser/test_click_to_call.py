@@ -6,6 +6,7 @@ the audit trail and the incident's timeline record the call; a gateway that is d
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -119,8 +120,8 @@ WATCH_STATUS = """() => {
 
 
 ANSWERED = """() => {
-    const seen = window.callStates, i = seen.findIndex((t) => t.startsWith("呼叫中…"));
-    return i >= 0 && seen.slice(i + 1).some((t) => /^(已接通|呼叫失败)/.test(t));
+    const seen = window.callStates, i = seen.findIndex((t) => /^(呼叫中…|Calling…)/.test(t));
+    return i >= 0 && seen.slice(i + 1).some((t) => /^(已接通|呼叫失败|Connected|Call failed)/.test(t));
 }"""
 
 
@@ -218,6 +219,32 @@ def test_with_the_gateway_down_the_desk_says_the_call_failed_and_the_audit_recor
     assert record["detail"]["callee"] == link.get_attribute("data-call")
     assert record["detail"]["caller"] == EXTENSION
     assert record["detail"]["reason"] == "无法连接融合通信网关"
+    assert page.console_errors == []
+
+
+def test_the_call_bar_speaks_english_on_an_english_desk(start, gateway, page_factory):
+    """/duty?lang=en: the bar's label, what it says while calling and the gateway's answer,
+    connected and failed, in English; the audit trail keeps its Chinese reason."""
+    server = start(CALL_GATEWAY_URL=gateway.url)
+    page = armed_desk(page_factory, server, "/duty?lang=en")
+    assert page.inner_text("#call-bar .call-label") == "Desk extension"
+    assert page.get_attribute("#call-extension", "placeholder") == "e.g. 8001"
+    link = page.locator("#duty-today a.call-number").first
+    link.wait_for()
+    # No extension typed yet: the desk is told what to do, in English.
+    status = click_and_wait(page, link)
+    assert status.startswith("Call failed: type the desk's extension first"), status
+    page.fill("#call-extension", EXTENSION)
+    status = click_and_wait(page, link)
+    number = link.get_attribute("data-call")
+    assert status.startswith("Connected · ") and number in status, status
+    assert f"(extension {EXTENSION})" in status, status
+    assert [c["body"] for c in gateway.calls][-1:] and len(gateway.calls) == 1
+    assert not re.search(
+        r"[\u4e00-\u9fff]", status.replace(link.get_attribute("data-call-name") or "", "")
+    ), status
+    reasons = [r["detail"]["reason"] for r in calls_audited(server)]
+    assert reasons == ["", "请先填写本机分机号"], reasons
     assert page.console_errors == []
 
 

@@ -156,8 +156,10 @@ def test_consult_filters_and_cross_filtering_change_every_panel(server, page_fac
     page.wait_for_function(  # the map outlines the district, the other charts re-count
         "document.querySelectorAll('#main-map path[stroke-dasharray]').length === 1"
     )
-    kpi_total = int(page.locator("#consult-kpi .kpi .n").first.inner_text())
-    assert kpi_total == narrowed
+    # The figures follow (each panel's own callback: on a loaded machine, a moment later).
+    page.wait_for_function(
+        f"document.querySelector('#consult-kpi .kpi .n')?.innerText.trim() === '{narrowed}'"
+    )
 
     page.locator("#consult-window label", has_text="7天").click()
     week = len(current_view(sources, {**DEFAULT_FILTER, "window": "7d", "districts": [district]}))

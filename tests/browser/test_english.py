@@ -9,16 +9,18 @@ from __future__ import annotations
 import csv
 import json
 import re
+import urllib.parse
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import auth
 from data_sources import quarantine
 from layouts.i18n import CATEGORIES_EN
-from tests.helpers import sources_of
+from tests.helpers import HOVER_ALL, sources_of
 
 pytestmark = pytest.mark.browser
 
@@ -333,6 +335,35 @@ def test_duty_desk_in_english_shows_no_chinese_but_data_and_records_in_english(
     open_duty(tablet, f"{server.url}/duty?lang=en")
     assert chinese_ui(tablet, desk_data(server.sources)) == []
     tablet.screenshot(path=str(SHOTS / "duty-en-1024x1366.png"))
+
+
+ROSTERS = Path(__file__).resolve().parents[1] / "data"
+# What an English roster message may quote in Chinese: the words a roster file is written in.
+ROSTER_FILE_WORDS = ("白班", "夜班", "带班领导", "值班长", "值班员", "市局")
+
+
+def test_a_bad_roster_s_problems_read_in_english_on_an_english_desk(server, page_factory) -> None:  # noqa: ANN001
+    """Every row error of a roster file in English, quoting the cell as it came."""
+    from tests.data.make_rosters import BAD
+
+    page = page_factory(1920, 1080)
+    open_duty(page, f"{server.url}/duty?lang=en")
+    page.set_input_files("#roster-upload input[type=file]", str(ROSTERS / "roster_bad.xlsx"))
+    page.wait_for_selector("#roster-errors li")
+    items = page.locator("#roster-errors li")
+    assert items.count() == len(BAD)
+    book = openpyxl.load_workbook(ROSTERS / "roster_bad.xlsx", read_only=True)
+    values = {str(v) for row in book.worksheets[0].iter_rows(values_only=True) for v in row if v}
+    cells = sorted(values | set(ROSTER_FILE_WORDS), key=len, reverse=True)
+    for text in items.all_inner_texts():
+        assert re.match(r"Row \d+ · [A-Z][a-z]+ \(\w+\): \S", text), text
+        words = re.sub(r"“[^”]*”", "", text)  # a quoted cell is data as it came
+        for quoted in cells:  # the file's own cells (names), longest first
+            words = words.replace(quoted, "")
+        assert not CJK.search(words), text
+    summary = page.inner_text("#roster-summary")
+    assert f"{len(BAD)} of" in summary and "nothing was imported" in summary, summary
+    assert_no_console_errors(page)
 
 
 def open_resources(page, url: str) -> None:  # noqa: ANN001
@@ -660,6 +691,43 @@ def test_the_wall_in_english_shows_a_posted_alarm_in_english_words_and_its_title
     assert chinese_ui(page, data) == []
     assert_no_console_errors(page)
     page.screenshot(path=str(SHOTS / "wall-en-3840x2160.png"))
+    # The map's tooltips: alarms by their English level, incidents by their English level.
+    assert page.evaluate(HOVER_ALL, "#main-map") > 10
+    page.wait_for_timeout(300)
+    tips = page.locator(".leaflet-tooltip").all_inner_texts()
+    alarm_tips = [t for t in tips if re.match(r"(Red|Orange|Yellow|Blue) [\d:]{5,8} ", t)]
+    assert any(WALL_TITLE in t for t in alarm_tips), tips
+    assert not [t for t in tips if re.match(r"(红色|橙色|黄色|蓝色) ", t)], tips
+    assert any(re.search(r" \(Level [ⅠⅡⅢⅣ]\)$", t) for t in tips), tips
+    assert not [t for t in tips if re.search(r"（[ⅠⅡⅢⅣ]级）$", t)], tips
+
+
+def test_the_wall_replayed_in_english_says_so_in_english(server, page_factory) -> None:  # noqa: ANN001
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    page = page_factory(3840, 2160)
+    page.goto(f"{server.url}/wall?lang=en&at={urllib.parse.quote(at.isoformat())}")
+    banner = page.locator("#replay-banner")
+    banner.wait_for()
+    page.wait_for_selector("#alarm-feed li[data-alarm-id]")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.as-of')].some(e => e.textContent.startsWith('Replay '))"
+    )
+    assert banner.locator(".replay-mark").inner_text() == "Replay"
+    assert banner.locator(".replay-note").inner_text() == "Not live · Beijing time"
+    assert page.inner_text("#replay-pause") == "Pause"
+    assert page.get_attribute("#replay-exit", "href") == "/wall?lang=en"
+    stamps = page.locator(".as-of").all_inner_texts()
+    assert stamps and all(s.startswith("Replay ") for s in stamps), stamps
+    page.wait_for_timeout(1500)
+    assert chinese_ui(page, desk_data(server.sources)) == []
+    assert_no_console_errors(page)
+    # A time that cannot be replayed is refused in English, with the ways on in English.
+    page.goto(f"{server.url}/wall?lang=en&at=yesterday")
+    refused = page.locator("#replay-refused")
+    refused.wait_for()
+    assert refused.locator("h1").inner_text() == "Cannot replay"
+    assert "“yesterday” is not a time" in refused.inner_text()
+    assert page.get_attribute("#replay-refused a.replay-btn >> nth=0", "href") == "/wall?lang=en"
 
 
 def test_the_check_finds_chinese_on_the_chinese_wall(server, page_factory) -> None:  # noqa: ANN001

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.helpers import sources_of
+from tests.helpers import HOVER_ALL, sources_of
 
 DATATABLE_NOTICE = r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(DATATABLE_NOTICE)]
@@ -48,12 +48,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 # Hover every interactive map shape (markers, points), which opens every tooltip at once.
-HOVER_ALL = """(sel) => {
-  const shapes = document.querySelectorAll(sel + " .leaflet-interactive");
-  shapes.forEach(function (el) { el.dispatchEvent(new MouseEvent("mouseover", {bubbles: true})); });
-  return shapes.length;
-}"""
-
 HEADERS = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
 
 

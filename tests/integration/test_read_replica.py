@@ -22,9 +22,9 @@ pytestmark = pytest.mark.redis
 @pytest.fixture(scope="module")
 def clusters() -> Iterator[tuple[PostgresCluster, PostgresCluster]]:
     """A primary and its streaming replica, started once for the module."""
-    primary = PostgresCluster(worker_port(55440)).start()
+    primary = PostgresCluster(worker_port(25440)).start()
     try:
-        replica = PostgresCluster(worker_port(55441), standby_of=primary).start()
+        replica = PostgresCluster(worker_port(25441), standby_of=primary).start()
     except BaseException:
         primary.stop()
         raise

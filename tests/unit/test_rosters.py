@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -196,3 +197,61 @@ def test_the_committed_roster_files_are_what_the_script_writes(tmp_path):
     make_rosters.main(tmp_path)
     for name in ("roster_good.xlsx", "roster_good.csv", "roster_bad.xlsx"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+# What an English message may quote in Chinese: the words a roster file is written in.
+FILE_WORDS = ("白班", "夜班", "带班领导", "值班长", "值班员", "市局")
+
+
+def english_words(text: str, *data: str) -> str:
+    """`text` without what it quotes (data as it came, the file's own words)."""
+    for quoted in (*data, *FILE_WORDS):
+        text = text.replace(quoted, "")
+    return text
+
+
+def test_a_roster_file_s_problems_read_in_english_with_the_data_as_it_came():
+    content = csv_bytes(
+        [
+            ["下周一", "早班", "组长", "", "12345", "火星区"],
+            ["2027-02-30", "白班", "值班长", "张三", "13912345678", "市局"],
+            ["2027-01-04", "白班", "带班领导", "李四", "13912345670", "市局"],
+            ["2027-01-04", "夜班", "带班领导", "王五", "13912345671", "市局"],
+            ["2027-01-04", "夜班", "值班长", "李四", "13912345670", "姑苏区"],
+        ]
+    )
+    check = check_roster("r.csv", content, UNITS)
+    given = ("下周一", "早班", "组长", "火星区", "12345", "王五", "李四")
+    english = [e.text("en") for e in check.errors]
+    assert len(english) == 9, english
+    for text in english:
+        assert not CJK.search(english_words(text, *given)), text
+    assert english[0] == (
+        "Row 2 · Date (date): Date “下周一” is not understood: write year-month-day "
+        "(e.g. 2027-01-04)"
+    )
+    assert "Row 3 · Date (date): Date “2027-02-30” is not a real day" in english
+    assert any("Two duty leaders" in e and "(row 4)" in e for e in english), english
+    overlap = [e for e in english if "shifts overlap" in e]
+    assert overlap == [
+        "Row 6 · Shift (shift): 李四's shifts overlap: with row 4 (Mon 4 Jan, leader (24 h))"
+    ]
+    # The Chinese words are the same problems (str is Chinese, as the log and audit keep it).
+    assert [str(e) for e in check.errors] == [e.text("zh") for e in check.errors]
+    assert (
+        "第 5 行 · 岗位(role)：带班领导重复：同一单位同一天已有带班领导(第 4 行)，王五 为第二位"
+        in [str(e) for e in check.errors]
+    )
+
+
+def test_a_file_that_cannot_be_read_says_so_in_english():
+    content = b"date,shift,role,name,unit\n2027-01-04,day,chief,Zhang,city\n"
+    missing = check_roster("r.csv", content, UNITS).errors[0].text("en")
+    assert missing == "File: Row 1 (the header) lacks columns: Phone(phone)"
+    assert check_roster("r.xls", b"\xd0\xcf", UNITS).errors[0].text("en") == (
+        "File: “r.xls” is not a file type that can be read: upload .xlsx or .csv"
+    )
+    assert "第 1 行(表头)缺少列：电话(phone)" in str(
+        check_roster("r.csv", content, UNITS).errors[0]
+    )
