@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consult.title": ("会商研判", "Consultation"),
     "tablet.title": ("领导移动端", "Leadership"),
     "lang.switch": ("English", "中文"),
+    "page.not_found": ("未找到该页面", "Page not found"),
     # the landing page (layouts/home_page.py)
     "home.title": ("智慧应急 · 综合指挥", "Smart emergency command"),
     "home.pick": ("选择您的屏幕", "Pick your screen"),

@@ -15,14 +15,17 @@ of this package is imported (`modules`): a new callback module needs no list.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import dash
-from dash import ClientsideFunction, Input, Output, State
+from dash import ClientsideFunction, Input, Output, State, no_update
+from plotly.utils import PlotlyJSONEncoder
 
 import auth
 from auth.matrix import PERMISSIONS
@@ -148,3 +151,14 @@ def gate(tick_id: str, as_of_id: str) -> None:
         State(tick_id, "id"),
         prevent_initial_call=True,
     )
+
+
+def if_changed(shown: str | None, *parts: Any) -> tuple[Any, ...]:
+    """`parts` and their signature, or `no_update` for each part when the page shows them
+    already (`shown`: the signature a `dcc.Store` kept from the last answer). A panel redrawn
+    by every pulse loses a reader's place and costs the browser a redraw for nothing."""
+    text = json.dumps(parts, cls=PlotlyJSONEncoder, sort_keys=True, ensure_ascii=False)
+    signature = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    if signature == shown:
+        return (*(no_update for _ in parts), signature)
+    return (*parts, signature)

@@ -14,7 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, html, no_update
 
 import auth
-from callbacks import guarded
+from callbacks import guarded, if_changed
 from data_sources import duty, get_sources
 from layouts import call
 from layouts.common import SHANGHAI
@@ -102,14 +102,17 @@ def _account() -> str:
     Output(Ids.WEEK, "children"),
     Output(Ids.WEEK_UNIT, "options"),
     Output(Ids.PEOPLE, "children"),
+    Output(Ids.ROSTERS_SHOWN, "data"),
     Output(Ids.TODAY_AS_OF, "data-as-of"),
     Output(Ids.WEEK_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
     Input(Ids.WEEK_UNIT, "value"),
     State(LangIds.PAGE, "data"),
+    State(Ids.ROSTERS_SHOWN, "data"),
 )
-def refresh_rosters(_version: Any, unit: str | None, page: dict | None):
-    """Show today's roster of every unit and this week's of the chosen one."""
+def refresh_rosters(_version: Any, unit: str | None, page: dict | None, shown: str | None = None):
+    """Show today's roster of every unit and this week's of the chosen one; the tables are
+    redrawn only when what they show changed (the stamps move with every pulse)."""
     lang = lang_of(page)
     sources = get_sources()
     now = datetime.now(UTC)
@@ -124,14 +127,17 @@ def refresh_rosters(_version: Any, unit: str | None, page: dict | None):
     stamp = sources.as_of(now).isoformat()
     shift = t(f"duty.shift.{current_shift(now)}", lang)
     return (
-        roster_rows(t("duty.unit", lang), today_rows(roster, today, districts, lang), lang),
-        f"roster-table now-{current_shift(now)}",
-        t("duty.day_now", lang, day=day_name(today, lang), shift=shift),
-        roster_rows(
-            t("duty.date", lang), week_rows(roster, unit or UNIT_CITY, first, today, lang), lang
+        *if_changed(
+            shown,
+            roster_rows(t("duty.unit", lang), today_rows(roster, today, districts, lang), lang),
+            f"roster-table now-{current_shift(now)}",
+            t("duty.day_now", lang, day=day_name(today, lang), shift=shift),
+            roster_rows(
+                t("duty.date", lang), week_rows(roster, unit or UNIT_CITY, first, today, lang), lang
+            ),
+            options,
+            [html.Option(value=n) for n in names],
         ),
-        options,
-        [html.Option(value=n) for n in names],
         stamp,
         stamp,
     )
@@ -141,20 +147,25 @@ def refresh_rosters(_version: Any, unit: str | None, page: dict | None):
     "contacts",
     Output(Ids.LOG, "children"),
     Output(Ids.HANDOVERS, "children"),
+    Output(Ids.LOG_SHOWN, "data"),
     Output(Ids.LOG_AS_OF, "data-as-of"),
     Output(Ids.HANDOVER_AS_OF, "data-as-of"),
     Input(PULSE.version, "data"),
     State(LangIds.PAGE, "data"),
+    State(Ids.LOG_SHOWN, "data"),
 )
-def refresh_log(_version: Any, page: dict | None):
-    """Show the duty log (newest first) and the latest handovers."""
+def refresh_log(_version: Any, page: dict | None, shown: str | None = None):
+    """Show the duty log (newest first) and the latest handovers, redrawn only when changed."""
     lang = lang_of(page)
     sources = get_sources()
     log = sources.duty
     stamp = sources.as_of(datetime.now(UTC)).isoformat()
     return (
-        log_items(log.log_entries(limit=100), lang),
-        handover_items(log.handovers(limit=5), lang),
+        *if_changed(
+            shown,
+            log_items(log.log_entries(limit=100), lang),
+            handover_items(log.handovers(limit=5), lang),
+        ),
         stamp,
         stamp,
     )

@@ -7,7 +7,6 @@ redrawn only when a room's state changes, so its buttons stay put under the poin
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Input, Output, State, no_update
 
 import auth
-from callbacks import gate, guarded, guarded_clientside
+from callbacks import gate, guarded, guarded_clientside, if_changed
 from data_sources import get_sources, rollcall
 from layouts.common import local_time
 from layouts.gate import ask_of
@@ -91,8 +90,7 @@ def refresh(_version: Any, _n: int | None, shown: str | None, page: dict | None)
     now = time.time()
     state = sources.rollcall.state()
     summary, rows, running = rollcall_view(state, _district_names(sources, lang), now)
-    signature = json.dumps([state and state["id"], rows], ensure_ascii=False)
-    rooms = room_items(rows, lang) if signature != shown else no_update
+    rooms, signature = if_changed(shown, room_items(rows, lang))
     stamp = datetime.now(UTC).isoformat()
     return status_line(summary, lang), rooms, signature, not running, stamp
 

@@ -8,7 +8,30 @@ import time
 import redis
 
 from data_sources import keys
-from vocabulary import team_transition
+from vocabulary import TEAM_DEFAULT, TEAM_STATUS, TEAM_TRANSITIONS, team_transition
+
+# Move one team, checked and written in one step: KEYS team-status hash, team stream, version;
+# ARGV team id, new status, the states it may be reached from (space-separated), the status of
+# a team with none, the stream's length, the change channel, then the stream entry's fields.
+# 0: already there (nothing written); 1: moved; an error reply "TRANSITION <current>" when the
+# team may not go there from where it is.
+_MOVE_TEAM = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw == ARGV[2] then return 0 end
+local current = raw or ARGV[4]
+if current ~= ARGV[2] then
+  local allowed = false
+  for from in string.gmatch(ARGV[3], '%S+') do
+    if from == current then allowed = true end
+  end
+  if not allowed then return redis.error_reply('TRANSITION ' .. current) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', unpack(ARGV, 7))
+redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[6], 's')
+return 1
+"""
 
 
 class Versions:
@@ -41,6 +64,7 @@ class Status:
 
     def __init__(self, client: redis.Redis) -> None:
         self.r = client
+        self._move_team = client.register_script(_MOVE_TEAM)
 
     def heartbeat(self, source: str, at: float | None = None) -> None:
         self.r.hset(keys.HEARTBEATS, source, f"{time.time() if at is None else at:.3f}")
@@ -61,31 +85,31 @@ class Status:
         a team is in one state at a time, and `dispatched` only by being sent. `by`: who
         changed it; `via`: the path it came by (e.g. `demo`).
 
-        The change goes onto `se:stream:teams` in the same transaction as the new state, and
-        the archiver drains that stream into `team_status_history`: the warehouse keeps every
-        change (replay, restore), as it does for alarms. False when the team was already in
-        `status` (nothing written)."""
+        The check and the change are one Lua script (two writers moving one team cannot both
+        pass the check, and nothing retries): the new state, its entry on `se:stream:teams`,
+        the version and the change signal. The archiver drains that stream into
+        `team_status_history`: the warehouse keeps every change (replay, restore), as it does
+        for alarms. False when the team was already in `status` (nothing written)."""
+        if status not in TEAM_STATUS:
+            team_transition(None, status)  # raises: an unknown status, named
         when = time.time() if at is None else at
-        changed = False
-
-        def move(pipe: redis.client.Pipeline) -> None:
-            nonlocal changed
-            current = pipe.hget(keys.TEAM_STATUS, team_id)
-            team_transition(current, status)
-            changed = current != status
-            if not changed:
-                return
-            entry = {"team_id": team_id, "status": status, "at": f"{when:.3f}"}
-            entry |= {k: v for k, v in (("by", by), ("via", via)) if v}
-            pipe.multi()
-            pipe.hset(keys.TEAM_STATUS, team_id, status)
-            pipe.xadd(keys.TEAM_STREAM, entry, maxlen=keys.STREAM_MAXLEN, approximate=True)
-            pipe.incr(keys.VERSION)
-            pipe.publish(keys.CHANGED, "s")
-
-        # WATCH: two writers moving one team cannot both pass the transition check.
-        self.r.transaction(move, keys.TEAM_STATUS)
-        return changed
+        entry = {"team_id": team_id, "status": status, "at": f"{when:.3f}"}
+        entry |= {k: v for k, v in (("by", by), ("via", via)) if v}
+        reached_from = " ".join(s for s, targets in TEAM_TRANSITIONS.items() if status in targets)
+        fields = [x for pair in entry.items() for x in pair]
+        try:
+            moved = self._move_team(
+                keys=[keys.TEAM_STATUS, keys.TEAM_STREAM, keys.VERSION],
+                args=[team_id, status, reached_from, TEAM_DEFAULT, keys.STREAM_MAXLEN,
+                      keys.CHANGED, *fields],
+            )  # fmt: skip
+        except redis.ResponseError as exc:
+            if "TRANSITION" not in str(exc):
+                raise
+            current = str(exc).split("TRANSITION", 1)[1].strip()
+            team_transition(current, status)  # raises, with the words of the rule
+            raise
+        return bool(moved)
 
     def team_status(self) -> dict[str, str]:
         return self.r.hgetall(keys.TEAM_STATUS)

@@ -61,6 +61,9 @@ class Ids(StrEnum):
     CONTACTS = "duty-contacts"
     CONTACTS_AS_OF = "duty-contacts-as-of"
     REPORT_LINK = "duty-report-link"
+    # Stores: the signature of what the rosters and the log show (redrawn only when changed)
+    ROSTERS_SHOWN = "duty-rosters-shown"
+    LOG_SHOWN = "duty-log-shown"
 
 
 def _log_panel(lang: str) -> html.Section:
@@ -94,6 +97,7 @@ def _log_panel(lang: str) -> html.Section:
         form,
         html.Div(id=Ids.LOG_MESSAGE, className="form-message", role="status"),
         html.Ol(id=Ids.LOG, className="duty-log"),
+        dcc.Store(id=Ids.LOG_SHOWN),
     ]
     # The daily report is a server page (report/), not a Dash page: a plain link.
     report = html.A(
@@ -158,7 +162,7 @@ def layout(
     lang = i18n.pick(lang)
     today = panel(
         t("duty.today", lang),
-        html.Table(id=Ids.TODAY, className="roster-table"),
+        [html.Table(id=Ids.TODAY, className="roster-table"), dcc.Store(id=Ids.ROSTERS_SHOWN)],
         panel_id=Ids.TODAY_PANEL,
         as_of_id=Ids.TODAY_AS_OF,
         source="warehouse",

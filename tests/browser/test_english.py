@@ -738,3 +738,14 @@ def test_the_check_finds_chinese_on_the_chinese_wall(server, page_factory) -> No
     page.wait_for_timeout(1500)
     found = chinese_ui(page, data_texts(server.sources))
     assert {"综合态势一张图", "在办警情", "实时警情", "今日值班"} <= set(found), found
+
+
+def test_an_unknown_address_says_so_in_the_language_asked(server, page_factory) -> None:  # noqa: ANN001
+    page = page_factory(1024, 768)
+    page.goto(f"{server.url}/no-such-screen?lang=en")
+    page.locator(".plain-page h1", has_text="Page not found").wait_for()
+    assert page.get_attribute(".plain-page a[href='/?lang=en']", "href") == "/?lang=en"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.goto(f"{server.url}/no-such-screen")
+    page.locator(".plain-page h1", has_text="未找到该页面").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"

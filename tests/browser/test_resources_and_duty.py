@@ -15,7 +15,7 @@ import auth
 import ingest.rollcall
 from callbacks.forces import team_summary
 from data_sources import keys, rollcall, rosters
-from tests.helpers import sources_of
+from tests.helpers import alarm_body, sources_of
 
 # Dash 4 announces DataTable's future removal every time one is built; the brief keeps it
 # for now (the lead may move this ignore to pyproject.toml).
@@ -179,6 +179,42 @@ def open_duty(page_factory, server, width=1920, height=1080):  # noqa: ANN001
     page.wait_for_selector("#duty-today tbody tr")
     page.wait_for_selector("#duty-log li[data-log-id]")
     return page
+
+
+MARK = """() => ['#duty-today tbody tr', '#duty-week tbody tr', '#duty-log li']
+  .forEach(sel => { document.querySelector(sel).dataset.mark = 'kept'; })"""
+KEPT = """() => ['#duty-today tbody tr', '#duty-week tbody tr', '#duty-log li']
+  .map(sel => document.querySelector(sel)?.dataset.mark === 'kept')"""
+
+
+def test_the_duty_desk_redraws_its_tables_only_when_what_they_show_changes(server, page_factory):  # noqa: ANN001
+    """A pulse that changes nothing the desk shows (an alarm elsewhere) moves the stamps and
+    leaves the rosters and the log as they are (a reader keeps their place); a new log entry
+    from another desk is drawn."""
+    page = open_duty(page_factory, server)
+    page.wait_for_selector("#duty-week tbody tr")
+    page.evaluate(MARK)
+    stamp = page.get_attribute("#duty-as-of-log", "data-as-of")
+    request = urllib.request.Request(
+        server.url + "/api/v1/alarms",
+        data=json.dumps(alarm_body("duty-redraw-1", level="blue")).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    page.wait_for_function(
+        f"document.querySelector('#duty-as-of-log').dataset.asOf !== {json.dumps(stamp)}",
+        timeout=ANSWERED_MS,
+    )
+    page.wait_for_timeout(1000)  # every panel's answer to that pulse is in
+    assert page.evaluate(KEPT) == [True, True, True]
+    # Another desk records an entry: this desk's log shows it at its next pulse.
+    server.sources.duty.append_log("值班员乙", "另一席位记录的日志", "report")
+    server.sources.versions.bump()
+    page.locator("#duty-log li", has_text="另一席位记录的日志").wait_for(timeout=ANSWERED_MS)
+    assert page.evaluate(KEPT)[:2] == [True, True]  # the rosters did not change
+    assert_clean(page)
 
 
 def test_duty_shows_todays_roster_for_the_city_and_every_district(server, page_factory):

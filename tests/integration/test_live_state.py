@@ -302,3 +302,56 @@ def test_an_alarm_whose_answer_timed_out_and_was_retried_is_still_new(redis_url:
     finally:
         client.close()
         proxy.close()
+
+
+# --- rescue teams: one state at a time ---------------------------------------------------
+
+
+def test_a_team_moves_along_its_transitions_and_each_move_is_one_stream_entry(live) -> None:
+    r = live.status.r
+    version = int(r.get(keys.VERSION) or 0)
+    assert live.status.set_team_status("T-1", "dispatched", by="duty1") is True
+    assert live.status.set_team_status("T-1", "dispatched") is False  # already there
+    assert live.status.team_status() == {"T-1": "dispatched"}
+    with pytest.raises(ValueError, match="cannot go from 'dispatched' to 'ready'"):
+        live.status.set_team_status("T-1", "ready")  # it comes back by way of returning
+    with pytest.raises(ValueError, match="unknown team status 'en_route'"):
+        live.status.set_team_status("T-1", "en_route")
+    assert live.status.set_team_status("T-1", "returning", via="demo") is True
+    entries = r.xrange(keys.TEAM_STREAM)
+    assert [(e["team_id"], e["status"], e.get("by"), e.get("via")) for _, e in entries] == [
+        ("T-1", "dispatched", "duty1", None),
+        ("T-1", "returning", None, "demo"),
+    ]
+    assert int(r.get(keys.VERSION)) == version + 2  # the refused and unchanged wrote nothing
+    assert live.status.team_status() == {"T-1": "returning"}
+
+
+def test_two_desks_moving_one_team_at_once_cannot_both_pass_the_check(live) -> None:
+    """From ready a team may be dispatched or stood down, not both: of a dispatch and a
+    stand-down sent together, one moves the team and the other is refused."""
+    import threading
+
+    for round_ in range(30):
+        team = f"T-race-{round_}"
+        outcomes: list[str] = []
+        start = threading.Barrier(2)
+
+        def move(status: str, team: str = team, outcomes: list = outcomes, start=start) -> None:  # noqa: ANN001
+            start.wait()
+            try:
+                live.status.set_team_status(team, status)
+                outcomes.append(status)
+            except ValueError:
+                outcomes.append("refused")
+
+        threads = [threading.Thread(target=move, args=(s,)) for s in ("dispatched", "off")]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert sorted(outcomes) in (["dispatched", "refused"], ["off", "refused"]), outcomes
+        moved = [s for s in outcomes if s != "refused"]
+        assert live.status.team_status()[team] == moved[0]
+    entries = live.status.r.xrange(keys.TEAM_STREAM)
+    assert len(entries) == 30  # one entry per team: the refused move wrote nothing
