@@ -6,7 +6,7 @@ Without `date` the report is yesterday's (Asia/Shanghai): the address is redirec
 the day, so that a printed or shared link always says which day it is. A bad date or format
 gets a 400 page that says what is wrong. In English with `&lang=en` (or the `se_lang` cookie
 of the sign-in pages, auth/i18n.py): headings, labels, dates and level and status words, from
-layouts/i18n.py's catalogue; the data stays as recorded. Who may open it is `/duty`'s rule (auth/matrix.py
+the catalogue (catalogue.py); the data stays as recorded. Who may open it is `/duty`'s rule (auth/matrix.py
 PAGES); the guard sees a page path like any other. Plain server-rendered HTML with Jinja's
 autoescape: every text from upstream or from the duty room is text; no script.
 """
