@@ -110,7 +110,9 @@
 
   // At most four times a second: the live pages redraw every second, plotly and Leaflet
   // change the DOM on every frame of an animation, and none of this is urgent to the eye.
+  // The language at once (one lookup): a screen reader picks its voice from it as it reads.
   function queue() {
+    language();
     if (!queued) { queued = true; window.setTimeout(mend, 250); }
   }
 

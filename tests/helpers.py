@@ -8,6 +8,7 @@ not wait for the generated Suzhou reference data (`refdata/`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -263,3 +264,14 @@ def write_mbtiles(path: Any, lon: float, lat: float, zooms: range, around: int =
                 )
     db.commit()
     db.close()
+
+
+def page_language(page: Any, expected: str, timeout_ms: int = 10_000) -> str:
+    """The `<html lang>` of the page once it says `expected` (assets/a11y.js sets it from the
+    page's root a moment after the page is drawn), else what it said at the end of the wait:
+    the caller asserts it, so a page that never says its language fails with what it said."""
+    with contextlib.suppress(Exception):  # the caller's assertion names what was found
+        page.wait_for_function(
+            "lang => document.documentElement.lang === lang", arg=expected, timeout=timeout_ms
+        )
+    return page.evaluate("document.documentElement.lang")

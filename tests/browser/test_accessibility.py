@@ -21,7 +21,7 @@ import pytest
 
 import auth
 from auth import accounts
-from tests.helpers import sources_of
+from tests.helpers import page_language, sources_of
 
 DATATABLE_NOTICE = r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning"
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings(DATATABLE_NOTICE)]
@@ -198,7 +198,7 @@ def test_every_screen_has_no_serious_or_critical_accessibility_violation(
         page.goto(server.url + path)
         settle(page, ready)
         # Every page says what language it is in (screen readers pick their voice by it).
-        if (lang := page.evaluate("document.documentElement.lang")) != "zh-CN":
+        if (lang := page_language(page, "zh-CN")) != "zh-CN":
             failures.append(f"{path}: <html lang={lang!r}>, not zh-CN")
         if found := violations(page):
             failures.append(report(path, found))
@@ -211,7 +211,7 @@ def test_a_screen_in_english_says_so_to_assistive_technology(server, page_factor
     page.set_default_timeout(60_000)
     sign_in(page, server, "/tablet?lang=en")
     settle(page, ("#tablet-alarms li[data-alarm-id]", "#tablet-incidents a"))
-    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page_language(page, "en") == "en"
     assert not (found := violations(page)), "\n" + report("/tablet?lang=en", found)
     # The header's links change pages without a reload: the next page, in the language
     # chosen, says so too; switched to Chinese, it says zh-CN again.
@@ -220,10 +220,10 @@ def test_a_screen_in_english_says_so_to_assistive_technology(server, page_factor
     page.wait_for_function(
         "document.querySelector('.page-header h1').innerText.startsWith('Major')"
     )
-    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page_language(page, "en") == "en"
     page.click("#lang-switch")
     page.wait_for_function(
         "document.querySelector('.page-header h1')?.innerText.startsWith('危化品')"
     )
     page.wait_for_selector("#hazchem-table .hz-gauge[data-load]")
-    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page_language(page, "zh-CN") == "zh-CN"

@@ -20,7 +20,7 @@ import pytest
 import auth
 from data_sources import quarantine
 from layouts.i18n import CATEGORIES_EN
-from tests.helpers import HOVER_ALL, sources_of
+from tests.helpers import HOVER_ALL, page_language, sources_of
 
 pytestmark = pytest.mark.browser
 
@@ -295,7 +295,7 @@ def test_duty_desk_in_english_shows_no_chinese_but_data_and_records_in_english(
 ) -> None:  # noqa: ANN001
     page = page_factory(1920, 1080)
     open_duty(page, f"{server.url}/duty?lang=en")
-    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page_language(page, "en") == "en"
     assert page.inner_text(".page-header h1") == "Duty desk"
     assert page.inner_text("#duty-log-panel h2") == "Duty log"
     assert page.inner_text("#duty-log-add") == "Record"
@@ -383,7 +383,7 @@ def test_resources_in_english_show_no_chinese_but_data(server, page_factory) -> 
     for width, height in ((1920, 1080), (1024, 1366)):
         page = page_factory(width, height, has_touch=width < 1920)
         open_resources(page, f"{server.url}/resources?lang=en")
-        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page_language(page, "en") == "en"
         assert page.inner_text(".page-header h1") == "Emergency resources"
         assert page.inner_text(".kpi[data-kpi=teams] span:not(.big)") == "rescue teams ready"
         heads = page.eval_on_selector_all(
@@ -481,7 +481,7 @@ def test_hazchem_in_english_shows_no_chinese_but_data(server, page_factory) -> N
     for width, height in ((1920, 1080), (1024, 1366)):
         page = page_factory(width, height, has_touch=width < 1920)
         open_hazchem(page, f"{server.url}/hazchem?lang=en")
-        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page_language(page, "en") == "en"
         assert page.inner_text(".page-header h1") == "Major hazard sources of hazardous chemicals"
         heads = page.eval_on_selector_all(
             "#hazchem-table th[data-dash-column] .column-header-name",
@@ -533,7 +533,7 @@ def test_incident_command_in_english_shows_no_chinese_but_data(server, page_fact
         page = page_factory(width, height, has_touch=width < 1920)
         # A north wind from the link: the downwind sector and its row in the summary.
         open_incident(page, f"{server.url}/incident/{incident['id']}?lang=en&wind=0")
-        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page_language(page, "en") == "en"
         assert page.inner_text(".page-header h1") == "Incident command"
         labels = page.locator("#incident-ring-summary tbody th").all_inner_texts()
         assert labels == ["1 km", "3 km", "5 km", "Downwind"], labels
@@ -600,7 +600,7 @@ def test_governance_in_english_shows_no_chinese_but_data(server, page_factory) -
     for width, height in ((1920, 1080), (1024, 1366)):
         page = page_factory(width, height, has_touch=width < 1920)
         open_governance(page, f"{server.url}/governance?lang=en")
-        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page_language(page, "en") == "en"
         assert page.inner_text(".page-header h1") == "System integration"
         assert page.inner_text("#gov-rate-panel h2") == "Integration rate"
         assert re.fullmatch(
@@ -645,7 +645,7 @@ def test_the_wall_in_english_shows_a_posted_alarm_in_english_words_and_its_title
     page.wait_for_selector("#forces-teams tr[data-kind]")
     page.wait_for_selector("#duty-rooms li")
     page.wait_for_selector("#topbar-systems li")
-    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page_language(page, "en") == "en"
     # An alarm posted while the wall is open arrives pushed, drawn in the page's language.
     body = {
         "id": "en-wall-1",
@@ -745,7 +745,7 @@ def test_an_unknown_address_says_so_in_the_language_asked(server, page_factory) 
     page.goto(f"{server.url}/no-such-screen?lang=en")
     page.locator(".plain-page h1", has_text="Page not found").wait_for()
     assert page.get_attribute(".plain-page a[href='/?lang=en']", "href") == "/?lang=en"
-    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page_language(page, "en") == "en"
     page.goto(f"{server.url}/no-such-screen")
     page.locator(".plain-page h1", has_text="未找到该页面").wait_for()
-    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page_language(page, "zh-CN") == "zh-CN"
