@@ -11,6 +11,7 @@ too; `layouts.i18n` adds the pages' language switch and `auth.i18n` a request's 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -974,6 +975,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "video.connecting": ("连接中…", "Connecting…"),
     "video.down": ("信号中断", "Signal lost"),
     "video.held": ("▶ 点击播放", "▶ Click to play"),
+    "video.unchecked": ("无法校验画面是否实时", "Cannot check the picture is live"),
     "video.no.origin": ("地址未获准（CAMERA_ORIGINS）", "Address not allowed (CAMERA_ORIGINS)"),
     "video.no.demo-off": ("演示视频未开启", "Demo video is off"),
     "video.no.demo-missing": ("演示视频未生成（需 ffmpeg）", "Demo video not made (needs ffmpeg)"),
@@ -1183,11 +1185,43 @@ def pick(value: str | None) -> str:
     return value if value in LANGS else DEFAULT
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """The catalogue's `key` with its values, worded once the reader's language is known: a
+    message's value may itself be a Phrase (or a DayName), and `t` words it in the message's
+    language. What is kept (an error, an answer) keeps keys, not one language's words."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def said(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.values))
+
+
+def phrase(key: str, **values: object) -> Phrase:
+    return Phrase(key, tuple(values.items()))
+
+
+@dataclass(frozen=True)
+class DayName:
+    """A day, said as `day_name` says it in the message's language."""
+
+    day: date
+
+    def said(self, lang: str) -> str:
+        return day_name(self.day, lang)
+
+
 def t(key: str, lang: str = DEFAULT, **fields: object) -> str:
-    """The message `key` in `lang` (Chinese when unknown), with `fields` filled in."""
+    """The message `key` in `lang` (Chinese when unknown), with `fields` filled in (a Phrase
+    or DayName among them worded in `lang` too)."""
     zh, en = MESSAGES.get(key, (key, key))
     text = en if lang == "en" else zh
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    return text.format(
+        **{k: v.said(lang) if isinstance(v, Phrase | DayName) else v for k, v in fields.items()}
+    )
 
 
 def word(kind: str, code: object, lang: str) -> str:

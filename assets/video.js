@@ -1,9 +1,18 @@
 /* Camera tiles (layouts/video.py): play each <figure class="video-tile"> of the page.
 
    HLS through hls.js (assets/vendor/hls.light.min.js, Media Source Extensions, no worker: the
-   CSP allows media from blob: and the camera origins only); MJPEG as the <img>'s source.
-   A stream that stops (hls.js gives up, the picture stands still for STALL_S, the MJPEG
-   camera stops answering) shows 信号中断 over its tile and is tried again after 1, 2, 4 ...
+   CSP allows media from blob: and the camera origins only).
+
+   MJPEG is read here, not left to the <img>: the multipart body is fetched (this server's
+   demo stream, or a camera that answers CORS), each JPEG in it is cut out by its own markers
+   (whatever the boundary is called) and drawn from a blob. So a picture that stops coming
+   (the camera holds the connection open and sends nothing, or sends the same picture again
+   and again) is seen, as is a stream that ends. A camera that does not answer CORS cannot be
+   read: its stream is the <img>'s source, asked every PROBE_S whether it still answers, and
+   the tile says 无法校验画面是否实时 (a script may not look at its picture).
+
+   A stream that stops (hls.js gives up, the picture stands still for STALL_S, the camera
+   stops answering) shows 信号中断 over its tile and is tried again after 1, 2, 4 ...
    BACKOFF_MAX_S seconds until its picture moves again. At most data-max-streams tiles of a
    screen play at once; the others show 点击播放, and a click plays that one in place of the
    tile that has played longest. Addresses are used only as a media source, never as HTML. */
@@ -19,7 +28,11 @@
   // may a script read a cross-origin picture to see it stand still): a playing MJPEG camera
   // is asked every PROBE_S whether it still answers (a request dropped at its headers).
   var PROBE_S = 4;
-  var TEXT = { connecting: "连接中…", down: "信号中断", held: "▶ 点击播放" };
+  // A multipart body that yields no JPEG in this many bytes is not an MJPEG stream.
+  var MAX_PENDING = 8 * 1024 * 1024;
+  var TEXT = {
+    connecting: "连接中…", down: "信号中断", held: "▶ 点击播放", unchecked: "无法校验画面是否实时",
+  };
   var tiles = [];
 
   function now() { return Date.now(); }
@@ -37,32 +50,202 @@
     return n > 0 ? n : DEFAULT_CAP;
   }
 
+  // The page's language: the grid carries the catalogue's words (layouts/video.py).
+  function word(t, key) {
+    var grid = t.fig.closest(".video-grid");
+    return (grid && grid.getAttribute("data-text-" + key)) || TEXT[key] || "";
+  }
+
   function show(t, state) {
     t.state = state;
     t.fig.setAttribute("data-state", state);
-    // The page's language: the grid carries the catalogue's words (layouts/video.py).
-    var grid = t.fig.closest(".video-grid");
-    var said = grid && grid.getAttribute("data-text-" + state);
-    t.overlay.textContent = said || TEXT[state] || "";
+    t.overlay.textContent = word(t, state);
   }
+
+  // Whether the page can tell this tile's picture is live: "checked" (HLS, or MJPEG read
+  // here) or "unchecked" (an MJPEG camera without CORS), said on the tile too.
+  function liveness(t, how) {
+    t.fig.setAttribute("data-live", how);
+    var badge = t.fig.querySelector(".video-unchecked");
+    if (how === "unchecked" && !badge) {
+      badge = document.createElement("div");
+      badge.className = "video-unchecked";
+      badge.textContent = word(t, "unchecked");
+      t.media.parentNode.appendChild(badge);
+    } else if (how !== "unchecked" && badge) {
+      badge.remove();
+    }
+  }
+
+  /* ---- MJPEG read frame by frame ---- */
+
+  function join(a, b) {
+    if (!a.length) { return b; }
+    var out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  }
+
+  function soi(b, from) {
+    for (var i = from; i + 2 < b.length; i++) {
+      if (b[i] === 0xFF && b[i + 1] === 0xD8 && b[i + 2] === 0xFF) { return i; }
+    }
+    return -1;
+  }
+
+  // One past the end (FF D9) of the JPEG that starts (FF D8) at `start`: -1 while it has not
+  // all come, -2 when what follows is not a JPEG. Segments are skipped by their lengths (an
+  // EXIF thumbnail's own FF D9 is inside one), entropy-coded data up to its next marker.
+  function jpegEnd(b, start) {
+    var i = start + 2;
+    for (;;) {
+      if (i + 2 > b.length) { return -1; }
+      if (b[i] !== 0xFF) { return -2; }
+      var marker = b[i + 1];
+      if (marker === 0xFF) { i += 1; continue; }  // fill
+      if (marker === 0xD9) { return i + 2; }
+      if ((marker >= 0xD0 && marker <= 0xD7) || marker === 0x01) { i += 2; continue; }
+      if (i + 4 > b.length) { return -1; }
+      var length = (b[i + 2] << 8) | b[i + 3];
+      if (length < 2) { return -2; }
+      i += 2 + length;
+      if (marker !== 0xDA) { continue; }
+      for (;;) {  // the scan's data: FF 00 is a stuffed FF, FF D0-D7 a restart marker
+        if (i + 1 >= b.length) { return -1; }
+        if (b[i] === 0xFF) {
+          var next = b[i + 1];
+          if (next === 0x00 || (next >= 0xD0 && next <= 0xD7)) { i += 2; continue; }
+          if (next !== 0xFF) { break; }
+        }
+        i += 1;
+      }
+    }
+  }
+
+  function same(a, b) {
+    if (!a || !b || a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+
+  // One picture at a time into the <img>; what comes meanwhile waits (only the newest). A
+  // picture counts as movement once it is on the screen: decoded, and not the one before.
+  function paint(t, bytes) {
+    var generation = t.generation;
+    var url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+    var done = function (event) {
+      t.media.removeEventListener("load", done);
+      t.media.removeEventListener("error", done);
+      if (generation !== t.generation) { URL.revokeObjectURL(url); return; }  // disconnected
+      if (t.url) { URL.revokeObjectURL(t.url); }
+      t.url = url;
+      if (event.type === "load") { t.changes += 1; }  // a broken picture: the next follows
+      t.painting = false;
+      if (t.pending) { var next = t.pending; t.pending = null; t.painting = true; paint(t, next); }
+    };
+    t.media.addEventListener("load", done);
+    t.media.addEventListener("error", done);
+    t.media.src = url;
+  }
+
+  function picture(t, bytes) {
+    if (same(bytes, t.lastBytes)) { return; }  // the same picture again is no movement
+    t.lastBytes = bytes;
+    if (t.painting) {
+      t.pending = bytes;
+    } else {
+      t.painting = true;
+      paint(t, bytes);
+    }
+  }
+
+  function cut(t, b) {
+    for (;;) {
+      var start = soi(b, 0);
+      if (start < 0) { return b.subarray(Math.max(0, b.length - 2)); }
+      var end = jpegEnd(b, start);
+      if (end === -1) { return b.subarray(start); }
+      if (end === -2) { b = b.subarray(start + 2); continue; }
+      picture(t, b.slice(start, end));
+      b = b.subarray(end);
+    }
+  }
+
+  function read(t, reader, ctrl) {
+    var pending = new Uint8Array(0);
+    var pump = function () {
+      return reader.read().then(function (r) {
+        if (r.done || t.reader !== ctrl) { return; }
+        pending = cut(t, join(pending, r.value));
+        if (pending.length > MAX_PENDING) { throw new Error("no JPEG in the stream"); }
+        return pump();
+      });
+    };
+    return pump();
+  }
+
+  // The camera answers but not with CORS: play it as the <img>'s source, unchecked.
+  function fallBack(t, ctrl) {
+    window.fetch(t.src, { mode: "no-cors", cache: "no-store", credentials: "omit",
+                          signal: ctrl.signal })
+      .then(function () {
+        ctrl.abort();
+        if (t.reader !== ctrl) { return; }
+        t.reader = null;
+        t.cors = false;
+        connect(t);
+      })
+      .catch(function (e) {
+        if (t.reader === ctrl && !(e && e.name === "AbortError")) { down(t); }
+      });
+  }
+
+  function connectMjpeg(t) {
+    var ctrl = new AbortController();
+    var before = t.changes;
+    t.reader = ctrl;
+    // lastBytes stays: a camera that comes back with the picture it froze on is still down.
+    liveness(t, "checked");
+    // This server's cookies go to this server only (the demo stream), never to a camera.
+    window.fetch(t.src, { mode: "cors", cache: "no-store", credentials: "same-origin",
+                          signal: ctrl.signal })
+      .then(function (response) {
+        if (!response.ok || !response.body) { throw new Error("HTTP " + response.status); }
+        return read(t, response.body.getReader(), ctrl);
+      })
+      .then(function () { if (t.reader === ctrl) { down(t); } })  // the stream ended
+      .catch(function (e) {
+        if (t.reader !== ctrl || (e && e.name === "AbortError")) { return; }
+        if (e instanceof TypeError && t.changes === before) { fallBack(t, ctrl); } else { down(t); }
+      });
+  }
+
 
   function active() { return tiles.filter(function (t) { return t.active; }); }
 
   function disconnect(t) {
     if (t.hls) { t.hls.destroy(); t.hls = null; }
-    if (t.kind === "hls") {
-      t.media.removeAttribute("src");
-      t.media.load();
-    } else {
-      t.media.removeAttribute("src");  // ends the multipart response
-    }
+    if (t.reader) { t.reader.abort(); t.reader = null; }
+    // A picture being decoded is dropped (its <img> may never say it loaded).
+    t.generation += 1;
+    t.painting = false;
+    t.pending = null;
+    t.media.removeAttribute("src");  // an <img>'s: ends its multipart response
+    if (t.kind === "hls") { t.media.load(); }
+    if (t.url) { URL.revokeObjectURL(t.url); t.url = null; }
   }
 
   function connect(t) {
     t.lastTime = t.kind === "hls" ? t.media.currentTime : 0;
     t.since = now();
     var m = t.media;
+    if (t.kind === "mjpeg" && t.cors !== false && window.AbortController && window.ReadableStream) {
+      connectMjpeg(t);
+      return;
+    }
     if (t.kind === "mjpeg") {
+      liveness(t, "unchecked");
       m.src = t.src;
       return;
     }
@@ -118,6 +301,11 @@
 
   // Has the picture moved since the last look?
   function moved(t) {
+    if (t.kind === "mjpeg" && t.cors !== false) {
+      var changed = t.changes > t.seen;
+      t.seen = t.changes;
+      return changed;
+    }
     if (t.kind === "mjpeg") {
       return t.media.naturalWidth > 0;
     }
@@ -142,7 +330,8 @@
 
   function look(t) {
     if (!t.active) { return; }
-    if (t.kind === "mjpeg" && t.state === "playing" && now() - t.probedAt > PROBE_S * 1000) {
+    if (t.kind === "mjpeg" && t.cors === false && t.state === "playing"
+        && now() - t.probedAt > PROBE_S * 1000) {
       probe(t);
     }
     if (!t.connected) {
@@ -172,12 +361,15 @@
       fig: fig, kind: fig.getAttribute("data-kind"), src: src, media: media, overlay: overlay,
       hls: null, active: false, connected: false, delay: BACKOFF_MIN_S, retryAt: 0,
       since: 0, lastTime: -1, state: "idle", startedAt: 0, probedAt: 0,
+      // MJPEG read here: the fetch's controller, pictures that differed, those looked at.
+      reader: null, cors: null, changes: 0, seen: 0, lastBytes: null, url: null,
+      painting: false, pending: null, generation: 0,
     };
     fig.bound = true;
     tiles.push(t);
     if (t.kind === "mjpeg") {
       media.addEventListener("error", function () {
-        if (t.connected && media.getAttribute("src")) { down(t); }
+        if (t.cors === false && t.connected && media.getAttribute("src")) { down(t); }
       });
     }
     fig.addEventListener("click", function () {

@@ -2,9 +2,9 @@
 
 Each tile is a <figure class="video-tile"> carrying the camera's stream kind and address as
 data attributes (text, never HTML); assets/video.js plays it (hls.js into the <video>, MJPEG
-as the <img>'s source), shows 信号中断 over a tile whose stream stops and retries with
-backoff, and plays at most `data-max-streams` tiles of a screen at once (the rest show
-点击播放). A camera that may not be played here says why instead.
+read picture by picture into the <img>), shows 信号中断 over a tile whose stream stops or whose
+picture stands still and retries with backoff, and plays at most `data-max-streams` tiles of a
+screen at once (the rest show 点击播放). A camera that may not be played here says why instead.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from layouts.i18n import t
 
 # Why a tile has no stream (the callback decides, the catalogue's `video.no.<why>` words it).
 UNAVAILABLE = ("origin", "demo-off", "demo-missing")
-# What assets/video.js writes over a tile (`video.<state>`), handed to it in the page's
-# language as the grid's `data-text-<state>`.
-OVERLAY_STATES = ("connecting", "down", "held")
+# What assets/video.js writes over a tile (`video.<state>`), and on a tile whose picture it
+# cannot check is live (`video.unchecked`), handed to it in the page's language as the grid's
+# `data-text-<key>`.
+OVERLAY_STATES = ("connecting", "down", "held", "unchecked")
 KIND_NAMES = {"hls": "HLS", "mjpeg": "MJPEG"}
 
 

@@ -4,6 +4,11 @@
 intranet camera or its gateway serves it; `MjpegCamera` is a multipart/x-mixed-replace JPEG
 stream, one ffmpeg per viewer. `stop()` kills the encoder and the HTTP server (the camera goes
 dark: connections refused); `start()` brings it back on the same port.
+
+The ways an MJPEG camera fails while it still answers: `freeze()` holds every viewer's
+connection open and sends nothing more (a hung encoder), `repeat()` sends the last picture
+again and again (a gateway that keeps its last frame), `resume()` sends the live picture again.
+`MjpegCamera(cors=False)` answers without CORS, as many cameras do.
 """
 
 from __future__ import annotations
@@ -112,6 +117,13 @@ class HlsCamera(_Camera):
 class _Mjpeg(_Quiet):
     camera: MjpegCamera
 
+    def end_headers(self) -> None:
+        if self.camera.cors:
+            super().end_headers()
+        else:
+            self.send_header("Cache-Control", "no-cache")
+            SimpleHTTPRequestHandler.end_headers(self)
+
     def do_GET(self) -> None:  # noqa: N802
         encoder = subprocess.Popen(
             [FFMPEG, "-hide_banner", "-loglevel", "error", "-re", *SOURCE,
@@ -122,9 +134,14 @@ class _Mjpeg(_Quiet):
         self.send_response(200)
         self.send_header("Content-Type", "multipart/x-mixed-replace;boundary=frame")
         self.end_headers()
+        parts = _Parts()
         try:
             while chunk := encoder.stdout.read1(65536):
-                self.wfile.write(chunk)
+                if self.camera.mode == "live":
+                    self.wfile.write(chunk)
+                    parts.feed(chunk)
+                elif self.camera.mode == "repeat" and parts.last:
+                    self.wfile.write(parts.last)
         except OSError:
             pass  # the viewer went away, or the camera was stopped
         finally:
@@ -133,10 +150,36 @@ class _Mjpeg(_Quiet):
             encoder.stdout.close()
 
 
-class MjpegCamera(_Camera):
+class _Parts:
+    """The last whole part of ffmpeg's mpjpeg output (boundary line, headers, JPEG)."""
+
+    MARK = b"--frame\r\n"
+
     def __init__(self) -> None:
+        self.pending = b""
+        self.last = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.pending += chunk
+        while (end := self.pending.find(self.MARK, 1)) > 0:
+            self.last, self.pending = self.pending[:end], self.pending[end:]
+
+
+class MjpegCamera(_Camera):
+    def __init__(self, cors: bool = True) -> None:
         super().__init__()
+        self.cors = cors
+        self.mode = "live"  # or "frozen", "repeat"
         self.encoders: list[subprocess.Popen] = []
+
+    def freeze(self) -> None:
+        self.mode = "frozen"
+
+    def repeat(self) -> None:
+        self.mode = "repeat"
+
+    def resume(self) -> None:
+        self.mode = "live"
 
     @property
     def url(self) -> str:

@@ -1,7 +1,8 @@
 """Camera tiles in real headless Chromium, playing real streams: a live HLS stream (H.264,
 played by hls.js through Media Source Extensions) and an MJPEG stream, both made by Debian's
-ffmpeg and served from loopback (tests/video_streams.py). A camera that goes dark shows
-信号中断 and comes back by itself; a screen plays at most VIDEO_MAX_STREAMS streams."""
+ffmpeg and served from loopback (tests/video_streams.py). A camera that goes dark, or answers
+but sends no new picture, shows 信号中断 and comes back by itself; one whose picture the page
+cannot check says so; a screen plays at most VIDEO_MAX_STREAMS streams."""
 
 from __future__ import annotations
 
@@ -109,6 +110,62 @@ def test_the_enterprise_cameras_play_go_dark_show_the_break_and_recover(
     hls.start()
     mjpeg.start()
     _assert_playing(page)
+
+
+def _mjpeg_moves(page) -> bool:  # noqa: ANN001
+    image = page.locator(f"{MJPEG_TILE} img")
+    before = image.screenshot()
+    time.sleep(1.5)
+    return image.screenshot() != before
+
+
+def test_an_mjpeg_camera_that_answers_but_sends_no_new_picture_shows_the_break(
+    make_app, serve, sqlite_url, redis_url, cameras, page_factory
+):  # noqa: ANN001
+    """The picture that looks live but is not: the camera keeps the connection open and sends
+    nothing, or sends its last picture again and again. Either way 信号中断, and back by
+    itself when the picture moves again."""
+    _hls, mjpeg = cameras
+    server, _sources, _mini = _app(make_app, serve, sqlite_url, redis_url, cameras)
+    page = page_factory(1920, 1080)
+    page.goto(server.url + "/hazchem")
+    _wait_state(page, MJPEG_TILE, "playing", 60)
+    assert page.get_attribute(MJPEG_TILE, "data-live") == "checked"
+    assert _mjpeg_moves(page)
+    for fault in (mjpeg.freeze, mjpeg.repeat):
+        fault()
+        _wait_state(page, MJPEG_TILE, "down", 30)
+        assert page.text_content(f"{MJPEG_TILE} .video-overlay") == "信号中断"
+        assert page.is_visible(f"{MJPEG_TILE} .video-overlay")
+        mjpeg.resume()
+        _wait_state(page, MJPEG_TILE, "playing", 60)
+        assert _mjpeg_moves(page), f"after {fault.__name__}, the picture stood still"
+    assert page.console_errors == []
+
+
+def test_an_mjpeg_camera_without_cors_plays_and_says_it_cannot_be_checked(
+    make_app, serve, sqlite_url, redis_url, cameras, page_factory
+):  # noqa: ANN001
+    hls, _mjpeg = cameras
+    plain = MjpegCamera(cors=False)
+    plain.start()
+    try:
+        server, _sources, _mini = _app(make_app, serve, sqlite_url, redis_url, (hls, plain))
+        page = page_factory(1024, 1366, has_touch=True)
+        page.goto(server.url + "/hazchem?lang=en")
+        _wait_state(page, MJPEG_TILE, "playing", 60)
+        assert page.get_attribute(MJPEG_TILE, "data-live") == "unchecked"
+        assert page.text_content(f"{MJPEG_TILE} .video-unchecked") == (
+            "Cannot check the picture is live"
+        )
+        assert page.is_visible(f"{MJPEG_TILE} .video-unchecked")
+        assert _mjpeg_moves(page)
+        # What it can still tell: a camera that stops answering.
+        plain.stop()
+        _wait_state(page, MJPEG_TILE, "down", 30)
+        assert page.text_content(f"{MJPEG_TILE} .video-overlay") == "Signal lost"
+    finally:
+        plain.close()
 
 
 def test_a_screen_plays_at_most_the_cap_and_a_click_swaps(
