@@ -23,7 +23,7 @@ WALL_PULSE = pulse_ids("wall")
 
 def _alarm_layer(shown, gcj02: bool) -> dict:  # noqa: ANN001
     """The alarm layer with its tooltips in both languages (a pushed change carries both)."""
-    return features.alarm_features(shown, gcj02, alarm_tips(shown), tips_en=alarm_tips(shown, "en"))
+    return features.alarm_features(shown, gcj02, alarm_tips(shown), alarm_tips(shown, "en"))
 
 
 @guarded(

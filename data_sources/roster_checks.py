@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from catalogue import day_name, t
+from catalogue import DayName, phrase, t
 from data_sources.roster_files import (
     CITY,
     CITY_NAMES,
@@ -47,22 +47,7 @@ class RowError:
     values: tuple[tuple[str, Any], ...] = ()
 
     def message(self, lang: str = "zh") -> str:
-        values = dict(self.values)
-        if self.key == "overlap":
-            values["where"] = (
-                t("roster.err.where_row", lang, row=values.pop("other_row"))
-                if values.get("other_row")
-                else t("roster.err.where_kept", lang)
-            )
-            values.pop("other_row", None)
-            shift = values.pop("shift_code")
-            values["shift"] = (
-                t("roster.err.leader_shift", lang)
-                if shift == "leader"
-                else t(f"duty.shift.{shift}", lang)
-            )
-            values["day"] = day_name(values["day"], lang)
-        return roster_message(self.key, values, lang)
+        return roster_message(self.key, dict(self.values), lang)
 
     def text(self, lang: str = "zh") -> str:
         if self.row is None:
@@ -206,10 +191,18 @@ def _overlaps(rows: pd.DataFrame, kept: pd.DataFrame | None) -> list[RowError]:
 
 
 def _overlap(row: int, name: str, other: Any) -> RowError:
-    shift = "leader" if other.role == "leader" else other.shift
-    where = int(other.row) if other.source == "file" else 0
+    where = (
+        phrase("roster.err.where_row", row=int(other.row))
+        if other.source == "file"
+        else phrase("roster.err.where_kept")
+    )
+    shift = (
+        phrase("roster.err.leader_shift")
+        if other.role == "leader"
+        else phrase(f"duty.shift.{other.shift}")
+    )
     return _error(
-        row, "shift", "overlap", name=name, other_row=where, day=other.duty_date, shift_code=shift
+        row, "shift", "overlap", name=name, where=where, day=DayName(other.duty_date), shift=shift
     )
 
 

@@ -37,16 +37,12 @@ def registry_layers(registry: Any, gcj02: bool) -> tuple[dict, dict]:
 
 
 def alarm_features(
-    shown: pd.DataFrame,
-    gcj02: bool,
-    tips: list[str],
-    newest: int = 3,
-    tips_en: list[str] | None = None,
+    shown: pd.DataFrame, gcj02: bool, tips: list[str], tips_en: list[str], newest: int = 3
 ) -> dict:
     """The alarms of `open_alarms(...)` for `seMap.alarmPoint`: level and tooltip text (one
-    of `tips` per alarm, and of `tips_en` for an English wall); the newest few pulse. `at` (epoch s of occurred_at) and `d` (the
-    district's adcode) let the wall merge pushed changes and shade districts in the browser
-    (assets/push.js)."""
+    of `tips` per alarm, and of `tips_en` for an English wall); the newest few pulse. `at`
+    (epoch s of occurred_at) and `d` (the district's adcode) let the wall merge pushed changes
+    and shade districts in the browser (assets/push.js)."""
     return collection(
         point_features(
             shown,
@@ -56,7 +52,7 @@ def alarm_features(
             level=shown["level"],
             pulse=[i < newest for i in range(len(shown))],
             tip=tips,
-            tip_en=tips_en if tips_en is not None else tips,
+            tip_en=tips_en,
             at=[round(t.timestamp(), 3) for t in shown["occurred_at"]],
             d=[d if isinstance(d, str) else None for d in shown["district"]],
         )

@@ -125,6 +125,26 @@ def _columns(lang: str, *keys: str) -> list[str]:
     return [t(f"report.col.{k}", lang) for k in keys]
 
 
+def _listed(
+    report: DailyReport,
+    key: str,
+    lang: str,
+    columns: tuple[str, ...],
+    rows: list[list[Value]],
+    row_classes: list[str] | None = None,
+) -> Section:
+    """One of the day's lists: titled `report.<key>`, headed `report.col.<column>`, with the
+    note under it when the list was cut at MAX_ROWS."""
+    return Section(
+        key,
+        t(f"report.{key}", lang),
+        _columns(lang, *columns),
+        rows,
+        row_classes=row_classes or [],
+        note=_cut_note(report, key, lang),
+    )
+
+
 def sections(report: DailyReport, lang: str = "zh") -> list[Section]:
     """Every table of the report, in reading order."""
     return [
@@ -162,8 +182,7 @@ def _on_duty(report: DailyReport, lang: str) -> Section:
         ]
         for p in report.on_duty
     ]
-    columns = _columns(lang, "post", "shift", "name", "phone")
-    return Section("on_duty", t("report.on_duty", lang), columns, rows)
+    return _listed(report, "on_duty", lang, ("post", "shift", "name", "phone"), rows)
 
 
 def _districts(report: DailyReport, lang: str) -> Section:
@@ -197,17 +216,8 @@ def _red_alarms(report: DailyReport, lang: str) -> Section:
         ]
         for a in report.red_alarms
     ]
-    columns = _columns(
-        lang, "occurred", "district", "alarm", "source", "status", "ack_by", "ack_at"
-    )
-    return Section(
-        "red_alarms",
-        t("report.red_alarms", lang),
-        columns,
-        rows,
-        row_classes=["lvl-red"] * len(rows),
-        note=_cut_note(report, "red_alarms", lang),
-    )
+    columns = ("occurred", "district", "alarm", "source", "status", "ack_by", "ack_at")
+    return _listed(report, "red_alarms", lang, columns, rows, ["lvl-red"] * len(rows))
 
 
 def _escalations(report: DailyReport, lang: str) -> Section:
@@ -223,15 +233,9 @@ def _escalations(report: DailyReport, lang: str) -> Section:
         ]
         for e in report.escalations
     ]
-    columns = _columns(lang, "escalated", "stage", "alarm", "level", "district", "ack_by", "ack_at")
-    return Section(
-        "escalations",
-        t("report.escalations", lang),
-        columns,
-        rows,
-        row_classes=[f"lvl-{e['level']}" for e in report.escalations],
-        note=_cut_note(report, "escalations", lang),
-    )
+    columns = ("escalated", "stage", "alarm", "level", "district", "ack_by", "ack_at")
+    classes = [f"lvl-{e['level']}" for e in report.escalations]
+    return _listed(report, "escalations", lang, columns, rows, classes)
 
 
 def _incidents(report: DailyReport, lang: str) -> Section:
@@ -252,25 +256,12 @@ def _incidents(report: DailyReport, lang: str) -> Section:
                 i["casualties"],
             ]
         )
-    columns = _columns(
-        lang,
-        "id",
-        "incident",
-        "category",
-        "level",
-        "district",
-        "opened",
-        "closed",
-        "that_day",
+    columns = (
+        "id", "incident", "category", "level", "district", "opened", "closed", "that_day",
         "casualties",
-    )
-    return Section(
-        "incidents",
-        t("report.incidents", lang),
-        columns,
-        rows,
-        row_classes=[f"lvl-{i['colour']}" for i in report.incidents],
-    )
+    )  # fmt: skip
+    classes = [f"lvl-{i['colour']}" for i in report.incidents]
+    return _listed(report, "incidents", lang, columns, rows, classes)
 
 
 def _handovers(report: DailyReport, lang: str) -> Section:
@@ -292,14 +283,7 @@ def _handovers(report: DailyReport, lang: str) -> Section:
                 text,
             ]
         )
-    columns = _columns(lang, "time", "unit", "from", "to", "notes")
-    return Section(
-        "handovers",
-        t("report.handovers", lang),
-        columns,
-        rows,
-        note=_cut_note(report, "handovers", lang),
-    )
+    return _listed(report, "handovers", lang, ("time", "unit", "from", "to", "notes"), rows)
 
 
 def _rollcalls(report: DailyReport, lang: str) -> Section:
@@ -315,8 +299,8 @@ def _rollcalls(report: DailyReport, lang: str) -> Section:
         ]
         for c in report.rollcalls
     ]
-    columns = _columns(lang, "time", "called_by", "limit", "units", "on_time", "late", "missing")
-    return Section("rollcalls", t("report.rollcalls", lang), columns, rows)
+    columns = ("time", "called_by", "limit", "units", "on_time", "late", "missing")
+    return _listed(report, "rollcalls", lang, columns, rows)
 
 
 def _duty_log(report: DailyReport, lang: str) -> Section:
@@ -330,14 +314,8 @@ def _duty_log(report: DailyReport, lang: str) -> Section:
         ]
         for e in report.duty_log
     ]
-    columns = _columns(lang, "time", "unit", "category", "author", "text")
-    return Section(
-        "duty_log",
-        t("report.duty_log", lang),
-        columns,
-        rows,
-        note=_cut_note(report, "duty_log", lang),
-    )
+    columns = ("time", "unit", "category", "author", "text")
+    return _listed(report, "duty_log", lang, columns, rows)
 
 
 def _incident_level(level: int, lang: str) -> str:

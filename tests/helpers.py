@@ -275,3 +275,22 @@ def page_language(page: Any, expected: str, timeout_ms: int = 10_000) -> str:
             "lang => document.documentElement.lang === lang", arg=expected, timeout=timeout_ms
         )
     return page.evaluate("document.documentElement.lang")
+
+
+def api_post(base_url: str, path: str, body: Any, token: str, timeout: float = 10) -> int:
+    """POST `body` as JSON to the app's `path` with a bearer token, as an upstream system
+    does; the status it answered (4xx and 5xx too, not raised)."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        base_url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code

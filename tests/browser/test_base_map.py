@@ -4,15 +4,13 @@ datums."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo.gcj02 import wgs84_to_gcj02
-from tests.helpers import MARK, web_mercator_pixel, write_mbtiles
+from tests.helpers import MARK, api_post, web_mercator_pixel, write_mbtiles
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +30,7 @@ def post_alarm(server, alarm_id: str, lon: float, lat: float) -> int:  # noqa: A
         "lon": lon,
         "lat": lat,
     }
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.status
+    return api_post(server.url, "/api/v1/alarms", body, TOKEN)
 
 
 def wall(make_app, serve, redis_url, reference_url, **settings):  # noqa: ANN001, ANN003, ANN201

@@ -3,13 +3,12 @@ and on the tablet; a real system's alarm beside it shows no tag."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import UTC, datetime
 
 import pytest
 
 from ingest import credentials
+from tests.helpers import api_post
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +16,7 @@ TOKEN = "demo-tag-test-token-0123456789"
 
 
 def post(server, body: dict, token: str) -> int:  # noqa: ANN001
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.status
+    return api_post(server.url, "/api/v1/alarms", body, token)
 
 
 def alarm(alarm_id: str, level: str, lon: float) -> dict:

@@ -20,7 +20,7 @@ import pytest
 import auth
 from data_sources import quarantine
 from layouts.i18n import CATEGORIES_EN
-from tests.helpers import HOVER_ALL, page_language, sources_of
+from tests.helpers import HOVER_ALL, api_post, page_language, sources_of
 
 pytestmark = pytest.mark.browser
 
@@ -78,14 +78,7 @@ def server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
         "lon": 120.98,
         "lat": 31.38,
     }
-    request = urllib.request.Request(
-        running.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
+    assert api_post(running.url, "/api/v1/alarms", body, TOKEN) == 201
     return running
 
 
@@ -449,14 +442,7 @@ def post_readings(server) -> None:  # noqa: ANN001
     batch = [
         {"sensor_id": s.id, "ts": now, "value": value(s)} for s in sensors.itertuples(index=False)
     ]
-    request = urllib.request.Request(
-        server.url + "/api/v1/readings",
-        data=json.dumps(batch).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 202
+    assert api_post(server.url, "/api/v1/readings", batch, TOKEN) == 202
 
 
 def open_hazchem(page, url: str) -> None:  # noqa: ANN001
@@ -657,14 +643,7 @@ def test_the_wall_in_english_shows_a_posted_alarm_in_english_words_and_its_title
         "lon": 120.62,
         "lat": 31.30,
     }
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
+    assert api_post(server.url, "/api/v1/alarms", body, TOKEN) == 201
     row = page.locator('#alarm-feed li[data-alarm-id="en-wall-1"]')
     row.wait_for(timeout=30_000)
     assert row.locator(".alarm-level").inner_text() == "Orange"

@@ -3,12 +3,12 @@ polls where the stream is blocked, and its tiles follow one wall state from the 
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 from datetime import UTC, datetime
 
 import pytest
+
+from tests.helpers import api_post
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,7 @@ PUSHED = "() => window.sePush && window.sePush.mode === 'push'"
 
 
 def post(server, body) -> int:  # noqa: ANN001
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
+    return api_post(server.url, "/api/v1/alarms", body, TOKEN)
 
 
 def alarm(alarm_id: str, level: str = "orange") -> dict:
@@ -129,14 +122,8 @@ def test_an_alarm_reaches_the_wall_map_with_the_change_and_leaves_it_when_closed
     # The map's layer came with the change: neither it nor the feed was read again.
     assert map_reads(page) == [] and feed_reads(page) == []
 
-    request = urllib.request.Request(
-        push_server.url + "/api/v1/alarms/map-1/close",
-        data=json.dumps({"by": "值班员 王芳", "note": "已处置"}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    close = {"by": "值班员 王芳", "note": "已处置"}
+    assert api_post(push_server.url, "/api/v1/alarms/map-1/close", close, TOKEN) == 200
     page.wait_for_function(f"() => ({MARKERS})('red') === {red_before}", timeout=15000)
     page.wait_for_function(f"() => ({shaded})() === 0", timeout=10000)
     assert map_reads(page) == []

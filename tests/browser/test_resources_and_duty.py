@@ -15,7 +15,7 @@ import auth
 import ingest.rollcall
 from callbacks.forces import team_summary
 from data_sources import keys, rollcall, rosters
-from tests.helpers import alarm_body, sources_of
+from tests.helpers import alarm_body, api_post, sources_of
 
 # Dash 4 announces DataTable's future removal every time one is built; the brief keeps it
 # for now (the lead may move this ignore to pyproject.toml).
@@ -195,14 +195,8 @@ def test_the_duty_desk_redraws_its_tables_only_when_what_they_show_changes(serve
     page.wait_for_selector("#duty-week tbody tr")
     page.evaluate(MARK)
     stamp = page.get_attribute("#duty-as-of-log", "data-as-of")
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(alarm_body("duty-redraw-1", level="blue")).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
+    body = alarm_body("duty-redraw-1", level="blue")
+    assert api_post(server.url, "/api/v1/alarms", body, TOKEN) == 201
     page.wait_for_function(
         f"document.querySelector('#duty-as-of-log').dataset.asOf !== {json.dumps(stamp)}",
         timeout=ANSWERED_MS,

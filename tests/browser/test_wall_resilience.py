@@ -129,9 +129,9 @@ def test_banner_says_since_when_the_server_is_unreachable_and_goes_when_it_retur
 def test_after_redis_restarts_empty_the_archiver_refills_the_wall_from_the_warehouse(
     make_app, serve, private_redis, reference_url, page_factory
 ):
-    import json
-    import urllib.request
     from datetime import UTC, datetime
+
+    from tests.helpers import api_post
 
     token = "resilience-token-0123456789"
     app = make_app(
@@ -153,13 +153,7 @@ def test_after_redis_restarts_empty_the_archiver_refills_the_wall_from_the_wareh
         "lon": 120.62,
         "lat": 31.31,
     }
-    request = urllib.request.Request(
-        server.url + "/api/v1/alarms",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    assert urllib.request.urlopen(request, timeout=5).status == 201
+    assert api_post(server.url, "/api/v1/alarms", body, token) == 201
     page = page_factory(1920, 1080)
     page.goto(f"{server.url}/wall?canvas=1920x1080")
     item = page.locator('#alarm-feed li[data-alarm-id="keep-1"]')
