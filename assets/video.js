@@ -88,8 +88,8 @@
   }
 
   function soi(b, from) {
-    for (var i = from; i + 2 < b.length; i++) {
-      if (b[i] === 0xFF && b[i + 1] === 0xD8 && b[i + 2] === 0xFF) { return i; }
+    for (var i = b.indexOf(0xFF, from); i >= 0 && i + 2 < b.length; i = b.indexOf(0xFF, i + 1)) {
+      if (b[i + 1] === 0xD8 && b[i + 2] === 0xFF) { return i; }
     }
     return -1;
   }
@@ -112,12 +112,11 @@
       i += 2 + length;
       if (marker !== 0xDA) { continue; }
       for (;;) {  // the scan's data: FF 00 is a stuffed FF, FF D0-D7 a restart marker
-        if (i + 1 >= b.length) { return -1; }
-        if (b[i] === 0xFF) {
-          var next = b[i + 1];
-          if (next === 0x00 || (next >= 0xD0 && next <= 0xD7)) { i += 2; continue; }
-          if (next !== 0xFF) { break; }
-        }
+        i = b.indexOf(0xFF, i);  // native: a whole picture is looked through at each chunk
+        if (i < 0 || i + 1 >= b.length) { return -1; }
+        var next = b[i + 1];
+        if (next === 0x00 || (next >= 0xD0 && next <= 0xD7)) { i += 2; continue; }
+        if (next !== 0xFF) { break; }
         i += 1;
       }
     }
@@ -160,24 +159,38 @@
     }
   }
 
-  function cut(t, b) {
+  // Every whole JPEG in `b` to `found`; what is left (the start of the next) is returned.
+  function cut(b, found) {
     for (;;) {
       var start = soi(b, 0);
       if (start < 0) { return b.subarray(Math.max(0, b.length - 2)); }
       var end = jpegEnd(b, start);
       if (end === -1) { return b.subarray(start); }
       if (end === -2) { b = b.subarray(start + 2); continue; }
-      picture(t, b.slice(start, end));
+      found(b.slice(start, end));
       b = b.subarray(end);
     }
   }
+
+  // For tests and diagnostics: the pictures of a multipart body as it would come in chunks
+  // of `chunk` bytes.
+  window.seVideo = {
+    pictures: function (body, chunk) {
+      var found = [];
+      var pending = new Uint8Array(0);
+      for (var i = 0; i < body.length; i += chunk) {
+        pending = cut(join(pending, body.subarray(i, i + chunk)), function (p) { found.push(p); });
+      }
+      return found;
+    },
+  };
 
   function read(t, reader, ctrl) {
     var pending = new Uint8Array(0);
     var pump = function () {
       return reader.read().then(function (r) {
         if (r.done || t.reader !== ctrl) { return; }
-        pending = cut(t, join(pending, r.value));
+        pending = cut(join(pending, r.value), function (p) { picture(t, p); });
         if (pending.length > MAX_PENDING) { throw new Error("no JPEG in the stream"); }
         return pump();
       });

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.helpers import seed_minimal_registry, sources_of
-from tests.video_streams import FFMPEG, HlsCamera, MjpegCamera
+from tests.video_streams import FFMPEG, SOURCE, HlsCamera, MjpegCamera
 
 pytestmark = pytest.mark.browser
 
@@ -166,6 +166,99 @@ def test_an_mjpeg_camera_without_cors_plays_and_says_it_cannot_be_checked(
         assert page.text_content(f"{MJPEG_TILE} .video-overlay") == "Signal lost"
     finally:
         plain.close()
+
+
+def test_the_demo_s_own_mjpeg_stream_is_read_picture_by_picture(
+    make_app, serve, sqlite_url, redis_url, tmp_path, page_factory
+):  # noqa: ANN001
+    """`make run`'s tank-farm camera: this server's stream, read by the page with its session
+    (no CORS needed), so the page can tell its picture is live."""
+    from video import demo
+
+    if not FFMPEG:
+        pytest.fail("ffmpeg not found: run `make test`, which installs Debian's ffmpeg")
+    data_dir = tmp_path / "demo-var"
+    assert demo.make(data_dir)
+    app = make_app(
+        WAREHOUSE_URL=sqlite_url, REDIS_URL=redis_url, DEMO_FEED=True, DATA_DIR=str(data_dir)
+    )
+    sources = sources_of(app)
+    mini = seed_minimal_registry(sources.warehouse)
+    sources.cameras.put(
+        {"id": "CAM-D1", "name": "演示罐区", "owner": "苏州姑苏测试化工有限公司",
+         "site_id": mini.enterprise_id, "kind": "mjpeg", "url": demo.DEMO_MJPEG,
+         "lon": mini.lon, "lat": mini.lat}
+    )  # fmt: skip
+    server = serve(app)
+    page = page_factory(1920, 1080)
+    page.goto(server.url + "/hazchem")
+    tile = 'figure[data-camera="CAM-D1"]'
+    _wait_state(page, tile, "playing", 60)
+    assert page.get_attribute(tile, "data-live") == "checked"
+    image = page.locator(f"{tile} img")
+    before = image.screenshot()
+    time.sleep(1.5)
+    assert image.screenshot() != before, "the demo's MJPEG picture stood still"
+    assert page.evaluate(f"document.querySelector('{tile} img').naturalWidth") == 640
+
+
+def _mpjpeg_parts(body: bytes) -> list[bytes]:
+    """The JPEGs of ffmpeg's mpjpeg output, by each part's Content-Length (not by markers, as
+    the page cuts them)."""
+    parts, at = [], 0
+    while (head := body.find(b"Content-Length: ", at)) >= 0:
+        line_end = body.index(b"\r\n", head)
+        length = int(body[head + 16 : line_end])
+        start = body.index(b"\r\n\r\n", line_end) + 4
+        parts.append(body[start : start + length])
+        at = start + length
+    return parts
+
+
+def _with_thumbnail(jpeg: bytes, thumbnail: bytes) -> bytes:
+    """`jpeg` with an EXIF segment after its SOI that holds a whole JPEG (its own FF D9)."""
+    payload = b"Exif\x00\x00" + thumbnail
+    app1 = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+    return jpeg[:2] + app1 + jpeg[2:]
+
+
+def test_the_page_cuts_every_picture_out_of_an_mjpeg_stream_whatever_its_chunks(
+    make_app, serve, sqlite_url, redis_url, page_factory
+):  # noqa: ANN001
+    """The reader of assets/video.js in Chromium, on a real ffmpeg stream: every picture,
+    whole, in order, whether the bytes come in 97-byte pieces or 64 KiB ones; a picture with
+    an EXIF thumbnail (a JPEG inside the JPEG) is one picture; an odd boundary and bytes
+    between the parts change nothing."""
+    import base64
+    import subprocess
+
+    if not FFMPEG:
+        pytest.fail("ffmpeg not found: run `make test`, which installs Debian's ffmpeg")
+    stream = subprocess.run(
+        [FFMPEG, "-hide_banner", "-loglevel", "error", *SOURCE, "-t", "1.5",
+         "-q:v", "5", "-f", "mpjpeg", "-boundary_tag", "frame", "-"],
+        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    ).stdout  # fmt: skip
+    jpegs = _mpjpeg_parts(stream)
+    assert len(jpegs) >= 10
+    odd = [_with_thumbnail(j, jpegs[0]) if n % 3 == 0 else j for n, j in enumerate(jpegs)]
+    other = b"".join(
+        b"--\xe2\x80\x94bound\r\nContent-Type: image/jpeg\r\nX-Junk: \xff\xd8\r\n\r\n" + j + b"\r\n"
+        for j in odd
+    )
+    server = serve(make_app(WAREHOUSE_URL=sqlite_url, REDIS_URL=redis_url))
+    page = page_factory(1024, 768)
+    page.goto(server.url + "/")
+    page.wait_for_function("() => window.seVideo")
+    cut = """([body, chunk]) => seVideo.pictures(
+        Uint8Array.from(atob(body), (c) => c.charCodeAt(0)), chunk
+    ).map((p) => btoa(String.fromCharCode.apply(null, Array.from(p))))"""
+    for body, expected in ((stream, jpegs), (other, odd)):
+        for chunk in (97, 65536):
+            found = page.evaluate(cut, [base64.b64encode(body).decode(), chunk])
+            assert [base64.b64decode(p) for p in found] == expected, (
+                f"chunks of {chunk}: {len(found)} pictures of {len(expected)}"
+            )
 
 
 def test_a_screen_plays_at_most_the_cap_and_a_click_swaps(
