@@ -729,8 +729,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wall.duty.no_checkin": ("无签到", "no check-in"),
     "wall.duty.checkin": ("签到 {time}", "checked in {time}"),
     "wall.duty.replay": (
-        "区县值班室签到仅实时保存，回放不显示",
-        "Duty rooms' check-ins are kept live only: not replayed",
+        "该时刻前一天内无值班室签到记录",
+        "No duty-room check-ins were kept in the day before this moment",
     ),
     "wall.legend.red": ("红色警情", "Red alarm"),
     "wall.legend.hazard": ("重大危险源", "Major hazard source"),

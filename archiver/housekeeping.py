@@ -152,6 +152,10 @@ def purge_warehouse(
         done["alarm_events"] = purge_older(
             wh, "alarm_events", "at", now - timedelta(days=alarm_events_days)
         )
+        # Replay reads both: the duty rooms' check-ins are kept as long as the alarm changes.
+        done["duty_checkins"] = purge_older(
+            wh, "duty_checkin_history", "at", now - timedelta(days=alarm_events_days)
+        )
     if audit_days:
         # An hour's margin: the database refuses deleting audit rows younger than 183 days by
         # its own clock, which may be a little behind ours.

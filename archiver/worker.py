@@ -17,7 +17,8 @@ quarantine` lists, shows and re-drives what is there.
 
 The jobs live beside this loop: `reading` (the group, pending and claimed entries), `writing`
 (applying alarm, reading and team status entries, the acks), `quarantining`,
-`restore_lease`, `retention` (trim, prune, purge) and `thread` (running it inside the app).
+`restore_lease`, `retention` (trim, prune, purge), `checkins` (sampling the duty rooms'
+check-ins, with the housekeeping) and `thread` (running it inside the app).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import threading
 import time
 from collections import Counter
 
+from archiver.checkins import CheckinSampler
 from archiver.errors import describe, transient
 from archiver.reading import GROUP, STREAMS, StreamReading
 from archiver.restore_lease import RestoreLease
@@ -90,6 +92,7 @@ class Archiver(StreamReading, EntryWriting, RestoreLease, Retention):
         # None: no housekeeping (tests of other parts look at the untrimmed streams).
         self.housekeeping_every_s = housekeeping_every_s
         self._next_housekeeping = 0.0
+        self.checkins = CheckinSampler(sources.status, self.wh)
         self._groups_ready = False
         self._since_summary: Counter[str] = Counter()
         self._next_summary = time.monotonic() + SUMMARY_EVERY_S
@@ -117,6 +120,7 @@ class Archiver(StreamReading, EntryWriting, RestoreLease, Retention):
             if time.monotonic() >= self._next_housekeeping:
                 self._next_housekeeping = time.monotonic() + self.housekeeping_every_s
                 counts.update(self.trim())
+                counts["checkins_kept"] += self.checkins.sample()
             if time.monotonic() >= self._next_prune:
                 self._next_prune = time.monotonic() + PRUNE_EVERY_S
                 counts.update(self.purge())

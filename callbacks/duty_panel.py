@@ -1,4 +1,5 @@
-"""Fill the wall's duty panel: roster from the warehouse, check-ins live from Redis."""
+"""Fill the wall's duty panel: roster from the warehouse, check-ins live from Redis (replayed:
+as the archiver kept them in the warehouse)."""
 
 from __future__ import annotations
 
@@ -87,11 +88,16 @@ def refresh(_version: int | None, viewport: str | None, page: dict | None):
     prevent_initial_call="initial_duplicate",
 )
 def replay(at: str | None, page: dict | None):
-    """Show who was on duty at the replayed moment; check-ins are live only, not replayed."""
+    """Show who was on duty at the replayed moment and the rooms' check-ins as kept then."""
     sources = get_sources()
     moment = replayed(at)
     lang = lang_of(page)
-    rooms = [html.Li(t("wall.duty.replay", lang), className="room unknown")]
+    checkins = sources.replay.checkins(moment)
+    if checkins is None:
+        rooms = [html.Li(t("wall.duty.replay", lang), className="room unknown")]
+    else:
+        districts = sources.registry.district_names(lang)
+        rooms = rooms_block(room_states(districts, checkins, moment, lang), lang)
     return (
         city_block(on_duty(city_roster(sources, moment), pd.Timestamp(moment)), lang=lang),
         rooms,

@@ -19,7 +19,7 @@
 | `se:heartbeat` | hash | upstream system code → last heartbeat (epoch s) |
 | `se:team:status` | hash | rescue team id → `ready` / `dispatched` / `returning` / `off` |
 | `se:stream:teams` | stream | every team status change: `team_id`, `status`, `at` (epoch s), `by`, `via`; the archiver's input (`team_status_history`) |
-| `se:duty:checkin` | hash | duty unit (`city` or adcode) → last check-in (epoch s) |
+| `se:duty:checkin` | hash | duty unit (`city` or adcode) → last check-in (epoch s); the archiver keeps one a minute in `duty_checkin_history` |
 | `se:lock:<name>` | string | leases of singleton workers (demo feed, archiver) |
 | `se:demo:alarms` | set | ids of the alarms the demo feed created and has not closed: the only ones it may change |
 | `se:focus` | hash | presenter control: what the wall and consultation displays follow now: `kind` (incident/district), `id`, `label`, `by`, `by_user`, `at` (epoch s), `district`, `lon`, `lat`, `bounds` (JSON); absent when released |

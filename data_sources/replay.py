@@ -15,11 +15,12 @@ archiver recorded by then. The sources:
 - forces: `team_status_history` (migration 0013), every change of a rescue team's status as
   the archiver drained it from `se:stream:teams`. A team's status at `at` is its newest change
   with `at` not later than it; a team with none by then was `ready` (`vocabulary.TEAM_DEFAULT`).
-- duty: `duty_roster` of that day (the rosters source, which reads the warehouse).
+- duty: `duty_roster` of that day (the rosters source, which reads the warehouse), and the
+  district rooms' check-ins from `duty_checkin_history` (migration 0014), which the archiver
+  samples to the minute (archiver/checkins.py): a room's newest check-in kept by `at`.
 
-Not kept in the warehouse, so never replayed: duty rooms' check-ins, upstream heartbeats,
-depot stock and shelters' occupancy (the registry as it stands). The screens say so instead
-of showing today's as then.
+Not kept in the warehouse, so never replayed: upstream heartbeats, depot stock and shelters'
+occupancy (the registry as it stands). The screens say so instead of showing today's as then.
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ JOIN (
   SELECT team_id, MAX(at) AS at FROM team_status_history WHERE at <= :at GROUP BY team_id
 ) newest ON newest.team_id = h.team_id AND newest.at = h.at
 """
+
+
+# Each duty room's newest check-in kept by :at, within the day before (index on `at`).
+_CHECKINS_AT = (
+    "SELECT unit, MAX(at) AS at FROM duty_checkin_history "
+    "WHERE at <= :at AND at > :since GROUP BY unit"
+)
+CHECKINS_LOOK_BACK = timedelta(days=1)
 
 
 def team_states(
@@ -180,6 +189,24 @@ class Replay:
         """Rescue team id → status at `at`, as `Status.team_status` answered then (a team
         absent was `ready`)."""
         return self._cached(f"teams:{at.isoformat()}", lambda: team_states(self.wh, at))
+
+    def checkins(self, at: datetime) -> dict[str, float] | None:
+        """Duty room (unit) → epoch seconds of its newest check-in kept by `at`, as
+        `Status.checkins` answered then (to the minute). None when none was kept in the day
+        before `at` (before check-ins were archived, or no archiver ran): not known, which is
+        not the same as every room silent."""
+
+        def load() -> dict[str, float] | None:
+            frame = utc(
+                self.wh.query(_CHECKINS_AT, {"at": at, "since": at - CHECKINS_LOOK_BACK}), "at"
+            )
+            if frame.empty:
+                return None
+            return {
+                unit: ts.timestamp() for unit, ts in zip(frame["unit"], frame["at"], strict=True)
+            }
+
+        return self._cached(f"checkins:{at.isoformat()}", load)
 
     def earliest(self) -> datetime | None:
         """The oldest alarm change the warehouse still keeps (None: none at all)."""

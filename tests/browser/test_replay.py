@@ -83,7 +83,17 @@ def live_picture(server) -> dict:  # noqa: ANN001
         "incidents": incidents,
         "ready": {kind: int(n) for kind, n in teams["ready"].items()},
         "duty": on_duty_then(server, datetime.now(UTC)),
+        "rooms": rooms_now(server),
     }
+
+
+def rooms_now(server) -> dict[str, str]:  # noqa: ANN001
+    """Each district duty room's state on the live wall now (answering or not)."""
+    from callbacks.duty_panel import room_states
+
+    districts = server.sources.registry.district_names("zh")
+    states = room_states(districts, server.sources.status.checkins(), datetime.now(UTC))
+    return {unit: "on-duty" if ok else "not-answering" for unit, _name, ok, _last in states}
 
 
 def on_duty_then(server, moment: datetime) -> set[tuple[str, str]]:  # noqa: ANN001
@@ -116,12 +126,16 @@ def replayed_picture(page) -> dict:  # noqa: ANN001
         "els => els.map(e => [[...e.classList].find(c => c.startsWith('role-')).slice(5),"
         " e.querySelector('.name').textContent])",
     )
+    rooms = page.eval_on_selector_all(
+        "#duty-rooms li[data-unit]", "els => els.map(e => [e.dataset.unit, e.dataset.state])"
+    )
     return {
         "rows": {tuple(r) for r in rows},
         "counts": dict(counts),
         "incidents": incidents,
         "ready": dict(ready),
         "duty": {tuple(d) for d in duty},
+        "rooms": dict(rooms),
     }
 
 
@@ -141,6 +155,10 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
     place = {"lon": GUSU_LON, "lat": GUSU_LAT}
     start = datetime.now(UTC)
     moments: list[tuple[datetime, dict]] = []
+    # Two district duty rooms: one checked in now, one 11 minutes ago (not answering).
+    answering, silent = list(server.sources.registry.district_names("zh"))[:2]
+    server.sources.status.checkin(answering, start.timestamp())
+    server.sources.status.checkin(silent, (start - timedelta(minutes=11)).timestamp())
 
     # Only the city's alarms of before (restored from the warehouse), none of ours yet.
     moments.append((settle(server), live_picture(server)))
@@ -197,6 +215,7 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
     status = server.sources.status
     assert status.set_team_status(sent, "dispatched", by="值班长 王艳", via="test")
     assert status.set_team_status(resting, "off", by="值班长 王艳", via="test")
+    status.checkin(silent)  # the silent room answers again
     moments.append((settle(server), live_picture(server)))
 
     # The red alarm escalates (nobody acknowledged it for ten minutes); the orange one is
@@ -255,6 +274,10 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
     assert hazchem == [n_hazchem, n_hazchem - 1, n_hazchem - 1, n_hazchem]
     assert water == [n_water, n_water - 1, n_water - 1, n_water - 1]
     assert all(picture["duty"] for _, picture in moments)  # someone is on duty in the roster
+    # The rooms as the live wall showed them: the silent one answered from the second moment.
+    rooms = [picture["rooms"] for _, picture in moments]
+    assert [r[silent] for r in rooms] == ["not-answering"] + ["on-duty"] * (len(rooms) - 1)
+    assert all(r[answering] == "on-duty" for r in rooms)
     # An hour before this shift began the shift before was on duty, and every team was ready.
     shift = server.sources.warehouse.query(
         "SELECT starts_at FROM duty_roster WHERE unit = 'city' AND role = 'chief' "
@@ -293,6 +316,9 @@ def test_the_replayed_wall_shows_each_moment_of_a_scripted_hour_and_leaves_redis
     )
     then = replayed_picture(page)
     assert then["duty"] == on_duty_then(server, earlier)
+    # No check-in was kept in the day before then: said, not shown as every room silent.
+    assert then["rooms"] == {}
+    assert page.inner_text("#duty-rooms li.unknown") == "该时刻前一天内无值班室签到记录"
     assert then["ready"] == moments[0][1]["ready"]
     escalated = page.locator('#alarm-feed li[data-alarm-id="R-1"]')
     open_replay(page, server, moments[2][0])
