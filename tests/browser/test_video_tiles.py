@@ -6,6 +6,7 @@ cannot check says so; a screen plays at most VIDEO_MAX_STREAMS streams."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 
@@ -179,20 +180,23 @@ def test_the_demo_s_own_mjpeg_stream_is_read_picture_by_picture(
         pytest.fail("ffmpeg not found: run `make test`, which installs Debian's ffmpeg")
     data_dir = tmp_path / "demo-var"
     assert demo.make(data_dir)
-    app = make_app(
-        WAREHOUSE_URL=sqlite_url, REDIS_URL=redis_url, DEMO_FEED=True, DATA_DIR=str(data_dir)
-    )
-    sources = sources_of(app)
+    # The registry first (an app that only migrates the warehouse): the demo feed reads it
+    # as it starts.
+    settings = {"WAREHOUSE_URL": sqlite_url, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir)}
+    sources = sources_of(make_app(**settings))
     mini = seed_minimal_registry(sources.warehouse)
     sources.cameras.put(
         {"id": "CAM-D1", "name": "演示罐区", "owner": "苏州姑苏测试化工有限公司",
          "site_id": mini.enterprise_id, "kind": "mjpeg", "url": demo.DEMO_MJPEG,
          "lon": mini.lon, "lat": mini.lat}
     )  # fmt: skip
-    server = serve(app)
+    sources.redis.flushdb()  # nothing cached of the empty registry
+    server = serve(make_app(DEMO_FEED=True, **settings))
     page = page_factory(1920, 1080)
     page.goto(server.url + "/hazchem")
     tile = 'figure[data-camera="CAM-D1"]'
+    page.wait_for_selector(tile, timeout=60_000)
+    assert page.get_attribute(tile, "data-state") != "unavailable", page.inner_text(tile)
     _wait_state(page, tile, "playing", 60)
     assert page.get_attribute(tile, "data-live") == "checked"
     image = page.locator(f"{tile} img")
@@ -206,10 +210,10 @@ def _mpjpeg_parts(body: bytes) -> list[bytes]:
     """The JPEGs of ffmpeg's mpjpeg output, by each part's Content-Length (not by markers, as
     the page cuts them)."""
     parts, at = [], 0
-    while (head := body.find(b"Content-Length: ", at)) >= 0:
-        line_end = body.index(b"\r\n", head)
-        length = int(body[head + 16 : line_end])
-        start = body.index(b"\r\n\r\n", line_end) + 4
+    header = re.compile(rb"content-length: *(\d+)\r\n", re.IGNORECASE)
+    while found := header.search(body, at):
+        start = body.index(b"\r\n\r\n", found.start()) + 4
+        length = int(found.group(1))
         parts.append(body[start : start + length])
         at = start + length
     return parts
