@@ -101,3 +101,31 @@ def test_the_purge_keeps_check_ins_as_long_as_the_alarm_changes(sources: Sources
     done = purge_warehouse(sources.warehouse, alarm_events_days=365, audit_days=0, now=now)
     assert done["duty_checkins"] == 1
     assert kept(sources) == [(GUSU, recent)]
+
+
+def test_a_warehouse_or_redis_outage_while_sampling_loses_no_check_in_and_stops_nothing(
+    sources: Sources, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The warehouse refuses connections: the sample is logged, not counted as kept, and the
+    next one writes it. Redis refuses connections: the error goes up to the archiver's cycle
+    (which backs off and retries), nothing is written."""
+    import redis
+
+    from archiver.checkins import CheckinSampler
+    from data_sources.status import Status
+    from data_sources.warehouse import Warehouse, make_engine
+
+    sources.status.checkin(GUSU, T0.timestamp())
+    down = Warehouse(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"))
+    sampler = CheckinSampler(sources.status, down)
+    assert sampler.sample() == 0
+    assert "keeping 1 duty-room check-ins failed" in caplog.text
+    assert kept(sources) == []
+    sampler.wh = sources.warehouse  # the warehouse is back
+    assert sampler.sample() == 1
+    assert kept(sources) == [(GUSU, T0)]
+
+    gone = Status(redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1))
+    with pytest.raises(redis.ConnectionError):
+        CheckinSampler(gone, sources.warehouse).sample()
+    assert kept(sources) == [(GUSU, T0)]
