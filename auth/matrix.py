@@ -129,6 +129,7 @@ API_CALLS: tuple[tuple[str, str], ...] = (
     ("POST", "/api/v1/alarms/<id>/close"),
     ("GET", "/api/v1/alarms?status=active"),
     ("POST", "/api/v1/rollcall/answer"),
+    ("POST", "/api/v1/duty/checkin"),
 )
 API_OPEN = (("GET", "/api/v1/openapi.json"),)
 DASH_ENDPOINTS = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")

@@ -235,6 +235,7 @@ class IncidentIn(Strict):
 
 
 class RollcallIn(Strict):
-    """`POST /api/v1/rollcall/answer`: a district duty room answers the roll call."""
+    """A district duty room names itself: `POST /api/v1/duty/checkin` (it is staffed) and
+    `POST /api/v1/rollcall/answer` (it answers the roll call)."""
 
     unit: Annotated[Text, Field(min_length=1, max_length=40, description="district adcode or name")]

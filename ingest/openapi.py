@@ -183,9 +183,17 @@ def document() -> dict[str, Any]:
                 "Close", _ref("TransitionIn"), {"200": "state"}, transition, parameters=id_param
             )
         },
+        "/api/v1/duty/checkin": {
+            "post": _op(
+                "A district duty room is staffed (在岗签到); the server's time is kept",
+                _ref("RollcallIn"),
+                {"200": "recorded: unit (adcode), at (RFC 3339)"},
+                BODY_ERRORS,
+            )
+        },
         "/api/v1/rollcall/answer": {
             "post": _op(
-                "A district duty room answers the running roll call (点名)",
+                "A district duty room answers the running roll call (点名); also a check-in",
                 _ref("RollcallIn"),
                 {"200": "answered (or had answered): outcome, late"},
                 BODY_ERRORS + ("409",),

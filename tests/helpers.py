@@ -168,7 +168,8 @@ INGEST_TABLES = ("incidents", "incident_timeline", "rollcall_answers")
 
 def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
     """What a rejected request to any ingest endpoint must leave unchanged: the live state
-    (alarms with their lifecycle, readings, heartbeats, team status, roll call answers) and
+    (alarms with their lifecycle, readings, heartbeats, team status, roll call answers, duty
+    room check-ins) and
     the rows of the warehouse tables that ingest writes. Every alarm's hash, or only those of
     `alarm_ids` (a change to any other still moves the version and the stream)."""
     client = sources.redis
@@ -186,6 +187,7 @@ def store_snapshot(sources: Any, alarm_ids: Any = None) -> dict[str, Any]:
         "teams": client.hgetall(keys.TEAM_STATUS),
         "team_stream": client.xlen(keys.TEAM_STREAM),
         "rollcall_answers": client.hgetall(keys.ROLLCALL_ANSWERS),
+        "checkins": client.hgetall(keys.DUTY_CHECKIN),
         "warehouse": {table: sources.warehouse.count(table) for table in INGEST_TABLES},
     }
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from layouts.common import SHANGHAI
+from tests.helpers import sources_of
 
 pytestmark = pytest.mark.browser
 
@@ -231,3 +234,38 @@ def test_kiosk_mode_hides_the_cursor_and_the_map_controls(wall_server, page_fact
         page.evaluate("getComputedStyle(document.querySelector('#wall-canvas')).cursor") == "none"
     )
     assert page.locator(".leaflet-control-zoom").is_hidden()
+
+
+def test_a_district_room_that_checks_in_shows_on_duty_and_one_silent_for_10_minutes_does_not(
+    make_app, serve, redis_url, reference_url, page_factory
+):  # noqa: ANN001
+    """A district duty room's client checks in over the ingest API; the wall's duty panel
+    turns that room 在岗 with the time of its check-in, while a room last heard from 11
+    minutes ago stands 未应答."""
+    app = make_app(
+        REDIS_URL=redis_url,
+        WAREHOUSE_URL=reference_url,
+        INGEST_TOKENS=f"hazchem:{TOKEN}",
+        WALL_ROTATE_S=0,
+    )
+    server = serve(app)
+    sources_of(app).status.checkin("320583", time.time() - 11 * 60)
+    page = open_wall(page_factory, server)
+    rooms = page.locator("#duty-rooms li[data-unit]")
+    rooms.first.wait_for()
+    gusu = page.locator('#duty-rooms li[data-unit="320508"]')
+    assert gusu.get_attribute("data-state") == "not-answering"
+    assert "无签到" in gusu.inner_text()
+
+    assert post(server, "/api/v1/duty/checkin", {"unit": "姑苏区"}) == 200
+    page.wait_for_selector('#duty-rooms li[data-unit="320508"][data-state="on-duty"]')
+    shown = datetime.now(SHANGHAI).strftime("%H:%M")
+    assert "在岗" in gusu.inner_text()
+    assert gusu.locator(".room-last").inner_text() in (
+        f"签到 {shown}",
+        f"签到 {(datetime.now(SHANGHAI) - timedelta(minutes=1)).strftime('%H:%M')}",
+    )
+    kunshan = page.locator('#duty-rooms li[data-unit="320583"]')
+    assert kunshan.get_attribute("data-state") == "not-answering"
+    assert "未应答" in kunshan.inner_text()
+    assert page.console_errors == []

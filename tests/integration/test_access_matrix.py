@@ -113,6 +113,7 @@ API = [
     ("post", "/api/v1/alarms/NO-SUCH/close", {}),
     ("get", "/api/v1/alarms?status=active", None),
     ("post", "/api/v1/rollcall/answer", {}),
+    ("post", "/api/v1/duty/checkin", {}),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import pytest
 
@@ -152,3 +153,55 @@ def test_an_answer_that_is_not_json_is_refused(client):
     )
     assert response.status_code == 415
     assert sources.rollcall.state()["answers"] == {}
+
+
+def check_in(client, body, token=TOKEN):  # noqa: ANN001
+    return client.post(
+        "/api/v1/duty/checkin", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def test_a_duty_room_checks_in_over_http_with_the_servers_time(client):
+    http, sources = client
+    before = time.time()
+    response = check_in(http, {"unit": "320508"})
+    assert response.status_code == 200, response.json
+    assert response.json["unit"] == "320508"
+    stamp = datetime.fromisoformat(response.json["at"])
+    assert stamp.tzinfo is not None and before - 1 <= stamp.timestamp() <= time.time() + 1
+    by_name = check_in(http, {"unit": "昆山市"})
+    assert by_name.status_code == 200 and by_name.json["unit"] == "320583"
+    checkins = sources.status.checkins()
+    assert set(checkins) == {"320508", "320583"}
+    assert before - 1 <= checkins["320508"] <= time.time()
+
+
+@pytest.mark.parametrize(
+    ("body", "token", "status", "field"),
+    [
+        ({"unit": "320508"}, "wrong-token-0123456789", 401, "Authorization"),
+        ({"unit": "火星区"}, TOKEN, 422, "unit"),
+        ({"unit": "city"}, TOKEN, 422, "unit"),
+        ({"unit": "3205081234567890123"}, TOKEN, 422, "unit"),
+        ({}, TOKEN, 422, "unit"),
+        ({"unit": "320508", "at": "2026-01-01T00:00:00Z"}, TOKEN, 422, "at"),
+    ],
+)
+def test_a_bad_check_in_is_refused_naming_the_field_and_changes_nothing(
+    client, body, token, status, field
+):
+    http, sources = client
+    response = check_in(http, body, token)
+    assert response.status_code == status
+    assert response.json["field"] == field
+    assert status == 401 or field in response.json["error"]
+    assert sources.status.checkins() == {}
+
+
+def test_answering_the_roll_call_is_also_a_check_in(client):
+    http, sources = client
+    sources.rollcall.start(["320508"], 300, "值班长")
+    assert post(http, {"unit": "320508"}).status_code == 200
+    assert set(sources.status.checkins()) == {"320508"}
+    assert post(http, {"unit": "320583"}).status_code == 409  # not called: no check-in
+    assert set(sources.status.checkins()) == {"320508"}

@@ -94,6 +94,7 @@ VALID: dict[str, Callable[[], Any]] = {
     f"/alarms/{LIVE}/ack": lambda: {"by": "值班员 张伟", "note": "已电话核实"},
     f"/alarms/{LIVE}/close": lambda: {"by": "值班长 李娜", "note": "已处置"},
     "/rollcall/answer": lambda: {"unit": GUSU},
+    "/duty/checkin": lambda: {"unit": GUSU},
 }
 ENDPOINTS = list(VALID)
 
@@ -138,6 +139,7 @@ TEXT_FIELDS = [
     (f"/alarms/{LIVE}/close", "by", lambda t: {"by": f"{t}李娜"}),
     (f"/alarms/{LIVE}/close", "note", lambda t: {"by": "李娜", "note": f"已处置{t}"}),
     ("/rollcall/answer", "unit", lambda t: {"unit": f"{GUSU}{t}"}),
+    ("/duty/checkin", "unit", lambda t: {"unit": f"{t}{GUSU}"}),
 ]
 CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\r", "\x1b", "\x1f", "\x7f", "\ud800"]
 
@@ -257,6 +259,7 @@ DUPLICATES = [
     (f"/alarms/{LIVE}/ack", '{"by": "张伟", "by": "李娜"}', "by"),
     (f"/alarms/{LIVE}/close", '{"by": "李娜", "note": "a", "note": "b"}', "note"),
     ("/rollcall/answer", '{"unit": "320508", "unit": "320583"}', "unit"),
+    ("/duty/checkin", '{"unit": "320508", "unit": "320583"}', "unit"),
 ]
 
 
@@ -310,6 +313,8 @@ STRICT = [
     (f"/alarms/{LIVE}/close", {"by": "李娜", "note": False}, "note"),
     ("/rollcall/answer", {"unit": 320508}, "unit"),
     ("/rollcall/answer", {"unit": GUSU, "by": "x"}, "by"),
+    ("/duty/checkin", {"unit": 320508}, "unit"),
+    ("/duty/checkin", {"unit": GUSU, "at": "2026-12-03T08:00:00+08:00"}, "at"),
 ]
 
 
