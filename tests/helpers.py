@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -296,3 +297,20 @@ def api_post(base_url: str, path: str, body: Any, token: str, timeout: float = 1
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+@contextlib.contextmanager
+def open_sources(redis_url: str, warehouse_url: str, data_dir: Any) -> Iterator[Any]:
+    """`Sources` built from settings as the app builds them; closed on the way out."""
+    from data_sources import build_sources
+    from settings import Settings
+
+    settings = Settings.load(
+        {"REDIS_URL": redis_url, "WAREHOUSE_URL": warehouse_url, "DATA_DIR": str(data_dir)}
+    )
+    built = build_sources(settings)
+    try:
+        yield built
+    finally:
+        built.redis.close()
+        built.warehouse.engine.dispose()

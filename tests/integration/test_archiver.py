@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from archiver import GROUP, Archiver, start_in_process
-from data_sources import Sources, build_sources, keys, quarantine
+from data_sources import Sources, keys, quarantine
 from data_sources.warehouse import Warehouse, make_engine
-from settings import ROOT, Settings
+from settings import ROOT
 
 pytestmark = pytest.mark.redis
 
@@ -35,17 +34,6 @@ T0 = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
 
 class Crash(BaseException):
     """The archiver process dies at this point (nothing of it runs on)."""
-
-
-@pytest.fixture
-def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": warehouse_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
 
 
 def archiver(sources: Sources, consumer: str = "test", **options: Any) -> Archiver:

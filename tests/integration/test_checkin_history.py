@@ -4,35 +4,21 @@ which is what the replayed wall's duty panel shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from archiver import Archiver
 from archiver.checkins import KEEP_EVERY_S
 from callbacks.duty_panel import CHECKIN_WINDOW, room_states
-from data_sources import Sources, build_sources
+from data_sources import Sources
 from data_sources.warehouse import utc
-from settings import Settings
 
 pytestmark = pytest.mark.redis
 
 # Within the alarm changes' retention (the purge keeps check-ins as long), as a real day is.
 T0 = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
 GUSU, WUZHONG = "320508", "320506"
-
-
-@pytest.fixture
-def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": warehouse_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
 
 
 def archiver(sources: Sources, consumer: str) -> Archiver:

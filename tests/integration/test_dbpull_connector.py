@@ -23,9 +23,9 @@ from sqlalchemy.engine import Engine
 from archiver import Archiver
 from connectors.config import DbPullConfig, dbpull_config
 from connectors.dbpull import DbPull
-from data_sources import Sources, build_sources, keys, quarantine, watermarks
+from data_sources import Sources, keys, quarantine, watermarks
 from ingest import service
-from settings import ROOT, Settings
+from settings import ROOT
 from tests.connector_helpers import wait_for, write_config
 
 pytestmark = [pytest.mark.redis, pytest.mark.mariadb]
@@ -71,17 +71,6 @@ def legacy(mariadb_url: str) -> Iterator[Engine]:
         conn.execute(text(LEGACY_TABLE))
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": warehouse_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
 
 
 def shanghai_now(delta: timedelta = timedelta(0)) -> datetime:

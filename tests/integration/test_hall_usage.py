@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from data_sources import Sources, build_sources, hall_usage
-from settings import Settings
+from tests.helpers import open_sources
 
 pytestmark = pytest.mark.redis
 
@@ -21,13 +21,8 @@ MIDNIGHT = datetime(2027, 3, 1, 16, 0, tzinfo=UTC)
 
 @pytest.fixture
 def sources(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": sqlite_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
+    with open_sources(redis_url, sqlite_url, tmp_path) as built:
+        yield built
 
 
 def show(sources, display: str, start: datetime, minutes: int, tabs: int = 1) -> None:  # noqa: ANN001

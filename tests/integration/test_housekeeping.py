@@ -4,7 +4,6 @@ window are trimmed, old warehouse rows purged, and nothing not yet archived is t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,17 +17,6 @@ from settings import Settings, SettingsError
 pytestmark = pytest.mark.redis
 
 T0 = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sources(tmp_path: Path, redis_url: str, warehouse_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": warehouse_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
 
 
 def archiver(sources: Sources, consumer: str = "keeper", **options) -> Archiver:

@@ -21,12 +21,12 @@ from archiver import Archiver
 from connectors import ConnectorThread
 from connectors.config import MqttConfig, mqtt_config
 from connectors.mqtt import MqttConnector
-from data_sources import Sources, build_sources, quarantine
+from data_sources import Sources, quarantine
 from ingest import service
 from ingest.models import AlarmIn
-from settings import ROOT, Settings
+from settings import ROOT
 from tests.connector_helpers import Publisher, wait_for, write_config
-from tests.helpers import alarm_body, now_iso, seed_minimal_registry
+from tests.helpers import alarm_body, now_iso, open_sources, seed_minimal_registry
 
 pytestmark = [pytest.mark.redis, pytest.mark.mqtt]
 
@@ -37,14 +37,9 @@ class Crash(BaseException):
 
 @pytest.fixture
 def sources(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[Sources]:
-    settings = Settings.load(
-        {"REDIS_URL": redis_url, "WAREHOUSE_URL": sqlite_url, "DATA_DIR": str(tmp_path)}
-    )
-    built = build_sources(settings)
-    seed_minimal_registry(built.warehouse)
-    yield built
-    built.redis.close()
-    built.warehouse.engine.dispose()
+    with open_sources(redis_url, sqlite_url, tmp_path) as built:
+        seed_minimal_registry(built.warehouse)
+        yield built
 
 
 @pytest.fixture
