@@ -196,17 +196,16 @@ class Replay:
         before `at` (before check-ins were archived, or no archiver ran): not known, which is
         not the same as every room silent."""
 
-        def load() -> dict[str, float] | None:
+        def load() -> dict[str, float]:
             frame = utc(
                 self.wh.query(_CHECKINS_AT, {"at": at, "since": at - CHECKINS_LOOK_BACK}), "at"
             )
-            if frame.empty:
-                return None
             return {
                 unit: ts.timestamp() for unit, ts in zip(frame["unit"], frame["at"], strict=True)
             }
 
-        return self._cached(f"checkins:{at.isoformat()}", load)
+        # Cached as {} when none was kept (a cache keeps no None), answered as None.
+        return self._cached(f"checkins:{at.isoformat()}", load) or None
 
     def earliest(self) -> datetime | None:
         """The oldest alarm change the warehouse still keeps (None: none at all)."""
