@@ -216,6 +216,9 @@ def browser():
         b.close()
 
 
+PAGE_WAIT_MS = 60_000
+
+
 @pytest.fixture
 def page_factory(browser):
     """New pages that record console errors and every request that leaves loopback."""
@@ -223,6 +226,11 @@ def page_factory(browser):
 
     def new_page(width: int = 1920, height: int = 1080, **kwargs):
         context = browser.new_context(viewport={"width": width, "height": height}, **kwargs)
+        # Waits without a bound of their own (a page's first data, mostly) get 60 s, not
+        # Playwright's 30: on a slow 2-core machine with four workers and their browsers, a
+        # first render took longer than 30 s (session 9's CI). A bound only costs time when
+        # the test fails.
+        context.set_default_timeout(PAGE_WAIT_MS)
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
