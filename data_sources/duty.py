@@ -95,19 +95,7 @@ class Duty:
         if from_name == to_name:
             raise ValueError("交班人与接班人不能是同一人")
         at = at or datetime.now(UTC)
-        summary = f"交接班：{from_name}与{to_name}完成交接"
-        counts = [
-            f"{label}{notes[key]}{unit_word}"
-            for key, label, unit_word in (
-                ("open_alarms", "未结警情", "起"),
-                ("open_incidents", "在办事件", "起"),
-            )
-            if key in notes
-        ]
-        if counts:
-            summary += "，" + "、".join(counts) + "已逐项交接"
-        if notes.get("text"):
-            summary += f"。交接事项：{notes['text']}"
+        summary = handover_line(from_name, to_name, notes)
         self.wh.execute_all(
             [
                 (
@@ -214,3 +202,21 @@ def search_contacts(frame: pd.DataFrame, query: str | None) -> pd.DataFrame:
     for word in words:
         mask &= haystack.str.contains(word, regex=False, case=False)
     return frame[mask]
+
+
+def handover_line(from_name: str, to_name: str, notes: dict[str, Any]) -> str:
+    """The duty-log line of a handover (the daily report reads a handover back from it)."""
+    summary = f"交接班：{from_name}与{to_name}完成交接"
+    counts = [
+        f"{label}{notes[key]}{unit_word}"
+        for key, label, unit_word in (
+            ("open_alarms", "未结警情", "起"),
+            ("open_incidents", "在办事件", "起"),
+        )
+        if key in notes
+    ]
+    if counts:
+        summary += "，" + "、".join(counts) + "已逐项交接"
+    if notes.get("text"):
+        summary += f"。交接事项：{notes['text']}"
+    return summary

@@ -28,7 +28,7 @@ CHUNK_ROWS = 5000
 # Inserting a chunk or deleting a table of history can take longer than a panel's query.
 STATEMENT_TIMEOUT_S = 120.0
 # Their ids are the database's to assign (PostgreSQL identity sequences must stay in step).
-AUTOINCREMENT = {"duty_roster", "duty_log", "incident_timeline"}
+AUTOINCREMENT = {"duty_roster", "duty_log", "duty_handover", "incident_timeline"}
 
 
 class AlreadyBuilt(RuntimeError):

@@ -49,7 +49,7 @@ def generate(
     `districts` is `data_sources.boundaries.load_districts()` (WGS-84). History ends at `now`
     (UTC, floored to 10 minutes); without it: the current time when `today` is None, else
     noon of `today` in Asia/Shanghai, so that a given day always gives the same frames.
-    Autoincrement ids (duty_roster, duty_log, incident_timeline) are numbered from 1.
+    Autoincrement ids (duty_roster, duty_log, duty_handover, incident_timeline) are numbered from 1.
     Raises ValueError if any position is off land or outside the district it names.
     """
     world = World(districts, seed, *clock(today, now))
@@ -70,7 +70,7 @@ def generate(
     frames["experts"] = resources.experts(world)
     frames["sensitive_targets"] = targets.sensitive_targets(world)
     frames["duty_roster"] = duty.duty_roster(world)
-    frames["duty_log"] = duty.duty_log(world, frames)
+    frames["duty_log"], frames["duty_handover"] = duty.duty_log(world, frames)
     frames["incidents"], frames["incident_timeline"] = incidents.incidents(world, frames)
     frames["reading_history"], excursions = readings.reading_history(world, frames["sensors"])
     frames["alarm_history"] = alarms.alarm_history(world, frames, excursions)

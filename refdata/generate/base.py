@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sensitive_targets": words("id name kind population district lon lat"),
     "duty_roster": words("id unit duty_date shift role name phone starts_at ends_at"),
     "duty_log": words("id unit at author category text"),
+    "duty_handover": words("id unit at from_name to_name notes recorded_by"),
     "incidents": words("id title category level status district lon lat opened_at closed_at casualties summary"),
     "incident_timeline": words("id incident_id at kind text author"),
     "alarm_history": words("id source level category title occurred_at received_at lon lat site_id district "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 
+from data_sources.duty import handover_line
 from refdata import names
 from refdata.generate.base import COLUMNS, SHANGHAI, utc
 from refdata.generate.firms import with_firm
@@ -18,6 +20,15 @@ from refdata.names import one
 
 DAY_START = time(8, 30)
 NIGHT_START = time(17, 30)
+# What a chief hands over besides the counts (the handover's notes.text).
+HANDOVER_NOTES = (
+    "值班设备运行正常",
+    "值班设备运行正常，卫星电话已充电",
+    "气象台发布大风蓝色预警，已转发各地区",
+    "昆山市一处危化品企业停车检修，明日复产前需复核",
+    "市防指值班电话转接测试正常",
+    "吴江区报送的隐患整改情况待续报",
+)
 
 
 def _local(day: date, at: time) -> datetime:
@@ -73,12 +84,14 @@ def _on_duty(
     return list(on["name"])
 
 
-def duty_log(world: World, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The city duty room's log of the past week: handovers, reports taken, checks, notices."""
+def duty_log(world: World, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The city duty room's log of the past week (handovers, reports taken, checks, notices)
+    and its handover records, each with its log line, as `Duty.record_handover` writes them."""
     rng = world.rng("duty_log")
     roster = frames["duty_roster"]
     sites = with_firm(frames["hazard_sources"], frames["enterprises"])
     rows = []
+    handovers = []
 
     def author(at: datetime) -> str:
         return one(rng, _on_duty(roster, "city", at) or world.duty_officers())
@@ -90,11 +103,13 @@ def duty_log(world: World, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             before = _on_duty(roster, "city", at - timedelta(minutes=1), ("chief",))
             after = _on_duty(roster, "city", at, ("chief",))
             if before and after:
-                text = (
-                    f"交接班：{before[0]}与{after[0]}完成交接，在办事项{rng.integers(0, 5)}项、"
-                    f"未结警情{rng.integers(0, 3)}起已逐项交接，值班设备运行正常。"
-                )
-                rows.append((at, author(at), "handover", text))
+                notes = {
+                    "text": one(rng, HANDOVER_NOTES),
+                    "open_alarms": int(rng.integers(0, 3)),
+                    "open_incidents": int(rng.integers(0, 5)),
+                }
+                rows.append((at, after[0], "handover", handover_line(before[0], after[0], notes)))
+                handovers.append((at, before[0], after[0], json.dumps(notes, ensure_ascii=False)))
         for _ in range(int(rng.integers(1, 4))):
             at = _local(day, time(int(rng.integers(0, 24)), int(rng.integers(0, 60))))
             adcode = one(rng, world.adcodes)
@@ -117,7 +132,15 @@ def duty_log(world: World, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if rng.random() < 0.5:
             at = _local(day, time(int(rng.integers(8, 18)), int(rng.integers(0, 60))))
             rows.append((at, author(at), "notice", one(rng, names.DUTY_NOTICES)))
-    frame = pd.DataFrame(rows, columns=["at", "author", "category", "text"])
+    log = _past_week(world, pd.DataFrame(rows, columns=["at", "author", "category", "text"]))
+    kept = _past_week(
+        world, pd.DataFrame(handovers, columns=["at", "from_name", "to_name", "notes"])
+    )
+    kept["recorded_by"] = None
+    return log, kept
+
+
+def _past_week(world: World, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[(frame["at"] <= world.now) & (frame["at"] > world.now - timedelta(days=7))]
     frame = utc(frame.sort_values("at", kind="stable").reset_index(drop=True), "at")
     frame["unit"] = "city"

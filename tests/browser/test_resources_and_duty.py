@@ -223,6 +223,22 @@ def test_duty_shows_todays_roster_for_the_city_and_every_district(server, page_f
     assert_clean(page)
 
 
+def test_the_handovers_the_duty_log_records_are_listed_as_handovers(server, page_factory):
+    """The reference week's log has a handover line at each change of shift; the desk's
+    交接班 list shows those handovers (it said 暂无交接记录 beside a log full of them)."""
+    page = open_duty(page_factory, server)
+    page.wait_for_selector("#duty-log li")
+    log_lines = page.locator("#duty-log li", has_text="完成交接")
+    log_lines.first.wait_for()
+    shown = page.locator("#duty-handovers li")
+    shown.first.wait_for()
+    newest_line = log_lines.first.inner_text()
+    names = newest_line.split("交接班：", 1)[1].split("完成交接", 1)[0]
+    giver, taker = names.split("与", 1)
+    assert f"{giver} → {taker}" in shown.first.inner_text()
+    assert_clean(page)
+
+
 def test_a_duty_log_entry_appears_at_once_and_empty_text_is_refused(server, page_factory):
     page = open_duty(page_factory, server)
     before = page.locator("#duty-log li[data-log-id]").count()
