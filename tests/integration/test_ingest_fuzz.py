@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 import os
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -615,7 +616,9 @@ def test_fuzz_ack_and_close_never_5xx_and_rejections_change_nothing(fuzz_app) ->
     assert at_least(statuses, 404, 0.03), statuses
 
 
-def test_fuzz_heartbeats_and_roll_call_never_5xx_and_rejections_store_nothing(fuzz_app) -> None:  # noqa: ANN001
+def test_fuzz_heartbeats_roll_call_and_check_ins_never_5xx_and_rejections_store_nothing(
+    fuzz_app,
+) -> None:  # noqa: ANN001
     app, sources = fuzz_app
     client = app.server.test_client()
     statuses: Counter[int] = Counter()
@@ -629,11 +632,13 @@ def test_fuzz_heartbeats_and_roll_call_never_5xx_and_rejections_store_nothing(fu
         call=st.one_of(
             st.tuples(st.just("/api/v1/heartbeat"), st.one_of(*[beats] * 9, json_values)),
             st.tuples(st.just("/api/v1/rollcall/answer"), st.one_of(*[answers] * 9, json_values)),
+            st.tuples(st.just("/api/v1/duty/checkin"), st.one_of(*[answers] * 9, json_values)),
         )
     )
     def check(call: tuple[str, Any]) -> None:
         path, body = call
         before = store_snapshot(sources, LIVE_ALARMS)
+        sent = time.time()
         response = client.post(
             path, data=encode(body), content_type="application/json", headers=auth_of(path, body)
         )
@@ -642,6 +647,9 @@ def test_fuzz_heartbeats_and_roll_call_never_5xx_and_rejections_store_nothing(fu
         statuses[status] += 1
         if status == 200 and path.endswith("heartbeat"):
             assert body["source"].strip() in after["heartbeats"]
+        elif status == 200 and path.endswith("checkin"):
+            checked_in = float(after["checkins"][response.get_json()["unit"]])
+            assert checked_in >= sent - 0.001, "the check-in kept is this request's"
         elif status == 200:
             assert response.get_json()["unit"] in after["rollcall_answers"]
 
@@ -669,11 +677,17 @@ ENDPOINTS: dict[str, tuple[str, str, st.SearchStrategy[Any]]] = {
         "/api/v1/rollcall/answer",
         st.sampled_from(UNITS).map(lambda unit: {"unit": unit}),
     ),
+    "checkin": (
+        "/api/v1/duty/checkin",
+        "/api/v1/duty/checkin",
+        st.sampled_from(UNITS).map(lambda unit: {"unit": unit}),
+    ),
 }
 
 
 def kind_of(name: str) -> str:
-    return "transition" if name in {"ack", "close"} else name
+    """The body rules an endpoint's bodies follow (a check-in's are a roll-call answer's)."""
+    return {"ack": "transition", "close": "transition", "checkin": "rollcall"}.get(name, name)
 
 
 @st.composite
