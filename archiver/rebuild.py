@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from data_sources import Sources
-from data_sources.replay import team_states
+from data_sources.replay import checkins_at, team_states
 from vocabulary import ARCHIVED_ALARM_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ _STATUSES = {"new": "new", "acknowledged": "acknowledged", "closed": "closed"}
 def rebuild_live_state(
     sources: Sources, now: float | None = None, batch: int = BATCH
 ) -> dict[str, int]:
-    """Restore alarms, latest readings and team status into the live state; return what was
-    restored.
+    """Restore alarms, latest readings, team status and the duty rooms' check-ins into the
+    live state; return what was restored.
 
     Alarms already in the live state at the same or a newer revision are left as they are
     (an ack or close honoured during the restore stays), so this may run beside ingest.
@@ -95,7 +95,18 @@ def rebuild_live_state(
     sensors = restore.readings(zip(readings["sensor_id"], ts, readings["value"].astype(float)))
     statuses = team_states(wh, datetime.fromtimestamp(now, UTC), timeout_s=QUERY_TIMEOUT_S)
     teams = restore.team_status(statuses)
-    return {"alarms": restored, "alarms_known": known, "sensors": sensors, "teams": teams}
+    # The rooms' last kept check-ins (at most a minute older than they were): without them the
+    # wall would show every room 无签到 until each checks in again.
+    rooms = restore.checkins(
+        checkins_at(wh, datetime.fromtimestamp(now, UTC), timeout_s=QUERY_TIMEOUT_S)
+    )
+    return {
+        "alarms": restored,
+        "alarms_known": known,
+        "sensors": sensors,
+        "teams": teams,
+        "checkins": rooms,
+    }
 
 
 def restore_alarm(sources: Sources, alarm_id: str, now: float | None = None) -> bool:

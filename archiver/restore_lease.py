@@ -42,13 +42,15 @@ class RestoreLease:
         counts["restored_alarms"] += restored["alarms"]
         counts["restored_sensors"] += restored["sensors"]
         counts["restored_teams"] += restored["teams"]
+        counts["restored_checkins"] += restored["checkins"]
         log.log(
             logging.INFO if any(restored.values()) else logging.DEBUG,
             "archiver: live state restored from the warehouse in %.1f s: %d of %d alarms, "
-            "%d sensors, %d teams",
+            "%d sensors, %d teams, %d duty rooms' check-ins",
             time.monotonic() - started,
             restored["alarms"],
             restored["alarms_known"],
             restored["sensors"],
             restored["teams"],
+            restored["checkins"],
         )

@@ -99,6 +99,20 @@ def team_states(
     return dict(zip(frame["team_id"], frame["status"], strict=True))
 
 
+def checkins_at(
+    warehouse: Warehouse, at: datetime, timeout_s: float | None = None
+) -> dict[str, float]:
+    """Duty room (unit) → epoch seconds of its newest check-in kept by `at`, within the day
+    before it; rooms with none kept in that day are absent."""
+    frame = utc(
+        warehouse.query(
+            _CHECKINS_AT, {"at": at, "since": at - CHECKINS_LOOK_BACK}, timeout_s=timeout_s
+        ),
+        "at",
+    )
+    return {unit: ts.timestamp() for unit, ts in zip(frame["unit"], frame["at"], strict=True)}
+
+
 class Replay:
     """Reads of the warehouse as it stood at a moment. Times in and out are UTC-aware."""
 
@@ -196,16 +210,8 @@ class Replay:
         before `at` (before check-ins were archived, or no archiver ran): not known, which is
         not the same as every room silent."""
 
-        def load() -> dict[str, float]:
-            frame = utc(
-                self.wh.query(_CHECKINS_AT, {"at": at, "since": at - CHECKINS_LOOK_BACK}), "at"
-            )
-            return {
-                unit: ts.timestamp() for unit, ts in zip(frame["unit"], frame["at"], strict=True)
-            }
-
         # Cached as {} when none was kept (a cache keeps no None), answered as None.
-        return self._cached(f"checkins:{at.isoformat()}", load) or None
+        return self._cached(f"checkins:{at.isoformat()}", lambda: checkins_at(self.wh, at)) or None
 
     def earliest(self) -> datetime | None:
         """The oldest alarm change the warehouse still keeps (None: none at all)."""

@@ -207,6 +207,21 @@ return restored
             pipe.execute()
         return restored
 
+    def checkins(self, checkins: Mapping[str, float]) -> int:
+        """Put back each duty room's last kept check-in where the live state has none (one
+        taken since Redis came back is newer); return how many were put back."""
+        if not checkins:
+            return 0
+        pipe = self.r.pipeline(transaction=True)
+        for unit, at in checkins.items():
+            pipe.hsetnx(keys.DUTY_CHECKIN, unit, f"{at:.3f}")
+        restored = sum(bool(n) for n in pipe.execute())
+        if restored:
+            pipe.incr(keys.VERSION)
+            pipe.publish(keys.CHANGED, "s")
+            pipe.execute()
+        return restored
+
     def is_restored(self) -> bool:
         """False when the live state may have lost what the warehouse knows (Redis restarted
         empty, or never seeded from the warehouse)."""

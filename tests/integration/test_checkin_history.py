@@ -115,3 +115,31 @@ def test_a_warehouse_or_redis_outage_while_sampling_loses_no_check_in_and_stops_
     with pytest.raises(redis.ConnectionError):
         CheckinSampler(gone, sources.warehouse).sample()
     assert kept(sources) == [(GUSU, T0)]
+
+
+def test_after_redis_lost_its_data_the_rooms_last_kept_check_ins_are_put_back(
+    sources: Sources,
+) -> None:
+    """Without this the wall showed every room 无签到 until each checked in again; a room
+    that checked in after Redis came back keeps its newer check-in, and one kept more than a
+    day ago is not put back (the wall would show 未应答 either way)."""
+    status = sources.status
+    now = datetime.now(UTC).replace(microsecond=0)
+    gusu_at, wuzhong_at = now - timedelta(minutes=2), now - timedelta(minutes=3)
+    status.checkin(GUSU, gusu_at.timestamp())
+    status.checkin(WUZHONG, wuzhong_at.timestamp())
+    status.checkin("320505", (now - timedelta(days=2)).timestamp())
+    a = archiver(sources, "A")
+    a.run_once()
+    assert {u for u, _ in kept(sources)} == {GUSU, WUZHONG, "320505"}
+
+    sources.redis.flushdb()
+    assert status.checkins() == {}
+    back_at = datetime.now(UTC).timestamp()
+    status.checkin(WUZHONG, back_at)  # answered again before the restore ran
+    counts = a.run_once()
+    assert counts["restored_checkins"] == 1
+    assert status.checkins() == {GUSU: gusu_at.timestamp(), WUZHONG: round(back_at, 3)}
+    districts = {GUSU: "姑苏区", WUZHONG: "吴中区"}
+    states = {u: ok for u, _n, ok, _l in room_states(districts, status.checkins(), now)}
+    assert states == {GUSU: True, WUZHONG: True}
