@@ -17,7 +17,8 @@ quarantine` lists, shows and re-drives what is there.
 
 The jobs live beside this loop: `reading` (the group, pending and claimed entries), `writing`
 (applying alarm, reading and team status entries, the acks), `quarantining`,
-`restore_lease`, `retention` (trim, prune, purge), `checkins` (sampling the duty rooms'
+`restore_lease`, `retention` (trim, prune, purge), `team_baseline` (the teams out before
+their history began), `checkins` (sampling the duty rooms'
 check-ins, with the housekeeping) and `thread` (running it inside the app).
 """
 
@@ -36,6 +37,7 @@ from archiver.errors import describe, transient
 from archiver.reading import GROUP, STREAMS, StreamReading
 from archiver.restore_lease import RestoreLease
 from archiver.retention import PRUNE_EVERY_S, Retention
+from archiver.team_baseline import TeamBaseline
 from archiver.writing import EntryWriting
 from data_sources import Sources
 
@@ -93,6 +95,7 @@ class Archiver(StreamReading, EntryWriting, RestoreLease, Retention):
         self.housekeeping_every_s = housekeeping_every_s
         self._next_housekeeping = 0.0
         self.checkins = CheckinSampler(sources.status, self.wh)
+        self.team_baseline = TeamBaseline(sources.status, self.wh)
         self._groups_ready = False
         self._since_summary: Counter[str] = Counter()
         self._next_summary = time.monotonic() + SUMMARY_EVERY_S
@@ -121,6 +124,8 @@ class Archiver(StreamReading, EntryWriting, RestoreLease, Retention):
                 self._next_housekeeping = time.monotonic() + self.housekeeping_every_s
                 counts.update(self.trim())
                 counts["checkins_kept"] += self.checkins.sample()
+                if self.sources.restore.is_restored():  # else the live state may be partial
+                    counts["team_baselines"] += self.team_baseline.record()
             if time.monotonic() >= self._next_prune:
                 self._next_prune = time.monotonic() + PRUNE_EVERY_S
                 counts.update(self.purge())
