@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.video_streams import FFMPEG, SOURCE, HlsCamera, MjpegCamera
 
 pytestmark = pytest.mark.browser
 
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 HLS_TILE = 'figure[data-camera="CAM-T1"]'
 MJPEG_TILE = 'figure[data-camera="CAM-T2"]'
 ELSEWHERE_TILE = 'figure[data-camera="CAM-T3"]'
@@ -161,6 +163,7 @@ def test_an_mjpeg_camera_without_cors_plays_and_says_it_cannot_be_checked(
         )
         assert page.is_visible(f"{MJPEG_TILE} .video-unchecked")
         assert _mjpeg_moves(page)
+        page.locator(".video-grid").first.screenshot(path=str(SHOTS / "video-unchecked-en.png"))
         # What it can still tell: a camera that stops answering.
         plain.stop()
         _wait_state(page, MJPEG_TILE, "down", 30)
