@@ -31,16 +31,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARY = b"benchframe"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = 4096
 
@@ -239,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS
 
     pictures = jpegs(args.size, 50, args.fps)
     size = sum(map(len, pictures)) / len(pictures)

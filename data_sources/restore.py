@@ -195,26 +195,20 @@ return restored
     def team_status(self, statuses: Mapping[str, str]) -> int:
         """Put back each team's status where the live state has none (a change taken since
         Redis came back is newer); return how many were put back."""
-        if not statuses:
-            return 0
-        pipe = self.r.pipeline(transaction=True)
-        for team_id, status in statuses.items():
-            pipe.hsetnx(keys.TEAM_STATUS, team_id, status)
-        restored = sum(bool(n) for n in pipe.execute())
-        if restored:
-            pipe.incr(keys.VERSION)
-            pipe.publish(keys.CHANGED, "s")
-            pipe.execute()
-        return restored
+        return self._put_missing(keys.TEAM_STATUS, statuses)
 
     def checkins(self, checkins: Mapping[str, float]) -> int:
         """Put back each duty room's last kept check-in where the live state has none (one
         taken since Redis came back is newer); return how many were put back."""
-        if not checkins:
+        return self._put_missing(keys.DUTY_CHECKIN, {u: f"{at:.3f}" for u, at in checkins.items()})
+
+    def _put_missing(self, key: str, values: Mapping[str, str]) -> int:
+        """HSETNX each of `values` into the hash `key`; a change to the screens if any was."""
+        if not values:
             return 0
         pipe = self.r.pipeline(transaction=True)
-        for unit, at in checkins.items():
-            pipe.hsetnx(keys.DUTY_CHECKIN, unit, f"{at:.3f}")
+        for field, value in values.items():
+            pipe.hsetnx(key, field, value)
         restored = sum(bool(n) for n in pipe.execute())
         if restored:
             pipe.incr(keys.VERSION)

@@ -52,7 +52,9 @@ def wall_server(make_app, serve, redis_url, reference_url):  # noqa: ANN001
         INGEST_TOKENS=f"hazchem:{TOKEN}",
         WALL_ROTATE_S=0,
     )
-    return serve(app)
+    running = serve(app)
+    running.sources = sources_of(app)
+    return running
 
 
 def open_wall(page_factory, server, width=1920, height=1080, query="canvas=1920x1080"):  # noqa: ANN001
@@ -237,19 +239,13 @@ def test_kiosk_mode_hides_the_cursor_and_the_map_controls(wall_server, page_fact
 
 
 def test_a_district_room_that_checks_in_shows_on_duty_and_one_silent_for_10_minutes_does_not(
-    make_app, serve, redis_url, reference_url, page_factory
+    wall_server, page_factory
 ):  # noqa: ANN001
     """A district duty room's client checks in over the ingest API; the wall's duty panel
     turns that room 在岗 with the time of its check-in, while a room last heard from 11
     minutes ago stands 未应答."""
-    app = make_app(
-        REDIS_URL=redis_url,
-        WAREHOUSE_URL=reference_url,
-        INGEST_TOKENS=f"hazchem:{TOKEN}",
-        WALL_ROTATE_S=0,
-    )
-    server = serve(app)
-    sources_of(app).status.checkin("320583", time.time() - 11 * 60)
+    server = wall_server
+    server.sources.status.checkin("320583", time.time() - 11 * 60)
     page = open_wall(page_factory, server)
     rooms = page.locator("#duty-rooms li[data-unit]")
     rooms.first.wait_for()
