@@ -345,6 +345,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.handovers": ("交接班", "Handovers"),
     "report.rollcalls": ("视频点名", "Video roll calls"),
     "report.duty_log": ("值班日志", "Duty log"),
+    "report.rooms": ("区县值班室在岗", "District duty rooms"),
+    "report.rooms.rule": (
+        "签到间隔超过 {m} 分钟即计为未应答（与大屏一致）；签到每分钟留存一次，时长精确到分钟。",
+        "A room is counted as not answering once its last check-in is more than {m} minutes "
+        "old, as the wall shows it; check-ins are kept a minute apart, so times are to the minute.",
+    ),
+    "report.rooms.unknown": (
+        "当日未留存值班室签到记录（归档服务未运行，或早于签到留存功能上线），无法统计。",
+        "No duty-room check-ins were kept that day (no archiver ran, or the day is older than "
+        "their keeping): not known.",
+    ),
+    "report.minutes": ("{m} 分", "{m} min"),
+    "report.hours_minutes": ("{h} 小时 {m} 分", "{h} h {m} min"),
     "report.col.item": ("项目", "Item"),
     "report.col.count": ("数量", "Count"),
     "report.col.post": ("岗位", "Post"),
@@ -381,6 +394,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.col.late": ("超时应答", "Late"),
     "report.col.missing": ("未应答", "No answer"),
     "report.col.author": ("记录人", "Written by"),
+    "report.col.checkins": ("签到留存", "Check-ins kept"),
+    "report.col.first": ("首次签到", "First"),
+    "report.col.last": ("末次签到", "Last"),
+    "report.col.silent": ("未应答时长", "Not answering"),
+    "report.col.longest": ("最长连续未应答", "Longest silence"),
     "report.col.text": ("内容", "Entry"),
     "report.stage.1": ("一级（超10分钟，报分管领导）", "Stage 1 (10 min: deputy director told)"),
     "report.stage.2": ("二级（超30分钟，报主要领导）", "Stage 2 (30 min: director told)"),

@@ -100,6 +100,8 @@ TEAM_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "off": ("ready",),
 }
 TEAM_DEFAULT = "ready"  # a team with no recorded status
+# A district duty room is 在岗 while its last check-in is at most this old, 未应答 after.
+CHECKIN_WINDOW_S = 600
 
 
 def team_transition(current: str | None, new: str) -> str:

@@ -19,9 +19,10 @@ from layouts.pulse import ids as pulse_ids
 from layouts.replay import Ids as ReplayIds
 from layouts.replay import replayed
 from layouts.wall import Ids as WallIds
+from vocabulary import CHECKIN_WINDOW_S
 
 # A duty room that has not checked in for this long is shown as not answering.
-CHECKIN_WINDOW = timedelta(minutes=10)
+CHECKIN_WINDOW = timedelta(seconds=CHECKIN_WINDOW_S)
 
 WALL_PULSE = pulse_ids("wall")
 

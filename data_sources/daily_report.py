@@ -23,7 +23,7 @@ import pandas as pd
 
 from data_sources.rosters import Rosters
 from data_sources.warehouse import Warehouse
-from vocabulary import LEVELS, incident_level
+from vocabulary import CHECKIN_WINDOW_S, LEVELS, incident_level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUSES = ("new", "acknowledged", "closed")
@@ -98,6 +98,12 @@ class DailyReport:
       not recorded); a handover kept only as its duty-log line is listed from that line.
     - `rollcalls`: id, started_at, started_by, deadline_s, units, on_time, late, missing
       (lists of unit names).
+    - `rooms`: one dict per district duty room (every district of the warehouse): unit
+      (adcode), name, checkins (kept that day), first, last (None: none), silent_s (seconds
+      of the day, up to `end`, the room stood 未应答: more than CHECKIN_WINDOW_S after its
+      last check-in, or with none), longest_silent_s; `rooms_kept` False when no check-in of
+      any room was kept that day (no archiver ran, or before they were kept): not known,
+      which is not every room silent.
     - `duty_log`: at, unit, author, category, text — oldest first.
     - `on_duty`: the city's roster of the day: role, shift, name, phone.
     - `cut`: names of sections cut at MAX_ROWS.
@@ -119,6 +125,8 @@ class DailyReport:
     incidents_open_at_end: int = 0
     handovers: list[dict[str, Any]] = field(default_factory=list)
     rollcalls: list[dict[str, Any]] = field(default_factory=list)
+    rooms: list[dict[str, Any]] = field(default_factory=list)
+    rooms_kept: bool = False
     duty_log: list[dict[str, Any]] = field(default_factory=list)
     on_duty: list[dict[str, Any]] = field(default_factory=list)
     cut: list[str] = field(default_factory=list)
@@ -195,6 +203,7 @@ def daily_report(warehouse: Warehouse, day: date, now: datetime) -> DailyReport:
 
     recorded = {(h["unit"], h["at"]) for h in report.handovers}
     _rollcalls(warehouse, report, window, unit_names)
+    _rooms(warehouse, report, window, names)
 
     frame = warehouse.query(
         'SELECT "at", unit, author, category, "text" FROM duty_log '
@@ -372,3 +381,40 @@ def _rollcalls(
         for key in ("units", "on_time", "late", "missing"):
             call[key] = [unit_names.get(u, u) for u in call[key]]
         report.rollcalls.append(call)
+
+
+def _rooms(warehouse: Warehouse, report: DailyReport, window: dict, names: dict[str, str]) -> None:
+    """How each district duty room answered through the day, from its kept check-ins (one a
+    minute at most, `duty_checkin_history`) and the last one before the day began."""
+    frame = warehouse.query(
+        "SELECT unit, at FROM duty_checkin_history WHERE at >= :since AND at < :end "
+        "ORDER BY unit, at",
+        {"since": window["start"] - timedelta(seconds=CHECKIN_WINDOW_S), "end": window["end"]},
+    )
+    times: dict[str, list[datetime]] = {}
+    for row in _records(frame, ("at",)):
+        times.setdefault(str(row["unit"]), []).append(row["at"])
+    start, end = window["start"], window["end"]
+    report.rooms_kept = any(at >= start for kept in times.values() for at in kept)
+    answer = timedelta(seconds=CHECKIN_WINDOW_S)
+    for unit, name in names.items():
+        kept = times.get(unit, [])
+        today = [at for at in kept if at >= start]
+        silent, longest, covered = 0.0, 0.0, start  # covered: answering up to here
+        for at in [*kept, end]:
+            gap = (min(at, end) - covered).total_seconds()
+            if gap > 0:
+                silent += gap
+                longest = max(longest, gap)
+            covered = max(covered, min(at + answer, end))
+        report.rooms.append(
+            {
+                "unit": unit,
+                "name": name,
+                "checkins": len(today),
+                "first": today[0] if today else None,
+                "last": today[-1] if today else None,
+                "silent_s": silent,
+                "longest_silent_s": longest,
+            }
+        )

@@ -20,7 +20,7 @@ from catalogue import (
     word,
 )
 from data_sources.daily_report import MAX_ROWS, SHANGHAI, STATUSES, DailyReport
-from vocabulary import LEVELS, incident_level
+from vocabulary import CHECKIN_WINDOW_S, LEVELS, incident_level
 
 Value = str | int
 CITY_UNIT, UNLOCATED = "市局", "未定位"  # the data source's names of the bureau and of no district
@@ -158,6 +158,7 @@ def sections(report: DailyReport, lang: str = "zh") -> list[Section]:
             _incidents,
             _handovers,
             _rollcalls,
+            _rooms,
             _duty_log,
         )
     ]
@@ -301,6 +302,45 @@ def _rollcalls(report: DailyReport, lang: str) -> Section:
     ]
     columns = ("time", "called_by", "limit", "units", "on_time", "late", "missing")
     return _listed(report, "rollcalls", lang, columns, rows)
+
+
+def _rooms(report: DailyReport, lang: str) -> Section:
+    """Each district duty room's day: check-ins kept, the first and last, how long it stood
+    未应答 in all and at a stretch; where none was kept that day, says so instead."""
+    if not report.rooms_kept:
+        columns = _columns(lang, "district", "checkins", "first", "last", "silent", "longest")
+        return Section(
+            "rooms", t("report.rooms", lang), columns, note=t("report.rooms.unknown", lang)
+        )
+    rows: list[list[Value]] = [
+        [
+            place(r["name"], report, lang),
+            r["checkins"],
+            _time(r["first"], report, lang) if r["first"] else "—",
+            _time(r["last"], report, lang) if r["last"] else "—",
+            _duration(r["silent_s"], lang),
+            _duration(r["longest_silent_s"], lang),
+        ]
+        for r in report.rooms
+    ]
+    classes = ["silent" if r["longest_silent_s"] >= 3600 else "" for r in report.rooms]
+    section = _listed(
+        report, "rooms", lang, ("district", "checkins", "first", "last", "silent", "longest"), rows
+    )
+    section.row_classes = classes
+    section.note = t("report.rooms.rule", lang, m=CHECKIN_WINDOW_S // 60)
+    return section
+
+
+def _duration(seconds: float, lang: str) -> str:
+    """Whole minutes as 'H 小时 M 分' / 'H h M min'; 0 as '0'."""
+    minutes = round(seconds / 60)
+    if not minutes:
+        return "0"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return t("report.minutes", lang, m=minutes)
+    return t("report.hours_minutes", lang, h=hours, m=minutes)
 
 
 def _duty_log(report: DailyReport, lang: str) -> Section:

@@ -208,6 +208,7 @@ def test_the_xlsx_downloads_with_a_sheet_per_section_and_formulas_defused(
         "突发事件",
         "交接班",
         "视频点名",
+        "区县值班室在岗",
         "值班日志",
     ]
     districts = [list(r) for r in book["警情分区统计"].iter_rows(values_only=True)]
@@ -319,6 +320,7 @@ def test_in_english_the_page_pdf_and_xlsx_have_english_words_and_dates_and_data_
         "Incidents",
         "Handovers",
         "Video roll calls",
+        "District duty rooms",
         "Duty log",
     ]
     districts = [list(r) for r in book["Alarms by district"].iter_rows(values_only=True)]

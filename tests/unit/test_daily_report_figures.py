@@ -234,3 +234,45 @@ def test_a_bad_date_is_refused_with_a_reason_in_either_language(raw, says):
 def test_a_good_date_is_that_day():
     assert parse_day(" 2026-11-30 ", date(2026, 12, 1)) == date(2026, 11, 30)
     assert parse_day("2026-12-01", date(2026, 12, 1)) == date(2026, 12, 1)
+
+
+def test_each_duty_room_s_day_is_told_from_its_kept_check_ins(warehouse):
+    """Gusu checks in every minute 00:00-12:00 and then falls silent; Kunshan's last check-in
+    before the day is at 23:55, it answers again at 00:20 and all day after; the other rooms
+    never check in. A room stands 未应答 from 10 minutes after its last check-in."""
+    at = lambda h, m: datetime.combine(DAY, datetime.min.time(), SHANGHAI) + timedelta(  # noqa: E731
+        hours=h, minutes=m
+    )
+    rows = [{"unit": "320508", "at": at(0, m)} for m in range(0, 12 * 60 + 1)]
+    rows += [{"unit": "320583", "at": at(0, -5)}]
+    rows += [{"unit": "320583", "at": at(0, m)} for m in range(20, 24 * 60)]
+    warehouse.execute("INSERT INTO duty_checkin_history (unit, at) VALUES (:unit, :at)", rows)
+
+    report = daily_report(warehouse, DAY, NOW)
+    assert report.rooms_kept
+    rooms = {r["unit"]: r for r in report.rooms}
+    assert len(rooms) == 9  # every district of the warehouse
+    gusu, kunshan = rooms["320508"], rooms["320583"]
+    assert (gusu["checkins"], gusu["first"], gusu["last"]) == (721, at(0, 0), at(12, 0))
+    assert gusu["silent_s"] == gusu["longest_silent_s"] == (11 * 60 + 50) * 60
+    assert kunshan["checkins"] == 24 * 60 - 20 and kunshan["first"] == at(0, 20)
+    assert kunshan["silent_s"] == kunshan["longest_silent_s"] == 15 * 60
+    others = [r for u, r in rooms.items() if u not in ("320508", "320583")]
+    assert others and all(r["checkins"] == 0 and r["silent_s"] == 86400 for r in others)
+
+    (zh,) = [s for s in tables.sections(report, "zh") if s.key == "rooms"]
+    by_name = {row[0]: row for row in zh.rows}
+    assert by_name["姑苏区"][1:] == [721, "00:00", "12:00", "11 小时 50 分", "11 小时 50 分"]
+    assert by_name["昆山市"][4:] == ["15 分", "15 分"]
+    assert "10 分钟" in zh.note
+    silent = [c for c, row in zip(zh.row_classes, zh.rows, strict=True) if row[0] == "姑苏区"]
+    assert silent == ["silent"]
+    (en,) = [s for s in tables.sections(report, "en") if s.key == "rooms"]
+    assert [row[4] for row in en.rows if row[1] == 721] == ["11 h 50 min"]
+
+
+def test_a_day_with_no_check_ins_kept_says_so_rather_than_every_room_silent(warehouse):
+    report = daily_report(warehouse, DAY, NOW)
+    assert not report.rooms_kept
+    (section,) = [s for s in tables.sections(report, "zh") if s.key == "rooms"]
+    assert section.rows == [] and "无法统计" in section.note
