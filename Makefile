@@ -20,9 +20,11 @@ CHROMIUM ?=
 # Extra pytest arguments, e.g. make test PYTEST_ARGS='-k ingest -x'
 PYTEST_ARGS ?=
 # Parallel pytest-xdist workers for `make test` (browser and fault tests mostly wait, so more
-# workers than cores pays; docs/benchmarks.md "Test suite"); TEST_WORKERS=0: one process.
+# workers than cores pays on a fast machine, and starves the browsers on a slow one); empty:
+# chosen by scripts/test_workers.sh from the machine's speed (4 on a fast 2-core machine, 2 on
+# a slow one; docs/benchmarks.md "Test suite"); TEST_WORKERS=0: one process.
 # --dist loadfile: a module's tests stay on one worker (module fixtures built once).
-TEST_WORKERS ?= 4
+TEST_WORKERS ?=
 
 .PHONY: help run serve test lint format install bench clean distclean
 
@@ -31,7 +33,8 @@ help:
 	@echo "  run        install runtime deps into $(VENV), build the embedded warehouse if missing,"
 	@echo "             serve http://127.0.0.1:8050/ (no Redis/PostgreSQL needed)"
 	@echo "  test       install dev deps, ensure Redis/PostgreSQL/Chromium (scripts/ensure_services.sh),"
-	@echo "             run the whole pytest suite in TEST_WORKERS=4 processes (PYTEST_ARGS='...' adds arguments)"
+	@echo "             run the whole pytest suite in TEST_WORKERS processes (default: by the machine's"
+	@echo "             speed, scripts/test_workers.sh; PYTEST_ARGS='...' adds arguments)"
 	@echo "  serve      production: gunicorn on \$$HOST:\$$PORT (default 127.0.0.1:8050)"
 	@echo "  lint       ruff check + ruff format --check"
 	@echo "  format     ruff format + ruff check --fix"
@@ -87,7 +90,8 @@ test: $(VENV)/.installed
 	TEST_REDIS_URL='$(TEST_REDIS_URL)' \
 	TEST_WAREHOUSE_URL='$(TEST_WAREHOUSE_URL)' \
 	CHROMIUM="$(or $(CHROMIUM),$$(bash scripts/chromium_path.sh))" \
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n "$(or $(TEST_WORKERS),$$(PYTHON=$(BIN)/python bash scripts/test_workers.sh))" \
+	  --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # --- the rest ------------------------------------------------------------------------------
 serve: $(VENV)/.runtime
