@@ -356,6 +356,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No duty-room check-ins were kept that day (no archiver ran, or the day is older than "
         "their keeping): not known.",
     ),
+    "report.rooms.since": (
+        "签到留存自 {time} 起，此前的时段不计。",
+        "Check-ins were kept from {time}; the time before is not counted.",
+    ),
     "report.minutes": ("{m} 分", "{m} min"),
     "report.hours_minutes": ("{h} 小时 {m} 分", "{h} h {m} min"),
     "report.col.item": ("项目", "Item"),

@@ -101,7 +101,8 @@ class DailyReport:
     - `rooms`: one dict per district duty room (every district of the warehouse): unit
       (adcode), name, checkins (kept that day), first, last (None: none), silent_s (seconds
       of the day, up to `end`, the room stood 未应答: more than CHECKIN_WINDOW_S after its
-      last check-in, or with none), longest_silent_s; `rooms_kept` False when no check-in of
+      last check-in, or with none; counted from `rooms_from`, the first check-in ever kept
+      when that came later in the day), longest_silent_s; `rooms_kept` False when no check-in of
       any room was kept that day (no archiver ran, or before they were kept): not known,
       which is not every room silent.
     - `duty_log`: at, unit, author, category, text — oldest first.
@@ -127,6 +128,7 @@ class DailyReport:
     rollcalls: list[dict[str, Any]] = field(default_factory=list)
     rooms: list[dict[str, Any]] = field(default_factory=list)
     rooms_kept: bool = False
+    rooms_from: datetime | None = None  # the start, or the first check-in ever kept if later
     duty_log: list[dict[str, Any]] = field(default_factory=list)
     on_duty: list[dict[str, Any]] = field(default_factory=list)
     cut: list[str] = field(default_factory=list)
@@ -396,11 +398,17 @@ def _rooms(warehouse: Warehouse, report: DailyReport, window: dict, names: dict[
         times.setdefault(str(row["unit"]), []).append(row["at"])
     start, end = window["start"], window["end"]
     report.rooms_kept = any(at >= start for kept in times.values() for at in kept)
+    # Before the first check-in ever kept (the day keeping began, or purged since) nothing
+    # is known: the silence is counted from there, not from midnight.
+    first = _utc(
+        warehouse.query("SELECT MIN(at) AS first FROM duty_checkin_history")["first"].iloc[0]
+    )
+    report.rooms_from = max(start, first) if first is not None else start
     answer = timedelta(seconds=CHECKIN_WINDOW_S)
     for unit, name in names.items():
         kept = times.get(unit, [])
         today = [at for at in kept if at >= start]
-        silent, longest, covered = 0.0, 0.0, start  # covered: answering up to here
+        silent, longest, covered = 0.0, 0.0, report.rooms_from  # covered: answering up to here
         for at in [*kept, end]:
             gap = (min(at, end) - covered).total_seconds()
             if gap > 0:

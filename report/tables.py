@@ -329,6 +329,9 @@ def _rooms(report: DailyReport, lang: str) -> Section:
     )
     section.row_classes = classes
     section.note = t("report.rooms.rule", lang, m=CHECKIN_WINDOW_S // 60)
+    if report.rooms_from and report.rooms_from > report.start:
+        since = _time(report.rooms_from, report, lang)
+        section.note += " " + t("report.rooms.since", lang, time=since)
     return section
 
 

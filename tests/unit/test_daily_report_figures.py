@@ -240,9 +240,10 @@ def test_each_duty_room_s_day_is_told_from_its_kept_check_ins(warehouse):
     """Gusu checks in every minute 00:00-12:00 and then falls silent; Kunshan's last check-in
     before the day is at 23:55, it answers again at 00:20 and all day after; the other rooms
     never check in. A room stands 未应答 from 10 minutes after its last check-in."""
-    at = lambda h, m: datetime.combine(DAY, datetime.min.time(), SHANGHAI) + timedelta(  # noqa: E731
-        hours=h, minutes=m
-    )
+
+    def at(h: int, m: int) -> datetime:
+        return datetime.combine(DAY, datetime.min.time(), SHANGHAI) + timedelta(hours=h, minutes=m)
+
     rows = [{"unit": "320508", "at": at(0, m)} for m in range(0, 12 * 60 + 1)]
     rows += [{"unit": "320583", "at": at(0, -5)}]
     rows += [{"unit": "320583", "at": at(0, m)} for m in range(20, 24 * 60)]
@@ -276,3 +277,18 @@ def test_a_day_with_no_check_ins_kept_says_so_rather_than_every_room_silent(ware
     assert not report.rooms_kept
     (section,) = [s for s in tables.sections(report, "zh") if s.key == "rooms"]
     assert section.rows == [] and "无法统计" in section.note
+
+
+def test_the_day_keeping_began_counts_silence_from_the_first_check_in_kept(warehouse):
+    """The archiver first ran at 18:00 that day (a deployment, the demo): a room that checks
+    in from then on was not silent for the 18 hours before, which are not known."""
+    evening = datetime.combine(DAY, datetime.min.time(), SHANGHAI) + timedelta(hours=18)
+    rows = [{"unit": "320508", "at": evening + timedelta(minutes=m)} for m in range(6 * 60)]
+    warehouse.execute("INSERT INTO duty_checkin_history (unit, at) VALUES (:unit, :at)", rows)
+    report = daily_report(warehouse, DAY, NOW)
+    assert report.rooms_from == evening
+    rooms = {r["unit"]: r for r in report.rooms}
+    assert rooms["320508"]["silent_s"] == 0
+    assert rooms["320583"]["silent_s"] == 6 * 3600  # never checked in since keeping began
+    (section,) = [s for s in tables.sections(report, "zh") if s.key == "rooms"]
+    assert "签到留存自 18:00 起" in section.note
